@@ -1,0 +1,122 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from vendorgov.roles import PORTFOLIO_ROLES, Role
+
+
+class User(AbstractUser):
+    """A person who signs in. Internal people have a role and are assigned vendors
+    (vendors.VendorAssignment); a vendor user belongs to exactly one vendor."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.LINE_MANAGER)
+    vendor = models.ForeignKey(
+        "vendors.Vendor",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vendor_users",
+        help_text="Only for vendor users: the one vendor they belong to.",
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                name="vendor_user_has_exactly_one_vendor",
+                condition=(Q(role=Role.VENDOR_USER, vendor__isnull=False)
+                           | (~Q(role=Role.VENDOR_USER) & Q(vendor__isnull=True))),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self):
+        return reverse("accounts:user_detail", args=[self.pk])
+
+    @property
+    def is_vendor_user(self) -> bool:
+        return self.role == Role.VENDOR_USER
+
+    @property
+    def sees_whole_portfolio(self) -> bool:
+        return self.is_superuser or self.role in PORTFOLIO_ROLES
+
+    @property
+    def is_vendor_manager(self) -> bool:
+        return self.is_superuser or self.role == Role.VENDOR_MANAGER
+
+    @property
+    def roles(self) -> list[str]:
+        return [self.role]
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the secret is shown once.
+
+    The raw token looks like ``vg_<prefix>_<secret>``; the prefix is kept in clear so a
+    person can tell their tokens apart, and so lookups use an index.
+    """
+
+    PREFIX = "vg"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'SLA feed'.")
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def generate(cls) -> tuple[str, str, str]:
+        """A new (raw token, prefix, hash)."""
+        prefix = secrets.token_hex(4)
+        raw = f"{cls.PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+        return raw, prefix, _hash_token(raw)
+
+    @classmethod
+    def find(cls, raw: str) -> "ApiToken | None":
+        parts = raw.split("_", 2)
+        if len(parts) != 3 or parts[0] != cls.PREFIX:
+            return None
+        token = cls.objects.active().select_related("user").filter(prefix=parts[1]).first()
+        if token and secrets.compare_digest(token.key_hash, _hash_token(raw)):
+            return token
+        return None
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None
+                                            or self.expires_at > timezone.now())

@@ -1,0 +1,8 @@
+"""Every API route under /api/v1/, from each app's api/urls.py."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.api.urls")),
+    path("", include("vendors.api.urls")),
+]

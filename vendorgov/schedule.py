@@ -1,0 +1,18 @@
+"""Every periodic job of the product, declared in this one place.
+
+Beat reads it at start-up. Each entry names a task that is safe to run twice (work is
+claimed with conditional updates), so an overlap or a restart never sends anything twice.
+Later capabilities (reminders, health checks) add their entries here.
+"""
+
+from django.conf import settings
+
+
+def beat_schedule() -> dict:
+    return {
+        "heartbeat": {
+            "task": "vendorgov.tasks.heartbeat",
+            "schedule": settings.HEARTBEAT_SECONDS,
+            "options": {"expires": settings.HEARTBEAT_SECONDS},
+        },
+    }

@@ -1,0 +1,107 @@
+"""Who may see and change which vendor's records: the one place that decides.
+
+Pages, the API, exports and emails all scope their querysets with `restrict()` and check
+single objects with `may()`; nothing queries a vendor-scoped model around it.
+
+* vendor managers and executives see every vendor; vendor managers change everything;
+* line managers, operations and stakeholders see the vendors they are assigned to;
+  line managers and operations may edit the day-to-day records of those vendors;
+* a vendor user sees only their own vendor, and may request staffing changes for it.
+"""
+
+from enum import StrEnum
+
+from django.db.models import Model, QuerySet
+
+from vendorgov.roles import Role
+from vendors.models import Vendor, VendorAssignment
+
+
+class Action(StrEnum):
+    VIEW = "view"                   # read the vendor and its records
+    EDIT = "edit"                   # contacts, roster, staffing changes, services
+    MANAGE = "manage"               # the vendor itself, contracts, principles, assignments
+    REQUEST_STAFFING = "request_staffing"
+
+
+# Which roles may do what on the vendors they are assigned to (or own, for vendor users).
+_ASSIGNED_RIGHTS = {
+    Role.LINE_MANAGER: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING},
+    Role.OPERATIONS: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING},
+    Role.STAKEHOLDER: {Action.VIEW},
+    Role.VENDOR_USER: {Action.VIEW, Action.REQUEST_STAFFING},
+}
+_PORTFOLIO_RIGHTS = {
+    Role.VENDOR_MANAGER: set(Action),
+    Role.EXECUTIVE: {Action.VIEW},
+}
+
+
+def _allows_all(user, action: Action) -> bool:
+    if user.is_superuser:
+        return True
+    return action in _PORTFOLIO_RIGHTS.get(user.role, set())
+
+
+def _vendor_ids(user) -> set[int]:
+    """The vendors a non-portfolio user is attached to; cached on the user for the request."""
+    if not hasattr(user, "_vendorgov_vendor_ids"):
+        if user.role == Role.VENDOR_USER:
+            ids = {user.vendor_id} if user.vendor_id else set()
+        else:
+            ids = set(VendorAssignment.objects.filter(user=user).values_list("vendor_id",
+                                                                             flat=True))
+        user._vendorgov_vendor_ids = ids
+    return user._vendorgov_vendor_ids
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def vendor_ids(user, action: Action = Action.VIEW) -> set[int] | None:
+    """The ids of the vendors `user` may act on; None means every vendor."""
+    if not _active(user):
+        return set()
+    if _allows_all(user, action):
+        return None
+    if action in _ASSIGNED_RIGHTS.get(user.role, set()):
+        return _vendor_ids(user)
+    return set()
+
+
+def restrict(queryset: QuerySet, user, action: Action = Action.VIEW) -> QuerySet:
+    """`queryset` narrowed to the records of vendors `user` may act on."""
+    ids = vendor_ids(user, action)
+    if ids is None:
+        return queryset
+    path = getattr(queryset.model, "vendor_path", None)
+    if path is None:
+        raise TypeError(f"{queryset.model.__name__} is not vendor-scoped (no vendor_path).")
+    lookup = "pk__in" if path == "pk" else f"{path}_id__in"
+    return queryset.filter(**{lookup: ids})
+
+
+def vendors(user, action: Action = Action.VIEW) -> QuerySet[Vendor]:
+    return restrict(Vendor.objects.all(), user, action)
+
+
+def vendor_of(obj: Model) -> int:
+    path = type(obj).vendor_path
+    if path == "pk":
+        return obj.pk
+    target = obj
+    for part in path.split("__")[:-1]:
+        target = getattr(target, part)
+    return getattr(target, f"{path.split('__')[-1]}_id")
+
+
+def may(user, action: Action, obj: Model) -> bool:
+    """May `user` do `action` on `obj` (a vendor or a vendor-scoped record)?"""
+    ids = vendor_ids(user, action)
+    return ids is None or vendor_of(obj) in ids
+
+
+def rights(user, vendor: Vendor) -> dict[str, bool]:
+    """Every action's answer for one vendor, for templates (`rights.manage` …)."""
+    return {action.value: may(user, action, vendor) for action in Action}
