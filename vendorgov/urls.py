@@ -1,12 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
+from csp.decorators import csp_update
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from vendors.views import HomeView
+
 urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
     path("", include("vendors.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("vendorgov.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI sets inline styles as it renders; allow those on this one page only.
+    path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "vendorgov.views.page_not_found"
+handler500 = "vendorgov.views.server_error"

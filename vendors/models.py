@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -146,7 +148,7 @@ class Contract(Archivable, VendorScoped):
 
     @property
     def renewal_notice_date(self):
-        return self.end_date - timezone.timedelta(days=self.renewal_notice_days)
+        return self.end_date - datetime.timedelta(days=self.renewal_notice_days)
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -232,7 +234,7 @@ class StaffMember(Archivable, VendorScoped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["ended_on", "name"]
+        ordering = [F("ended_on").asc(nulls_first=True), "name"]
 
     def __str__(self):
         return f"{self.name} ({self.role})"

@@ -10,7 +10,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
-from vendors.choices import Side, StaffingChangeKind, StaffingChangeStatus
+from vendors.choices import StaffingChangeKind, StaffingChangeStatus
 from vendors.models import GuidingPrinciple, StaffingChange, StaffMember, Vendor
 
 
@@ -77,9 +77,9 @@ def principle_revise(principle: GuidingPrinciple, *, title: str, text: str, by=N
     """A new version of a principle; the previous text stays in its history."""
     if (title, text) == (principle.title, principle.text):
         return principle
-    principle.version += 1
-    return record_update(principle, by=by, reason=reason or f"Revised to version "
-                         f"{principle.version}", title=title, text=text)
+    version = principle.version + 1
+    return record_update(principle, by=by, reason=reason or f"Revised to version {version}",
+                         title=title, text=text, version=version)
 
 
 @transaction.atomic
@@ -135,6 +135,11 @@ def staffing_change_resolve(change: StaffingChange, *, status: str, by=None, not
                          resolution_note=note or change.resolution_note)
 
 
-__all__ = ["Side", "principle_revise", "record_archive", "record_create", "record_restore",
-           "record_update", "staffing_change_request", "staffing_change_resolve",
-           "unique_vendor_slug", "vendor_create"]
+
+
+@transaction.atomic
+def assignment_remove(assignment, *, by=None) -> None:
+    """Unassign a person; the deletion is kept in the assignment's history with who and when."""
+    if by is not None and getattr(by, "is_authenticated", False):
+        assignment._history_user = by
+    assignment.delete()

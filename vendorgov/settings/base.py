@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "vendorgov.context_processors.navigation",
             ],
         },
     },
@@ -212,7 +213,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": True},
 }
 
 # Celery: Redis when REDIS_URL is set, else a broker that needs no server.

@@ -1,0 +1,55 @@
+# One gate, run the same way everywhere: a developer's machine and .ci/run use these targets.
+#
+#   make run     install, migrate, load the demo portfolio once, serve web + worker + beat
+#   make test    install and run the whole suite (PYTEST_ARGS='-k vendor -x' passes options)
+#   make lint    ruff, Django's system checks, no missing migrations
+#   make ci      what CI runs (.ci/run: installs and starts PostgreSQL, Redis, Chromium; root)
+#
+# DATABASE_URL and REDIS_URL switch from the embedded default (SQLite, filesystem broker
+# under var/) to PostgreSQL and Redis; PORT (default 8000) moves the site; DEBUG=1 serves
+# with Django's auto-reloading runserver instead of gunicorn.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint fmt ci clean
+
+help:
+	@echo "make run | test | lint | fmt | ci | install | clean"
+
+install: $(STAMP)
+
+# Reinstall only when the dependencies change; the stamp lives inside the venv, so a
+# deleted venv is rebuilt too.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
+	touch $@
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py serve
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+
+ci:
+	.ci/run
+
+# Removes the virtualenv only; var/ holds your data and is left alone.
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

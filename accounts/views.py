@@ -1,0 +1,186 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import CreateView, TemplateView, UpdateView
+
+from accounts import services, user_services
+from accounts.forms import ApiTokenForm, UserFilterForm, UserForm
+from accounts.models import ApiToken
+from vendorgov.pages import ServiceFormMixin, SortMixin, csv_response
+from vendors.models import VendorAssignment
+
+User = get_user_model()
+
+
+class ProfileView(LoginRequiredMixin, TemplateView):
+    """The signed-in person: who they are, and their personal API tokens."""
+
+    template_name = "accounts/profile.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            tokens=list(user.api_tokens.all()), token_form=kwargs.pop("token_form", None)
+            or ApiTokenForm(), assignments=list(user.assignments.select_related("vendor")),
+            **kwargs)
+
+
+class ApiTokenCreateView(LoginRequiredMixin, View):
+    """Creates a token and shows its secret on this one response only."""
+
+    def post(self, request):
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            return ProfileView.as_view()(request, token_form=form)
+        days = form.cleaned_data["expires_in_days"]
+        token, raw = services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"],
+            expires_at=timezone.now() + timedelta(days=days) if days else None)
+        view = ProfileView(request=request, kwargs={})
+        context = view.get_context_data(new_token=raw, new_token_obj=token)
+        response = render(request, "accounts/profile.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def get(self, request):
+        return redirect("accounts:profile")
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        token = get_object_or_404(ApiToken, user=request.user, pk=pk)
+        services.api_token_revoke(token=token)
+        messages.success(request, f"Token '{token.name}' revoked; it no longer works.")
+        return redirect("accounts:profile")
+
+
+class VendorManagerRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_vendor_manager:
+            raise PermissionDenied("Only vendor managers manage people.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class UserListView(VendorManagerRequiredMixin, SortMixin, TemplateView):
+    template_name = "accounts/user_list.html"
+    sort_fields = {"name": "first_name", "username": "username", "role": "role",
+                   "last_login": "last_login"}
+    default_sort = "name"
+
+    def get(self, request, *args, **kwargs):
+        self.form = UserFilterForm(request.GET)
+        users = User.objects.select_related("vendor").prefetch_related("assignments__vendor")
+        if self.form.is_valid():
+            data = self.form.cleaned_data
+            if data["q"]:
+                users = users.filter(Q(username__icontains=data["q"])
+                                     | Q(first_name__icontains=data["q"])
+                                     | Q(last_name__icontains=data["q"])
+                                     | Q(email__icontains=data["q"]))
+            if data["role"]:
+                users = users.filter(role=data["role"])
+            if data["active"] != "all":
+                users = users.filter(is_active=data["active"] != "no")
+        self.users = self.sorted(users)
+        if request.GET.get("format") == "csv":
+            return csv_response("people.csv", ["Username", "Name", "Email", "Role", "Vendor",
+                                               "Assigned vendors", "Active"],
+                                ([u.username, u.get_full_name(), u.email, u.get_role_display(),
+                                  u.vendor or "", "; ".join(str(a.vendor) for a in
+                                                            u.assignments.all()),
+                                  "yes" if u.is_active else "no"] for u in self.users))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(self.users, 50).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(form=self.form, page=page, sort=self.current_sort(),
+                                        query=query.urlencode(), **kwargs)
+
+
+class UserCreateView(VendorManagerRequiredMixin, ServiceFormMixin, CreateView):
+    form_class = UserForm
+    template_name = "form.html"
+    success_message = "{object} added; an email with a link to set their password was sent."
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        return user_services.user_create(by=self.request.user,
+                                    vendors=data.pop("assign_vendors", []),
+                                    assignment_role=data.pop("assignment_role", ""), **data)
+
+    def get_success_url(self):
+        return reverse("accounts:user_detail", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title="Add a person", cancel_url=reverse("accounts:user_list"),
+            breadcrumb_url=reverse("accounts:user_list"), breadcrumb_label="People",
+            intro="They get an email with a link to choose their password.", **kwargs)
+
+
+class UserDetailView(VendorManagerRequiredMixin, TemplateView):
+    template_name = "accounts/user_detail.html"
+
+    def get_context_data(self, **kwargs):
+        person = get_object_or_404(User.objects.select_related("vendor"), pk=self.kwargs["pk"])
+        from vendors.selectors import record_history
+
+        return super().get_context_data(
+            person=person,
+            assignments=list(VendorAssignment.objects.filter(user=person)
+                             .select_related("vendor")),
+            tokens=list(person.api_tokens.all()), history=record_history(person), **kwargs)
+
+
+class UserUpdateView(VendorManagerRequiredMixin, ServiceFormMixin, UpdateView):
+    form_class = UserForm
+    template_name = "form.html"
+    model = User
+    success_message = "{object} saved."
+
+    def perform(self, form):
+        return user_services.user_update(User.objects.get(pk=self.object.pk), by=self.request.user,
+                                    **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("accounts:user_detail", args=[self.object.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=f"Edit {self.object}", cancel_url=self.get_success_url(),
+            breadcrumb_url=reverse("accounts:user_list"), breadcrumb_label="People", **kwargs)
+
+
+class UserActiveView(VendorManagerRequiredMixin, View):
+    """Deactivate (never delete) or reactivate a person."""
+
+    def post(self, request, pk):
+        person = get_object_or_404(User, pk=pk)
+        active = request.POST.get("active") == "1"
+        if person == request.user and not active:
+            messages.error(request, "You cannot deactivate yourself.")
+        else:
+            user_services.user_set_active(person, active=active, by=request.user)
+            outcome = ("reactivated; they can sign in again" if active else
+                       "deactivated; their sign-in and API tokens stop working")
+            messages.success(request, f"{person} {outcome}.")
+        return redirect("accounts:user_detail", pk=pk)
+
+
+class UserInviteView(VendorManagerRequiredMixin, View):
+    def post(self, request, pk):
+        person = get_object_or_404(User, pk=pk, is_active=True)
+        user_services.user_send_password_link(person)
+        messages.success(request, f"A link to set a password was emailed to {person.email}.")
+        return redirect("accounts:user_detail", pk=pk)

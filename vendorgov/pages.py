@@ -1,0 +1,79 @@
+"""Plumbing shared by the server-rendered pages of every app (no domain logic here)."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ServiceFormMixin:
+    """A form view whose valid form is handed to a service (`perform`); the service's
+    validation errors come back to the form instead of as a 500."""
+
+    success_message = "Saved."
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.perform(form)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message.format(object=self.object))
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        target = self.request.POST.get("next") or self.request.GET.get("next")
+        if target and url_has_allowed_host_and_scheme(target, {self.request.get_host()},
+                                                      self.request.is_secure()):
+            return target
+        return super().get_success_url()
+
+
+# Errors stored under this key are shown above the form.
+NON_FIELD = NON_FIELD_ERRORS
+
+
+class SortMixin:
+    """`?sort=field` or `?sort=-field` over an allow-list (`sort_fields`: name → ordering)."""
+
+    sort_fields: dict[str, str] = {}
+    default_sort = ""
+
+    def current_sort(self) -> str:
+        value = self.request.GET.get("sort", self.default_sort)
+        return value if value.lstrip("-") in self.sort_fields else self.default_sort
+
+    def sorted(self, queryset):
+        sort = self.current_sort()
+        if not sort:
+            return queryset
+        field = self.sort_fields[sort.lstrip("-")]
+        return queryset.order_by(("-" if sort.startswith("-") else "") + field, "pk")
+
+
+def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        # Neutralise spreadsheet formulas in user-entered text (CSV injection).
+        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@\t\r" else v
+                         for v in row])
+    return response

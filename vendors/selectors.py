@@ -1,0 +1,164 @@
+"""Reads about vendors for pages, the API and (later) emails; always scoped by `access`."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from vendors import access
+from vendors.access import Action
+from vendors.choices import STAFFING_CHANGE_OPEN, Side
+from vendors.models import (
+    Contact,
+    Contract,
+    GuidingPrinciple,
+    Service,
+    StaffingChange,
+    StaffMember,
+    Vendor,
+    VendorAssignment,
+)
+
+# A request from our side left open this long is a warning sign (DESIGN.md).
+STAFFING_REQUEST_STALE_AFTER = timedelta(days=30)
+RENEWAL_HORIZON = timedelta(days=120)
+
+
+def vendor_get(user, slug: str, action: Action = Action.VIEW) -> Vendor:
+    """The vendor, or 404 if the user may not `action` it (404 hides that it exists)."""
+    return get_object_or_404(access.vendors(user, action), slug=slug)
+
+
+def vendor_list(user) -> QuerySet[Vendor]:
+    today = timezone.localdate()
+    return access.vendors(user).annotate(
+        open_staffing_requests=Count("staffing_changes", distinct=True,
+                                     filter=Q(staffing_changes__status__in=STAFFING_CHANGE_OPEN)),
+        next_contract_end=Min("contracts__end_date",
+                              filter=Q(contracts__archived_at__isnull=True,
+                                       contracts__end_date__gte=today)),
+    )
+
+
+@dataclass
+class VendorOverview:
+    vendor: Vendor
+    services: list
+    contracts: list
+    contacts: list
+    assignments: list
+    principles: list
+    staff: list
+    former_staff: list
+    staffing_changes: list
+
+    @property
+    def open_staffing_changes(self):
+        return [c for c in self.staffing_changes if c.is_open]
+
+    @property
+    def escalation_ladder(self):
+        return [c for c in self.contacts if c.escalation_level]
+
+    @property
+    def allocated_fte(self) -> float:
+        return sum(m.allocation_percent for m in self.staff) / 100
+
+
+def vendor_overview(vendor: Vendor, *, include_archived: bool = False) -> VendorOverview:
+    """Everything the vendor page shows at a glance, in a fixed number of queries."""
+
+    def rows(queryset):
+        return list(queryset if include_archived else queryset.active())
+
+    staff = list(StaffMember.objects.filter(vendor=vendor, archived_at__isnull=True))
+    today = timezone.localdate()
+    return VendorOverview(
+        vendor=vendor,
+        services=rows(Service.objects.filter(vendor=vendor)),
+        contracts=rows(Contract.objects.filter(vendor=vendor)),
+        contacts=rows(Contact.objects.filter(vendor=vendor)),
+        assignments=list(VendorAssignment.objects.filter(vendor=vendor).select_related("user")),
+        principles=rows(GuidingPrinciple.objects.filter(vendor=vendor)),
+        staff=[m for m in staff if m.ended_on is None or m.ended_on > today],
+        former_staff=[m for m in staff if m.ended_on is not None and m.ended_on <= today],
+        staffing_changes=list(StaffingChange.objects.filter(vendor=vendor)
+                              .select_related("staff_member", "requested_by")),
+    )
+
+
+def renewals_due(user, *, horizon: timedelta = RENEWAL_HORIZON) -> list[Contract]:
+    """Active contracts whose renewal notice date falls within the horizon (or has passed)."""
+    today = timezone.localdate()
+    contracts = (access.restrict(Contract.objects.active(), user)
+                 .filter(vendor__archived_at__isnull=True, end_date__gte=today)
+                 .select_related("vendor"))
+    return sorted((c for c in contracts if c.renewal_notice_date <= today + horizon),
+                  key=lambda c: c.renewal_notice_date)
+
+
+def stale_staffing_requests(user) -> QuerySet[StaffingChange]:
+    cutoff = timezone.localdate() - STAFFING_REQUEST_STALE_AFTER
+    return (access.restrict(StaffingChange.objects.open(), user)
+            .filter(requested_by_side=Side.OURS, requested_on__lte=cutoff)
+            .select_related("vendor", "staff_member").order_by("requested_on"))
+
+
+HISTORY_MODELS = [Vendor, Service, Contract, Contact, VendorAssignment, GuidingPrinciple,
+                  StaffMember, StaffingChange]
+
+
+@dataclass
+class HistoryEntry:
+    record: object  # the historical row
+    model_label: str
+    changes: list  # [(field label, old, new)]
+
+    @property
+    def when(self):
+        return self.record.history_date
+
+
+def _diff(record, previous) -> list:
+    if record.history_type != "~" or previous is None:
+        return []
+    fields = {f.name: f for f in record.instance_type._meta.fields}
+    return [(getattr(fields.get(c.field), "verbose_name", c.field), c.old, c.new)
+            for c in record.diff_against(previous).changes]
+
+
+def _entries(records, label: str) -> list[HistoryEntry]:
+    """Entries for historical rows given newest first; each is compared with the row before it
+    for the same record when that row was fetched too (no query per entry)."""
+    records = list(records)
+    entries, older = [], {}
+    for record in reversed(records):
+        entries.append(HistoryEntry(record, label, _diff(record, older.get(record.id))))
+        older[record.id] = record
+    return entries[::-1]
+
+
+def vendor_history(vendor: Vendor, *, limit: int = 100) -> list[HistoryEntry]:
+    """The latest changes to the vendor and everything that hangs off it, newest first,
+    in one query per kind of record."""
+    entries = []
+    for model in HISTORY_MODELS:
+        lookup = {"id": vendor.pk} if model is Vendor else {"vendor_id": vendor.pk}
+        records = (model.history.filter(**lookup).select_related("history_user")
+                   .order_by("-history_date", "-history_id")[:limit])
+        entries += _entries(records, model._meta.verbose_name)
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit]
+
+
+def record_history(instance) -> list[HistoryEntry]:
+    records = instance.history.select_related("history_user").order_by("-history_date",
+                                                                         "-history_id")
+    return _entries(records, type(instance)._meta.verbose_name)
+
+
+__all__ = ["Prefetch", "RENEWAL_HORIZON", "record_history", "renewals_due",
+           "stale_staffing_requests", "vendor_get", "vendor_history", "vendor_list",
+           "vendor_overview"]
