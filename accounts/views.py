@@ -40,16 +40,18 @@ class ApiTokenCreateView(LoginRequiredMixin, View):
     def post(self, request):
         form = ApiTokenForm(request.POST)
         if not form.is_valid():
-            return ProfileView.as_view()(request, token_form=form)
+            return self.profile(request, token_form=form)
         days = form.cleaned_data["expires_in_days"]
         token, raw = services.api_token_create(
             user=request.user, name=form.cleaned_data["name"],
             expires_at=timezone.now() + timedelta(days=days) if days else None)
-        view = ProfileView(request=request, kwargs={})
-        context = view.get_context_data(new_token=raw, new_token_obj=token)
-        response = render(request, "accounts/profile.html", context)
+        response = self.profile(request, new_token=raw, new_token_obj=token)
         response["Cache-Control"] = "no-store"
         return response
+
+    def profile(self, request, **context):
+        view = ProfileView(request=request, kwargs={})
+        return render(request, view.template_name, view.get_context_data(**context))
 
     def get(self, request):
         return redirect("accounts:profile")

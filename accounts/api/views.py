@@ -28,6 +28,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     serializer_class = ApiTokenSerializer
     filter_backends = []
+    lookup_value_regex = "[^/]+"
     schema = AutoSchema()
 
     def get_queryset(self):

@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from vendors.choices import STAFFING_CHANGE_OPEN
 from vendors.models import (
@@ -22,6 +23,10 @@ from vendors.models import (
     VendorAssignment,
 )
 
+MAX_ID = 2**63 - 1  # the largest id PostgreSQL's bigint and SQLite can hold
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An id: a whole number in the database's range (larger ones would overflow)."""
 
@@ -29,7 +34,7 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 
 

@@ -26,6 +26,8 @@ class VendorScopedReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     permission_classes = [permissions.IsAuthenticated, VendorActionPermission]
     schema = AutoSchema()
     filter_backends = FILTER_BACKENDS
+    # Any id-like segment reaches the view, so even "1.5" is a JSON 404, not an HTML one.
+    lookup_value_regex = "[^/]+"
     #: The right needed to create or change records, unless `action_rights` says otherwise.
     write_action: Action = Action.MANAGE
     #: Overrides per viewset action, e.g. {"create": Action.REQUEST_STAFFING}.
