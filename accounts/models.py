@@ -61,6 +61,10 @@ class User(AbstractUser):
         return [self.role]
 
 
+def _is_hex(value: str, length: int) -> bool:
+    return len(value) == length and all(c in "0123456789abcdef" for c in value)
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -109,7 +113,7 @@ class ApiToken(models.Model):
     @classmethod
     def find(cls, raw: str) -> "ApiToken | None":
         parts = raw.split("_", 2)
-        if len(parts) != 3 or parts[0] != cls.PREFIX:
+        if len(parts) != 3 or parts[0] != cls.PREFIX or not _is_hex(parts[1], 8):
             return None
         token = cls.objects.active().select_related("user").filter(prefix=parts[1]).first()
         if token and secrets.compare_digest(token.key_hash, _hash_token(raw)):

@@ -14,12 +14,12 @@ from vendors.choices import StaffingChangeKind, StaffingChangeStatus
 from vendors.models import GuidingPrinciple, StaffingChange, StaffMember, Vendor
 
 
-def _save(instance: Model, *, by=None, reason: str = "") -> Model:
+def _save(instance: Model, *, by=None, change_reason: str = "") -> Model:
     instance.full_clean()
     if by is not None and getattr(by, "is_authenticated", False):
         instance._history_user = by
-    if reason:
-        instance._change_reason = reason
+    if change_reason:
+        instance._change_reason = change_reason
     instance.save()
     return instance
 
@@ -48,10 +48,10 @@ def record_create(model: type[Model], *, vendor: Vendor, by=None, **fields) -> M
 
 
 @transaction.atomic
-def record_update(instance: Model, *, by=None, reason: str = "", **fields) -> Model:
+def record_update(instance: Model, *, by=None, change_reason: str = "", **fields) -> Model:
     for name, value in fields.items():
         setattr(instance, name, value)
-    return _save(instance, by=by, reason=reason)
+    return _save(instance, by=by, change_reason=change_reason)
 
 
 @transaction.atomic
@@ -59,7 +59,7 @@ def record_archive(instance: Model, *, by=None) -> Model:
     """Archive a record: it leaves default lists and keeps its history. Idempotent."""
     if instance.archived_at is None:
         instance.archived_at = timezone.now()
-        _save(instance, by=by, reason="Archived")
+        _save(instance, by=by, change_reason="Archived")
     return instance
 
 
@@ -67,18 +67,19 @@ def record_archive(instance: Model, *, by=None) -> Model:
 def record_restore(instance: Model, *, by=None) -> Model:
     if instance.archived_at is not None:
         instance.archived_at = None
-        _save(instance, by=by, reason="Restored")
+        _save(instance, by=by, change_reason="Restored")
     return instance
 
 
 @transaction.atomic
 def principle_revise(principle: GuidingPrinciple, *, title: str, text: str, by=None,
-                     reason: str = "") -> GuidingPrinciple:
+                     change_reason: str = "") -> GuidingPrinciple:
     """A new version of a principle; the previous text stays in its history."""
     if (title, text) == (principle.title, principle.text):
         return principle
     version = principle.version + 1
-    return record_update(principle, by=by, reason=reason or f"Revised to version {version}",
+    return record_update(principle, by=by,
+                         change_reason=change_reason or f"Revised to version {version}",
                          title=title, text=text, version=version)
 
 
@@ -121,7 +122,7 @@ def staffing_change_resolve(change: StaffingChange, *, status: str, by=None, not
         change.new_person_name = new_person_name
     if status == StaffingChangeStatus.DONE:
         if change.staff_member is not None:
-            record_update(change.staff_member, by=by, reason="Staffing change done",
+            record_update(change.staff_member, by=by, change_reason="Staffing change done",
                           ended_on=today)
         if change.kind in (StaffingChangeKind.ADD, StaffingChangeKind.REPLACE):
             if not change.new_person_name:

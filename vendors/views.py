@@ -306,7 +306,7 @@ class RecordUpdateView(RecordKindMixin, ServiceFormMixin, UpdateView):
         if isinstance(record, GuidingPrinciple):
             record.position = data["position"]
             return services.principle_revise(record, title=data["title"], text=data["text"],
-                                             by=self.request.user, reason=reason)
+                                             by=self.request.user, change_reason=reason)
         return services.record_update(record, by=self.request.user, **data)
 
     def form_valid(self, form):

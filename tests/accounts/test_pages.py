@@ -161,3 +161,10 @@ def test_changing_a_person_to_vendor_user_drops_their_assignments(client, vendor
         "job_title": "", "role": Role.VENDOR_USER, "vendor": other.pk})
     line_manager.refresh_from_db()
     assert line_manager.vendor == other and not line_manager.assignments.exists()
+
+
+@pytest.mark.parametrize("garbage", ["vg_\x00\x00\x00\x00\x00\x00\x00\x00_x", "vg__", "vg_zz_",
+                                     "vg_" + "a" * 500, "Token abc"])
+def test_malformed_tokens_are_refused_with_401(api_client, garbage):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {garbage}")
+    assert api_client.get("/api/v1/me/").status_code == 401

@@ -127,3 +127,17 @@ def test_anonymous_caller_gets_401(db, resource):
 def test_bad_ids_are_404(token_client, resource, vendor_manager, pk):
     response = token_client(vendor_manager).get(f"{reverse(f'{resource}-list')}{pk}/")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("resource", ["staffing-change", "contact", "staff"])
+def test_browsable_api_and_options_never_show_another_vendor(client, resource, alice,
+                                                             vendor_a, vendor_b):
+    StaffMemberFactory(vendor=vendor_b, name="Hidden Person")
+    make(resource, vendor_a)
+    client.force_login(alice)
+    html = client.get(reverse(f"{resource}-list"), HTTP_ACCEPT="text/html")
+    options = client.options(reverse(f"{resource}-list"))
+    assert html.status_code == options.status_code == 200
+    for response in (html, options):
+        assert vendor_b.name not in response.content.decode()
+        assert "Hidden Person" not in response.content.decode()

@@ -92,7 +92,9 @@ class Worker:
 def worker(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("var")
     env = {
-        **os.environ,
+        # The run's own variables (DATABASE_URL, REDIS_URL) choose the mode; not what
+        # other tests set process-wide for themselves.
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
         "VAR_DIR": str(var_dir),
         "HEARTBEAT_SECONDS": "1",

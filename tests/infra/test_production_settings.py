@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# Variables that would change what production.py decides; the checks must see its defaults.
-_OVERRIDES = ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECRET_KEY",
-              "ALLOWED_HOSTS", "EMAIL_URL")
+# A server's environment holds only what it is given: nothing from this test run (such as
+# DJANGO_ALLOW_ASYNC_UNSAFE, which browser tests set) may leak into the deploy checks.
+_PASSED_THROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 
 
 def manage(*args, env, tmp_path):
-    environ = {k: v for k, v in os.environ.items() if k not in _OVERRIDES}
+    environ = {k: v for k, v in os.environ.items() if k in _PASSED_THROUGH}
     environ.update(DJANGO_SETTINGS_MODULE="vendorgov.settings.production",
                    VAR_DIR=str(tmp_path), **env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environ,

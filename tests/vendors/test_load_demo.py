@@ -55,7 +55,8 @@ def test_every_role_and_vendor_users_of_different_vendors(demo):
     assert {"vera", "erin", "liam", "lena", "olga", "omar", "sam", "bea", "alice",
             "charlie"} <= set(User.objects.values_list("username", flat=True))
     assert User.objects.get(username="vera").is_staff
-    assert not User.objects.filter(is_superuser=True).exists()
+    assert list(User.objects.filter(is_superuser=True).values_list("username", flat=True)) == [
+        "vera"]
 
 
 def test_internal_people_are_assigned_their_vendors(demo):

@@ -193,7 +193,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "vendorgov.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "vendorgov.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"user": "6000/hour"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -196,7 +196,8 @@ class StaffingChangeSerializer(VendorScopedSerializer):
     staff_member = VisiblePrimaryKeyRelatedField(
         queryset=StaffMember.objects.all(), allow_null=True, required=False,
         help_text="Who leaves or is replaced (for 'remove' and 'replace').")
-    requested_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    requested_by = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="Who asked, if known.")
     is_open = serializers.BooleanField(read_only=True)
     age_days = serializers.IntegerField(read_only=True)
 

@@ -108,7 +108,7 @@ class GuidingPrincipleViewSet(ArchiveActionsMixin, VendorScopedViewSet):
             instance = services.record_update(instance, by=by, position=data["position"])
         return services.principle_revise(instance, title=data.get("title", instance.title),
                                          text=data.get("text", instance.text), by=by,
-                                         reason=reason)
+                                         change_reason=reason)
 
 
 @extend_schema(tags=["staff"])
@@ -141,13 +141,6 @@ class StaffingChangeViewSet(VendorScopedViewSet):
         requested_side = data.pop("requested_by_side", Side.OURS)
         side = Side.VENDOR if user.is_vendor_user else requested_side
         return services.staffing_change_request(by=user, side=side, **data)
-
-    def update_record(self, instance, data):
-        # record_update's own `reason` argument is the history's change reason, so the
-        # request's reason field is set on the instance instead.
-        if "reason" in data:
-            instance.reason = data.pop("reason")
-        return super().update_record(instance, data)
 
     @extend_schema(request=serializers.StaffingChangeResolveSerializer,
                    responses=serializers.StaffingChangeSerializer,

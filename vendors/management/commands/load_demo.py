@@ -868,7 +868,7 @@ def schedule_set_up(demo: Demo, spec: VendorSpec) -> None:
 def schedule_status_changes(demo: Demo, spec: VendorSpec) -> None:
     for day, status, by, reason in spec.status_changes:
         demo.at(day, lambda status=status, by=by, reason=reason: record_update(
-            demo.vendor(spec.key), by=demo.user(by), reason=reason, status=status))
+            demo.vendor(spec.key), by=demo.user(by), change_reason=reason, status=status))
 
 
 def schedule_principle_revisions(demo: Demo, spec: VendorSpec) -> None:
@@ -877,7 +877,7 @@ def schedule_principle_revisions(demo: Demo, spec: VendorSpec) -> None:
             day, by, title, text, reason = p.revision
             demo.at(day, lambda p=p, by=by, title=title, text=text, reason=reason:
                     principle_revise(demo.refs[("principle", spec.key, p.title)], title=title,
-                                     text=text, by=demo.user(by), reason=reason))
+                                     text=text, by=demo.user(by), change_reason=reason))
 
 
 def schedule_staffing_changes(demo: Demo, spec: VendorSpec) -> None:
