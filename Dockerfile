@@ -30,7 +30,8 @@ COPY . .
 # The settings need a key and hosts to import; these throwaway values exist only for this step.
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput -v 0 \
-    && chown -R app:app /app/var
+    && mkdir -p /data/media \
+    && chown -R app:app /app/var /data/media
 
 USER app
 EXPOSE 8000
