@@ -320,3 +320,14 @@ def test_vendor_user_home_is_their_vendor_page(client, alice, vendor_a):
     client.force_login(alice)
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == vendor_a.get_absolute_url()
+
+
+def test_a_long_reason_for_a_principle_revision_is_kept_whole(client, vendor_manager, vendor_a):
+    principle = PrincipleFactory(vendor=vendor_a, title="Openness", text="Old words.")
+    reason = "Agreed with the vendor's executive sponsor in the H2 health check, after two " \
+             "incidents that reached the business before they reached us."
+    client.force_login(vendor_manager)
+    client.post(reverse("vendors:record_update", args=[vendor_a.slug, "principles", principle.pk]),
+                {"title": "Openness", "text": "New words.", "position": 0,
+                 "change_reason": reason})
+    assert principle.history.first().history_change_reason == reason

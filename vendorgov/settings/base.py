@@ -151,6 +151,9 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="vendorgov <noreply@vendorgov.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Change reasons come from people ("Agreed in the 2026 health check"): no length limit.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
