@@ -128,3 +128,19 @@ def token_client():
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_the_test_database(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end sessions this run left behind.
+
+    Playwright's sync API runs the test body in a greenlet, and Django keys connections by
+    context, so a browser test and the tests before it hold separate connections to the
+    test database; PostgreSQL then refuses to drop it ("being accessed by other users")."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -102,6 +102,11 @@ def may(user, action: Action, obj: Model) -> bool:
     return ids is None or vendor_of(obj) in ids
 
 
+def may_create_vendor(user) -> bool:
+    """A new vendor belongs to nobody yet: only who may manage every vendor creates one."""
+    return vendor_ids(user, Action.MANAGE) is None
+
+
 def rights(user, vendor: Vendor) -> dict[str, bool]:
     """Every action's answer for one vendor, for templates (`rights.manage` …)."""
     return {action.value: may(user, action, vendor) for action in Action}

@@ -79,7 +79,7 @@ class VendorListView(LoginRequiredMixin, SortMixin, TemplateView):
         query.pop("page", None)
         return super().get_context_data(
             filter=self.filterset, page=page, sort=self.current_sort(), query=query.urlencode(),
-            may_create=access.vendor_ids(self.request.user, Action.MANAGE) is None, **kwargs)
+            may_create=access.may_create_vendor(self.request.user), **kwargs)
 
 
 class VendorMixin(LoginRequiredMixin):
@@ -126,8 +126,7 @@ class VendorCreateView(LoginRequiredMixin, ServiceFormMixin, CreateView):
     success_message = "Vendor '{object}' created."
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and access.vendor_ids(request.user,
-                                                               Action.MANAGE) is not None:
+        if request.user.is_authenticated and not access.may_create_vendor(request.user):
             raise PermissionDenied("Only vendor managers add vendors.")
         return super().dispatch(request, *args, **kwargs)
 

@@ -331,3 +331,27 @@ def test_a_long_reason_for_a_principle_revision_is_kept_whole(client, vendor_man
                 {"title": "Openness", "text": "New words.", "position": 0,
                  "change_reason": reason})
     assert principle.history.first().history_change_reason == reason
+
+
+@pytest.mark.parametrize("url_name", ["home", "vendors:list"])
+def test_portfolio_pages_run_the_same_number_of_queries_for_more_vendors(client, vendor_manager,
+                                                                         url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def grow(n):
+        for _ in range(n):
+            vendor = VendorFactory()
+            ContractFactory(vendor=vendor)
+            StaffingChangeFactory(vendor=vendor)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(url_name)).status_code == 200
+        return len(ctx)
+
+    client.force_login(vendor_manager)
+    grow(2)
+    small = count()
+    grow(20)
+    assert count() == small

@@ -38,8 +38,7 @@ class VendorViewSet(ArchiveActionsMixin, VendorScopedViewSet):
     write_action = Action.MANAGE
 
     def may_create(self) -> bool:
-        # A new vendor belongs to no one yet: only who may manage every vendor creates one.
-        return access.vendor_ids(self.request.user, Action.MANAGE) is None
+        return access.may_create_vendor(self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.vendor_create(by=self.request.user,
