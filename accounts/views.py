@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import CreateView, TemplateView, UpdateView
 
-from accounts import services, user_services
+from accounts import services
 from accounts.forms import ApiTokenForm, UserFilterForm, UserForm
 from accounts.models import ApiToken
 from vendorgov.pages import ServiceFormMixin, SortMixin, csv_response
@@ -117,7 +117,7 @@ class UserCreateView(VendorManagerRequiredMixin, ServiceFormMixin, CreateView):
 
     def perform(self, form):
         data = dict(form.cleaned_data)
-        return user_services.user_create(by=self.request.user,
+        return services.user_create(by=self.request.user,
                                     vendors=data.pop("assign_vendors", []),
                                     assignment_role=data.pop("assignment_role", ""), **data)
 
@@ -152,7 +152,7 @@ class UserUpdateView(VendorManagerRequiredMixin, ServiceFormMixin, UpdateView):
     success_message = "{object} saved."
 
     def perform(self, form):
-        return user_services.user_update(User.objects.get(pk=self.object.pk), by=self.request.user,
+        return services.user_update(User.objects.get(pk=self.object.pk), by=self.request.user,
                                     **form.cleaned_data)
 
     def get_success_url(self):
@@ -173,7 +173,7 @@ class UserActiveView(VendorManagerRequiredMixin, View):
         if person == request.user and not active:
             messages.error(request, "You cannot deactivate yourself.")
         else:
-            user_services.user_set_active(person, active=active, by=request.user)
+            services.user_set_active(person, active=active, by=request.user)
             outcome = ("reactivated; they can sign in again" if active else
                        "deactivated; their sign-in and API tokens stop working")
             messages.success(request, f"{person} {outcome}.")
@@ -183,6 +183,6 @@ class UserActiveView(VendorManagerRequiredMixin, View):
 class UserInviteView(VendorManagerRequiredMixin, View):
     def post(self, request, pk):
         person = get_object_or_404(User, pk=pk, is_active=True)
-        user_services.user_send_password_link(person)
+        services.user_send_password_link(person)
         messages.success(request, f"A link to set a password was emailed to {person.email}.")
         return redirect("accounts:user_detail", pk=pk)
