@@ -72,15 +72,20 @@ def record_restore(instance: Model, *, by=None) -> Model:
 
 
 @transaction.atomic
-def principle_revise(principle: GuidingPrinciple, *, title: str, text: str, by=None,
+def principle_revise(principle: GuidingPrinciple, *, title: str, text: str,
+                     position: int | None = None, by=None,
                      change_reason: str = "") -> GuidingPrinciple:
-    """A new version of a principle; the previous text stays in its history."""
-    if (title, text) == (principle.title, principle.text):
+    """A new version of a principle when its words change (the previous text stays in its
+    history, with who, when and why); a move in the list alone is not a new version."""
+    fields = {}
+    if position is not None and position != principle.position:
+        fields["position"] = position
+    if (title, text) != (principle.title, principle.text):
+        fields.update(title=title, text=text, version=principle.version + 1)
+        change_reason = change_reason or f"Revised to version {fields['version']}"
+    if not fields:
         return principle
-    version = principle.version + 1
-    return record_update(principle, by=by,
-                         change_reason=change_reason or f"Revised to version {version}",
-                         title=title, text=text, version=version)
+    return record_update(principle, by=by, change_reason=change_reason, **fields)
 
 
 @transaction.atomic

@@ -303,9 +303,8 @@ class RecordUpdateView(RecordKindMixin, ServiceFormMixin, UpdateView):
         reason = data.pop("change_reason", "")
         record = self.kind.model.objects.get(pk=self.object.pk)
         if isinstance(record, GuidingPrinciple):
-            record.position = data["position"]
-            return services.principle_revise(record, title=data["title"], text=data["text"],
-                                             by=self.request.user, change_reason=reason)
+            return services.principle_revise(record, by=self.request.user,
+                                             change_reason=reason, **data)
         return services.record_update(record, by=self.request.user, **data)
 
     def form_valid(self, form):

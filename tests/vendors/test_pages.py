@@ -355,3 +355,12 @@ def test_portfolio_pages_run_the_same_number_of_queries_for_more_vendors(client,
     small = count()
     grow(20)
     assert count() == small
+
+
+def test_moving_a_principle_is_saved_without_a_new_version(client, vendor_manager, vendor_a):
+    principle = PrincipleFactory(vendor=vendor_a, title="Openness", text="Words.", position=1)
+    client.force_login(vendor_manager)
+    client.post(reverse("vendors:record_update", args=[vendor_a.slug, "principles", principle.pk]),
+                {"title": "Openness", "text": "Words.", "position": 5, "change_reason": ""})
+    principle.refresh_from_db()
+    assert (principle.position, principle.version) == (5, 1)

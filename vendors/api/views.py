@@ -102,12 +102,10 @@ class GuidingPrincipleViewSet(ArchiveActionsMixin, VendorScopedViewSet):
         return super().create_record(data)
 
     def update_record(self, instance, data):
-        by, reason = self.request.user, data.pop("reason", "")
-        if data.get("position", instance.position) != instance.position:
-            instance = services.record_update(instance, by=by, position=data["position"])
-        return services.principle_revise(instance, title=data.get("title", instance.title),
-                                         text=data.get("text", instance.text), by=by,
-                                         change_reason=reason)
+        return services.principle_revise(
+            instance, title=data.get("title", instance.title),
+            text=data.get("text", instance.text), position=data.get("position"),
+            by=self.request.user, change_reason=data.get("reason", ""))
 
 
 @extend_schema(tags=["staff"])
