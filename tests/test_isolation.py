@@ -5,12 +5,22 @@ which says how to aim it at vendor B's records and what Alice must get: 404 for 
 that names B's records (never 403, which would confirm they exist), and no trace of B in
 pages and lists she may open. A new route fails `test_every_route_is_in_the_isolation_table`
 until it is added here.
+
+Feature apps keep their part of the table beside their tests, in `tests/<app>/isolation.py`:
+
+* `records(vendor, tag) -> dict` creates one of each of the app's vendor-scoped records for
+  `vendor`, with `tag` in their texts (B's carry SECRET, so a leak shows as a substring);
+* `ROUTES = {route name: (expectation, aim)}`, where `aim(world)` returns the URL kwargs
+  that point at B's records (`world.b_records[kind]`), as in the table below.
 """
 
+import importlib
 import re
 from dataclasses import dataclass
+from importlib.util import find_spec
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
@@ -47,6 +57,13 @@ class World:
     b_token: object
 
 
+def _app_tables():
+    """The isolation modules of the installed apps that have one (tests/<app>/isolation.py)."""
+    names = [f"tests.{config.label}.isolation" for config in apps.get_app_configs()]
+    return [importlib.import_module(name) for name in names if find_spec(name.rsplit(".", 1)[0])
+            and find_spec(name)]
+
+
 def _records(vendor, tag, assignee):
     return {
         "services": ServiceFactory(vendor=vendor, name=f"{tag} service"),
@@ -72,7 +89,11 @@ def world(db):
     charlie = VendorUserFactory(username="charlie", first_name=SECRET, vendor=b)
     token, _ = ApiTokenFactory.with_raw(charlie, name=f"{SECRET} token")
     VendorUserFactory(username="alice", vendor=a)
-    return World(a=a, b=b, b_records=_records(b, SECRET, olga),
+    b_records = _records(b, SECRET, olga)
+    for table in _app_tables():
+        table.records(a, "Acme")
+        b_records.update(table.records(b, SECRET))
+    return World(a=a, b=b, b_records=b_records,
                  b_people={"charlie": charlie, "olga": olga}, b_token=token)
 
 
@@ -167,6 +188,8 @@ ROUTES = {
        for action in ("archive", "restore") if name not in ("assignment", "staffing-change")},
     "staffing-change-resolve": ("b", b_pk("staffing_changes")),
 }
+for _table in _app_tables():
+    ROUTES.update(_table.ROUTES)
 
 
 def _routes(patterns=None, prefix="", namespace=""):

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import CreateView, FormView, TemplateView, UpdateView
 
 from vendorgov.pages import ServiceFormMixin, SortMixin, apply_errors, csv_response
-from vendors import access, forms, selectors, services
+from vendors import access, forms, selectors, services, tabs
 from vendors.access import Action
 from vendors.choices import Side
 from vendors.filtersets import VendorFilterSet
@@ -98,7 +98,7 @@ class VendorMixin(LoginRequiredMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(vendor=self.vendor,
                                         rights=access.rights(self.request.user, self.vendor),
-                                        **kwargs)
+                                        vendor_tabs=tabs.tabs(), **kwargs)
 
 
 class VendorTabView(VendorMixin, TemplateView):

@@ -20,7 +20,7 @@ from vendors.choices import (
     StaffingChangeStatus,
     VendorStatus,
 )
-from vendors.management.commands.load_demo import DEMO_PASSWORD, PEOPLE
+from vendors.demo import DEMO_PASSWORD, PEOPLE
 from vendors.models import (
     Contact,
     Contract,
