@@ -78,3 +78,13 @@ def page_url(context, number):
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.simple_tag
+def sparkline(values, label="", colour="blue", low=None, high=None):
+    """{% sparkline values "P1 resolution, last 8 quarters" %} — an inline SVG trend."""
+    from django.utils.safestring import mark_safe
+
+    from vendorgov import charts
+    return mark_safe(charts.sparkline(list(values), label=label, colour=colour, low=low,
+                                      high=high))

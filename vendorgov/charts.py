@@ -1,0 +1,137 @@
+"""Small charts rendered on the server as SVG: no JavaScript, nothing for the CSP to block,
+and they print. Every chart carries a <title>/<desc> for screen readers; pages still show
+the numbers in a table or text beside it (UX.md: charts with a text alternative).
+
+Values may be None (missing data): the line breaks there instead of dropping to zero.
+"""
+
+from dataclasses import dataclass
+from html import escape
+
+# Bootstrap 5 palette, so charts match the badges.
+COLOURS = {"green": "#198754", "amber": "#ffc107", "red": "#dc3545", "grey": "#6c757d",
+           "blue": "#0d6efd"}
+SERIES_COLOURS = ["#0d6efd", "#6f42c1", "#d63384", "#fd7e14", "#20c997", "#0dcaf0",
+                  "#6610f2", "#198754"]
+
+
+@dataclass
+class Series:
+    label: str
+    values: list[float | None]
+    colour: str = ""
+
+
+def _scale(values, low, high, size, pad):
+    span = (high - low) or 1.0
+    return [None if v is None else pad + (size - 2 * pad) * (1 - (v - low) / span)
+            for v in values]
+
+
+def _paths(xs, ys):
+    """One SVG path 'd' per unbroken run of points (a None breaks the line)."""
+    runs, current = [], []
+    for x, y in zip(xs, ys, strict=True):
+        if y is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append((x, y))
+    if current:
+        runs.append(current)
+    return [" ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(run))
+            for run in runs]
+
+
+def sparkline(values: list[float | None], *, width: int = 96, height: int = 24,
+              colour: str = "blue", label: str = "", low: float | None = None,
+              high: float | None = None) -> str:
+    """A tiny trend line; the last point is marked. `label` describes it for screen readers."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return (f'<svg class="vg-chart" role="img" width="{width}" height="{height}" '
+                f'viewBox="0 0 {width} {height}"><title>{escape(label or "No data")}</title>'
+                f'<line x1="2" y1="{height / 2}" x2="{width - 2}" y2="{height / 2}" '
+                f'stroke="{COLOURS["grey"]}" stroke-dasharray="2 3"/></svg>')
+    low = min(known) if low is None else low
+    high = max(known) if high is None else high
+    pad = 3
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+    xs = [pad + i * step for i in range(len(values))]
+    ys = _scale(values, low, high, height, pad)
+    stroke = COLOURS.get(colour, colour)
+    parts = [f'<path d="{d}" fill="none" stroke="{stroke}" stroke-width="1.5"/>'
+             for d in _paths(xs, ys)]
+    last = next(((x, y) for x, y in zip(reversed(xs), reversed(ys), strict=True)
+                 if y is not None), None)
+    if last:
+        parts.append(f'<circle cx="{last[0]:.1f}" cy="{last[1]:.1f}" r="2.2" fill="{stroke}"/>')
+    title = escape(label or "Trend: " + ", ".join("–" if v is None else f"{v:g}"
+                                                  for v in values))
+    return (f'<svg class="vg-chart" role="img" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><title>{title}</title>{"".join(parts)}</svg>')
+
+
+def line_chart(labels: list[str], series: list[Series], *, width: int = 640, height: int = 240,
+               low: float | None = None, high: float | None = None, unit: str = "",
+               title: str = "", bands: list[tuple[float, float, str]] | None = None) -> str:
+    """A line chart with axes, x labels, a legend, and optional shaded bands
+    (low, high, colour) such as a target zone."""
+    known = [v for s in series for v in s.values if v is not None]
+    low = (min(known) if known else 0.0) if low is None else low
+    high = (max(known) if known else 1.0) if high is None else high
+    if high == low:
+        high = low + 1
+    left, right, top, bottom = 44, 12, 12, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(labels), 1)
+    step = plot_w / max(n - 1, 1)
+    xs = [left + i * step for i in range(n)]
+
+    def y_of(v):
+        return top + plot_h * (1 - (v - low) / (high - low))
+
+    out = [f'<svg class="vg-chart w-100 h-auto" role="img" viewBox="0 0 {width} {height}" '
+           f'preserveAspectRatio="xMidYMid meet"><title>{escape(title or "Chart")}</title>',
+           f'<desc>{escape(_describe(labels, series, unit))}</desc>']
+    for b_low, b_high, colour in bands or []:
+        y1, y2 = y_of(min(max(b_high, low), high)), y_of(max(min(b_low, high), low))
+        out.append(f'<rect x="{left}" y="{y1:.1f}" width="{plot_w}" height="{y2 - y1:.1f}" '
+                   f'fill="{COLOURS.get(colour, colour)}" fill-opacity="0.12"/>')
+    for i in range(5):
+        v = low + (high - low) * i / 4
+        y = y_of(v)
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+                   f'stroke="#dee2e6"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
+                   f'fill="#495057">{v:.3g}{escape(unit)}</text>')
+    every = max(1, n // 8)
+    for i, (x, label) in enumerate(zip(xs, labels, strict=False)):
+        if i % every == 0 or i == n - 1:
+            out.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" font-size="11" '
+                       f'text-anchor="middle" fill="#495057">{escape(label)}</text>')
+    for index, s in enumerate(series):
+        colour = COLOURS.get(s.colour, s.colour) or SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        ys = [None if v is None else y_of(v) for v in s.values]
+        for d in _paths(xs[:len(ys)], ys):
+            out.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y in zip(xs, ys, strict=False):
+            if y is not None:
+                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>')
+        lx = left + (index % 4) * (plot_w / 4)
+        ly = height - 8 - 14 * (index // 4) + (14 * ((len(series) - 1) // 4))
+        out.append(f'<rect x="{lx:.1f}" y="{ly - 9:.1f}" width="10" height="10" '
+                   f'fill="{colour}"/><text x="{lx + 14:.1f}" y="{ly:.1f}" font-size="11" '
+                   f'fill="#212529">{escape(s.label)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _describe(labels, series, unit) -> str:
+    parts = []
+    for s in series:
+        points = ", ".join(f"{label} {'no data' if v is None else f'{v:g}{unit}'}"
+                           for label, v in zip(labels, s.values, strict=False))
+        parts.append(f"{s.label}: {points}.")
+    return " ".join(parts)
