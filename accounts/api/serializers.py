@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
 from accounts.models import ApiToken, User
+from vendorgov.api.fields import StrictModelSerializer
 from vendorgov.roles import Role
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(StrictModelSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices),
                                   read_only=True)
@@ -18,7 +19,7 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(StrictModelSerializer):
     """A token as its owner sees it later: never the secret, only its prefix."""
 
     is_active = serializers.BooleanField(read_only=True)

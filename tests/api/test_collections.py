@@ -54,6 +54,26 @@ def test_bad_contract_filter_values_are_400(token_client, vendor_manager, params
     assert set(response.json()) == set(params)
 
 
+@pytest.mark.parametrize(("route", "params"), [
+    ("staff-list", {"current": "maybe"}), ("staff-list", {"current": "1"}),
+    ("staffing-change-list", {"open": "null"}), ("staffing-change-list", {"open": "True"}),
+])
+def test_a_boolean_filter_takes_only_true_or_false(token_client, vendor_manager, route,
+                                                   params):
+    response = token_client(vendor_manager).get(reverse(route), params)
+    assert response.status_code == 400
+    assert set(response.json()) == set(params)
+
+
+@pytest.mark.parametrize("params", [{"ends_before": ""}, {"vendor": ""}, {"archived": ""},
+                                    {"page": ""}, {"search": ""}])
+def test_an_empty_query_parameter_is_no_parameter(token_client, vendor_manager, vendor_a,
+                                                  params):
+    contract = ContractFactory(vendor=vendor_a)
+    assert ids(token_client(vendor_manager).get(reverse("contract-list"), params)) == [
+        contract.pk]
+
+
 def test_filtering_by_an_unseen_vendor_is_an_empty_page_like_a_missing_one(
         token_client, alice, vendor_b):
     ContractFactory(vendor=vendor_b)
@@ -149,9 +169,17 @@ def test_a_page_that_does_not_exist_is_404(token_client, vendor_manager, page):
     assert "detail" in response.json()
 
 
-def test_a_bad_page_size_falls_back_to_the_default(token_client, vendor_manager):
+@pytest.mark.parametrize("size", ["lots", "0", "1001", "-1", "2.5", " 5", "٣"])
+def test_a_bad_page_size_is_400(token_client, vendor_manager, size):
     VendorFactory()
-    response = token_client(vendor_manager).get(reverse("vendor-list"), {"page_size": "lots"})
+    response = token_client(vendor_manager).get(reverse("vendor-list"), {"page_size": size})
+    assert response.status_code == 400
+    assert list(response.json()) == ["page_size"]
+
+
+def test_an_empty_page_size_is_the_default(token_client, vendor_manager):
+    VendorFactory()
+    response = token_client(vendor_manager).get(reverse("vendor-list"), {"page_size": ""})
     assert response.status_code == 200
 
 

@@ -90,6 +90,68 @@ def test_bad_vendor_input_is_400_with_field_errors(token_client, vendor_manager,
                                     "slug"}
 
 
+@pytest.mark.parametrize("body", [
+    {"name": 5}, {"name": "Ok", "description": 0}, {"name": "Ok", "description": 1.5},
+    {"name": "Ok", "suggestion_quota_per_quarter": "3"},
+    {"name": "Ok", "suggestion_quota_per_quarter": 3.0},
+    {"name": "Ok", "suggestion_quota_per_quarter": True},
+    {"name": "Ok", "suggestion_quota_per_quarter": 32768},
+    {"name": " "}, {"name": "\u3000"}, {"name": "\n" + "x" * 120},
+    {"name": "Ok", "website": "https://example.a"}, {"name": "Ok", "website": "ftp://example.com"},
+    {"name": "Ok", "website": " https://example.com"}, {"name": "Ok", "website": 5},
+])
+def test_a_value_of_another_type_or_form_than_the_schema_says_is_400(token_client,
+                                                                     vendor_manager, body):
+    """No coercion: the schema says string, integer (at most what a smallint holds on every
+    database), or a web address of the form it documents."""
+    response = token_client(vendor_manager).post(url("vendor-list"), body)
+    assert response.status_code == 400
+    assert list(response.json()) == [list(body)[-1]]
+
+
+@pytest.mark.parametrize("overrides", [
+    {"value": 100000}, {"value": "1e3"}, {"value": " 5"}, {"value": "+5"}, {"value": "1_000"},
+    {"value": ""}, {"value": "-0"}, {"vendor": "1"}, {"currency": 1},
+])
+def test_contract_values_are_plain_decimal_strings_and_ids_integers(token_client,
+                                                                    vendor_manager, vendor_a,
+                                                                    overrides):
+    body = contract_body(vendor_a)
+    body.update({k: (str(vendor_a.pk) if k == "vendor" else v) for k, v in overrides.items()})
+    response = token_client(vendor_manager).post(url("contract-list"), body)
+    assert response.status_code == 400
+    assert set(response.json()) == set(overrides)
+
+
+@pytest.mark.parametrize("email", ["a@b", "a@b.c0m", "a@b.c", '"a b"@example.com', " a@b.co",
+                                   "a@-b.co", "a@bü.co"])
+def test_an_email_address_has_the_documented_form(token_client, vendor_manager, vendor_a,
+                                                  email):
+    response = token_client(vendor_manager).post(url("contact-list"), {
+        "vendor": vendor_a.pk, "name": "Ann", "role": "other", "email": email})
+    assert response.status_code == 400
+    assert list(response.json()) == ["email"]
+
+
+def test_an_integer_choice_is_an_integer(token_client, vendor_manager, vendor_a):
+    client = token_client(vendor_manager)
+    body = {"vendor": vendor_a.pk, "name": "Ann", "role": "other"}
+    assert client.post(url("contact-list"), {**body, "escalation_level": "1"}).status_code == 400
+    assert client.post(url("contact-list"), {**body, "escalation_level": 1}).status_code == 201
+
+
+def test_the_schema_documents_what_strict_fields_take(client, vendor_manager):
+    client.force_login(vendor_manager)
+    components = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()[
+        "components"]["schemas"]
+    vendor, contract = components["VendorRequest"], components["ContractRequest"]
+    assert vendor["properties"]["suggestion_quota_per_quarter"]["maximum"] == 32767
+    assert "format" not in vendor["properties"]["website"]
+    assert vendor["properties"]["name"]["pattern"].startswith("^[^\\x00]*")
+    assert contract["properties"]["value"]["pattern"] == "^[0-9]{1,12}(?:\\.[0-9]{1,2})?$"
+    assert contract["properties"]["vendor"]["minimum"] == 1
+
+
 def test_a_body_that_is_not_an_object_is_400(token_client, vendor_manager):
     client = token_client(vendor_manager)
     assert client.post(url("vendor-list"), ["x"]).status_code == 400

@@ -7,8 +7,19 @@ so they are added here once instead of in every view.
 
 import uritemplate
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import get_view_model
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.schemas.utils import get_pk_description
+from rest_framework.settings import api_settings
+
+from vendorgov.api.fields import (
+    MAX_ID,
+    NO_NUL,
+    StrictCharField,
+    StrictDecimalField,
+    StrictPrimaryKeyRelatedField,
+)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -44,6 +55,18 @@ _CONFLICT = OpenApiResponse(
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
+#: A record's id, as path parameter or filter.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+def _empty_means_absent(parameters: list[dict]) -> list[dict]:
+    """Collections read `?status=` like no `status` at all (as HTML forms send an unset
+    filter): say so with `allowEmptyValue`, which OpenAPI 3.0 has for exactly this."""
+    for parameter in parameters:
+        if parameter.get("in") == "query":
+            parameter["allowEmptyValue"] = True
+    return parameters
+
 
 class AutoSchema(openapi.AutoSchema):
     """Adds the error responses a view can really give to each operation."""
@@ -58,12 +81,53 @@ class AutoSchema(openapi.AutoSchema):
                                                               direction=direction)
         return responses
 
+    def _get_filter_parameters(self):
+        parameters = _empty_means_absent(super()._get_filter_parameters())
+        for parameter in parameters:
+            if parameter["name"] == api_settings.SEARCH_PARAM:
+                # vendorgov.api.filters.SearchFilter answers 400 to a NUL character.
+                parameter["schema"]["pattern"] = NO_NUL
+        return parameters
+
+    def _get_pagination_parameters(self):
+        return _empty_means_absent(super()._get_pagination_parameters())
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if schema.get("type") == "string" and isinstance(field, StrictDecimalField):
+            schema["pattern"] = field.pattern  # drf-spectacular's would allow "", "-", "."
+        elif (schema.get("type") == "string" and isinstance(field, StrictCharField)
+              and not field.read_only):
+            # Added after drf-spectacular's own validators, so that a blank-allowed string
+            # stays a plain string instead of a oneOf with the empty string.
+            schema["pattern"] = field.pattern
+        elif schema.get("type") == "integer" and isinstance(field,
+                                                            StrictPrimaryKeyRelatedField):
+            schema.update(minimum=1, maximum=MAX_ID)
+
+    def _resolve_path_parameters(self, variables):
+        # Views take any segment as the lookup (`lookup_value_regex = "[^/]+"`), so that a
+        # malformed id is a JSON 404 like a missing one; documented, the id is what it is:
+        # a whole number. drf-spectacular would read the regex as "any string".
+        parameters = super()._resolve_path_parameters(variables)
+        lookup = getattr(self.view, "lookup_url_kwarg", None) or getattr(
+            self.view, "lookup_field", "pk")
+        if getattr(self.view, "lookup_value_regex", None) == "[^/]+":
+            for parameter in parameters:
+                if parameter["name"] in (lookup, "id", "pk"):
+                    parameter["schema"] = dict(ID_SCHEMA)
+                    model = get_view_model(self.view, emit_warnings=False)
+                    if model is not None and not parameter.get("description"):
+                        parameter["description"] = get_pk_description(model, model._meta.pk)
+        return parameters
+
     def _error_responses(self) -> dict[str, OpenApiResponse]:
         errors = {}
         is_write = self.method in _WRITE_METHODS
         has_lookup = bool(uritemplate.variables(self.path))
         is_list = not has_lookup and self._is_list_view()
-        if is_write or (is_list and self._get_filter_parameters()):
+        if is_write or (is_list and (self._get_filter_parameters()
+                                     or self._get_paginator())):
             errors["400"] = _VALIDATION_ERROR
         if self.get_auth():
             errors["401"] = _UNAUTHENTICATED

@@ -5,4 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("vendors.api.urls")),
+    path("", include("governance.api.urls")),
+    path("", include("sla.api.urls")),
+    path("", include("scorecards.api.urls")),
 ]

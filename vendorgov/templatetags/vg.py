@@ -26,6 +26,60 @@ BADGES = {
     "high": ("warning", "exclamation-triangle"),
     "medium": ("info", "dash-circle"),
     "low": ("secondary", "arrow-down-circle"),
+    # scorecards: red/amber/green of scores, the workflow of actuals and disputes
+    "rag_green": ("success", "check-circle-fill"),
+    "rag_amber": ("warning", "exclamation-triangle-fill"),
+    "rag_red": ("danger", "x-octagon-fill"),
+    "rag_no_data": ("secondary", "question-circle"),
+    "scorecard_draft": ("light", "pencil"),
+    "scorecard_submitted": ("info", "send"),
+    "scorecard_approved": ("success", "check2-all"),
+    "scorecard_open": ("warning", "flag-fill"),
+    "scorecard_upheld": ("primary", "check2-circle"),
+    "scorecard_rejected": ("secondary", "x-circle"),
+    # sla: window evaluations, corrective actions, disputes, versions, reviews
+    "sla_met": ("success", "check-circle-fill"),
+    "sla_at_risk": ("warning", "exclamation-triangle-fill"),
+    "sla_breached": ("danger", "x-octagon-fill"),
+    "sla_no_data": ("secondary", "question-circle"),
+    "sla_excused": ("info", "shield-check"),
+    "sla_open": ("warning", "flag-fill"),
+    "sla_in_progress": ("info", "arrow-repeat"),
+    "sla_done": ("primary", "check2"),
+    "sla_verified": ("success", "patch-check-fill"),
+    "sla_rejected": ("secondary", "x-circle"),
+    "sla_accepted": ("success", "check2-circle"),
+    "sla_draft": ("light", "pencil"),
+    "sla_reviewed": ("info", "eye"),
+    "sla_effective": ("success", "check2-circle"),
+    "sla_superseded": ("secondary", "clock-history"),
+    "sla_retired": ("secondary", "archive"),
+    "sla_unchanged": ("secondary", "dash-circle"),
+    "sla_amended": ("info", "pencil-square"),
+    # governance: meetings, attendance, action items, impediments, suggestions, quota
+    "gov_scheduled": ("info", "calendar-event"),
+    "gov_held": ("success", "check2-circle"),
+    "gov_cancelled": ("secondary", "calendar-x"),
+    "gov_pending": ("light", "question-circle"),
+    "gov_confirmed": ("success", "check-circle"),
+    "gov_declined": ("secondary", "x-circle"),
+    "gov_present": ("success", "person-check"),
+    "gov_absent": ("warning", "person-x"),
+    "gov_open": ("warning", "flag"),
+    "gov_in_progress": ("info", "arrow-repeat"),
+    "gov_done": ("success", "check-circle"),
+    "gov_dropped": ("secondary", "slash-circle"),
+    "gov_resolved": ("success", "check2-circle"),
+    "gov_withdrawn": ("secondary", "arrow-counterclockwise"),
+    "gov_escalated": ("warning", "arrow-up-circle"),
+    "gov_submitted": ("info", "send"),
+    "gov_under_review": ("warning", "hourglass-split"),
+    "gov_accepted": ("primary", "hand-thumbs-up"),
+    "gov_implemented": ("success", "gear"),
+    "gov_outcome_reviewed": ("success", "award"),
+    "gov_met": ("success", "check-circle"),
+    "gov_short": ("danger", "exclamation-circle"),
+    "gov_so_far": ("info", "hourglass"),
 }
 
 
@@ -64,13 +118,21 @@ def sort_link(context, field, label):
     query["sort"] = f"-{field}" if descending else field
     arrow = ""
     if current.lstrip("-") == field:
-        arrow = " ▲" if not current.startswith("-") else " ▼"
-    aria = ""
-    if current.lstrip("-") == field:
-        aria = "descending" if current.startswith("-") else "ascending"
-    return format_html('<a href="?{}" class="link-body-emphasis text-decoration-none"{}>{}{}</a>',
-                       query.urlencode(), format_html(' aria-sort="{}"', aria) if aria else "",
-                       label, arrow)
+        arrow = format_html(' <span aria-hidden="true">{}</span>',
+                            "▼" if current.startswith("-") else "▲")
+    return format_html('<a href="?{}" class="link-body-emphasis text-decoration-none">{}{}</a>',
+                       query.urlencode(), label, arrow)
+
+
+@register.simple_tag(takes_context=True)
+def sort_aria(context, field):
+    """` aria-sort="…"` for the <th> of the column the table is sorted by (ARIA allows it on
+    column headers only, not on the link inside): <th scope="col"{% sort_aria "name" %}>."""
+    current = context.get("sort", "")
+    if current.lstrip("-") != field:
+        return ""
+    return format_html(' aria-sort="{}"',
+                       "descending" if current.startswith("-") else "ascending")
 
 
 @register.simple_tag(takes_context=True)

@@ -1,8 +1,8 @@
 """Query-string filters of the vendor API collections (django-filter).
 
-Bad values answer 400 with the parameter's name. `vendor` filters by id without checking
-that the vendor exists, so another vendor's id gives an empty page, exactly like an id
-that does not exist.
+Bad values answer 400 with the parameter's name; an empty value is no filter. `vendor`
+filters by id without checking that the vendor exists, so another vendor's id gives an
+empty page, exactly like an id that does not exist.
 """
 
 import django_filters
@@ -11,6 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
+from vendorgov.api.fields import MAX_ID
+from vendorgov.api.filters import BooleanFilter
+from vendorgov.api.schema import ID_SCHEMA
 from vendors.choices import STAFFING_CHANGE_OPEN
 from vendors.models import (
     Contact,
@@ -23,10 +26,8 @@ from vendors.models import (
     VendorAssignment,
 )
 
-MAX_ID = 2**63 - 1  # the largest id PostgreSQL's bigint and SQLite can hold
 
-
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+@extend_schema_field(dict(ID_SCHEMA))
 class IdFilter(django_filters.NumberFilter):
     """An id: a whole number in the database's range (larger ones would overflow)."""
 
@@ -110,7 +111,7 @@ class GuidingPrincipleFilterSet(VendorScopedFilterSet):
 
 
 class StaffMemberFilterSet(VendorScopedFilterSet):
-    current = django_filters.BooleanFilter(
+    current = BooleanFilter(
         method="filter_current", help_text="true: only people still on the team today.")
 
     class Meta:
@@ -124,7 +125,7 @@ class StaffMemberFilterSet(VendorScopedFilterSet):
 
 class StaffingChangeFilterSet(django_filters.FilterSet):
     vendor = IdFilter(field_name="vendor", help_text="A vendor's id.")
-    open = django_filters.BooleanFilter(
+    open = BooleanFilter(
         method="filter_open", help_text="true: requested or agreed; false: resolved.")
 
     class Meta:

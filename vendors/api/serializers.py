@@ -7,6 +7,13 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from vendorgov.api.fields import (
+    StrictCharField,
+    StrictChoiceField,
+    StrictModelSerializer,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugField,
+)
 from vendors import access
 from vendors.access import Action
 from vendors.choices import StaffingChangeStatus
@@ -22,7 +29,7 @@ from vendors.models import (
 )
 
 
-class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class VisiblePrimaryKeyRelatedField(StrictPrimaryKeyRelatedField):
     """Accepts only records the caller may see. Any other id gets the same "Invalid pk"
     error as an id that does not exist, so the answer never reveals what exists."""
 
@@ -32,7 +39,7 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
                                Action.VIEW)
 
 
-class VendorScopedSerializer(serializers.ModelSerializer):
+class VendorScopedSerializer(StrictModelSerializer):
     """A record that belongs to one vendor: `vendor` is the vendor's id, chosen when the
     record is created; records never move between vendors."""
 
@@ -45,9 +52,9 @@ class VendorScopedSerializer(serializers.ModelSerializer):
         return vendor
 
 
-class VendorSerializer(serializers.ModelSerializer):
+class VendorSerializer(StrictModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="vendor-detail")
-    slug = serializers.SlugField(
+    slug = StrictSlugField(
         max_length=120, required=False,
         help_text="Used in addresses; made from the name when left out.")
 
@@ -108,7 +115,7 @@ class ContactSerializer(VendorScopedSerializer):
         read_only_fields = ["archived_at"]
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(StrictModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="assignment-detail")
     vendor = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The vendor's id.")
     user = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The person's user id.")
@@ -159,7 +166,7 @@ def attach_revisions(principles: list[GuidingPrinciple]) -> None:
 class GuidingPrincipleSerializer(VendorScopedSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="guiding-principle-detail")
     revisions = serializers.SerializerMethodField()
-    reason = serializers.CharField(
+    reason = StrictCharField(
         write_only=True, required=False, allow_blank=True, max_length=100,
         help_text="Why the text changes; kept with the revision.")
 
@@ -228,10 +235,10 @@ class StaffingChangeSerializer(VendorScopedSerializer):
 
 
 class StaffingChangeResolveSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
+    status = StrictChoiceField(
         choices=[c for c in StaffingChangeStatus.choices
                  if c[0] != StaffingChangeStatus.REQUESTED])
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    new_person_name = serializers.CharField(
+    note = StrictCharField(required=False, allow_blank=True, default="")
+    new_person_name = StrictCharField(
         required=False, allow_blank=True, default="", max_length=120,
         help_text="Who joins, for 'add' and 'replace' when it is done.")
