@@ -15,4 +15,14 @@ def beat_schedule() -> dict:
             "schedule": settings.HEARTBEAT_SECONDS,
             "options": {"expires": settings.HEARTBEAT_SECONDS},
         },
+        "governance-extend-meeting-horizon": {  # plans review meetings ahead; idempotent
+            "task": "governance.tasks.extend_meeting_horizon",
+            "schedule": 6 * 3600.0,
+            "options": {"expires": 6 * 3600},
+        },
+        "sla-evaluate-closed-windows": {  # new windows close at midnight; late data any time
+            "task": "sla.tasks.evaluate_closed_windows",
+            "schedule": 3600.0,
+            "options": {"expires": 3600},
+        },
     }

@@ -8,6 +8,9 @@ from vendors.views import HomeView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("", include("vendors.urls")),
+    path("", include("governance.urls")),
+    path("", include("sla.urls")),
+    path("", include("scorecards.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("vendorgov.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -6,7 +6,14 @@ single objects with `may()`; nothing queries a vendor-scoped model around it.
 * vendor managers and executives see every vendor; vendor managers change everything;
 * line managers, operations and stakeholders see the vendors they are assigned to;
   line managers and operations may edit the day-to-day records of those vendors;
-* a vendor user sees only their own vendor, and may request staffing changes for it.
+* a vendor user sees only their own vendor, and may request staffing changes for it;
+* scorecard actuals: vendor users report their own vendor's and may dispute ours; line
+  managers and operations report, approve and send back for their vendors;
+* scorecard templates are kept by vendor managers and read by every internal person;
+* review meetings are run by line managers and operations for their vendors and by vendor
+  managers and executives for any; a vendor user contributes their side's part (progress on
+  the vendor's action items, impediments and updates, their own suggestions but never the
+  decision on them, their side's attendance).
 """
 
 from enum import StrEnum
@@ -22,19 +29,45 @@ class Action(StrEnum):
     EDIT = "edit"                   # contacts, roster, staffing changes, services
     MANAGE = "manage"               # the vendor itself, contracts, principles, assignments
     REQUEST_STAFFING = "request_staffing"
+    SUBMIT_ACTUALS = "submit_actuals"    # report scorecard actuals (drafts, submit)
+    APPROVE_ACTUALS = "approve_actuals"  # approve or send back actuals, resolve disputes
+    DISPUTE_ACTUALS = "dispute_actuals"  # the vendor disputes our value or an approval
+    REVIEW = "review"            # run review meetings: minutes, attendance, action items
+    CONTRIBUTE = "contribute"    # a side's own part of governance (see _SIDE_BOUND)
+    SUBMIT_MEASUREMENTS = "submit_measurements"  # SLA measurements (API; ours: form, CSV)
+    DISPUTE_EVALUATIONS = "dispute_evaluations"  # the vendor disputes an SLA evaluation
 
 
 # Which roles may do what on the vendors they are assigned to (or own, for vendor users).
 _ASSIGNED_RIGHTS = {
-    Role.LINE_MANAGER: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING},
-    Role.OPERATIONS: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING},
+    Role.LINE_MANAGER: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING,
+                        Action.SUBMIT_ACTUALS, Action.APPROVE_ACTUALS},
+    Role.OPERATIONS: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING,
+                      Action.SUBMIT_ACTUALS, Action.APPROVE_ACTUALS},
     Role.STAKEHOLDER: {Action.VIEW},
-    Role.VENDOR_USER: {Action.VIEW, Action.REQUEST_STAFFING},
+    Role.VENDOR_USER: {Action.VIEW, Action.REQUEST_STAFFING, Action.SUBMIT_ACTUALS,
+                       Action.DISPUTE_ACTUALS},
 }
 _PORTFOLIO_RIGHTS = {
     Role.VENDOR_MANAGER: set(Action),
     Role.EXECUTIVE: {Action.VIEW},
 }
+# Governance: line managers and operations run their vendors' reviews, executives any (they
+# run the quarterly ones); vendor users contribute their side's part.
+for _role in (Role.LINE_MANAGER, Role.OPERATIONS):
+    _ASSIGNED_RIGHTS[_role] |= {Action.REVIEW, Action.CONTRIBUTE}
+_ASSIGNED_RIGHTS[Role.VENDOR_USER] |= {Action.CONTRIBUTE}
+_PORTFOLIO_RIGHTS[Role.EXECUTIVE] |= {Action.REVIEW, Action.CONTRIBUTE}
+# With these, a vendor user acts only on records their side owns (a record's `owner_side`):
+# progress on the vendor's action items, their own suggestions, their side's attendance.
+_SIDE_BOUND = {Action.CONTRIBUTE}
+# SLAs: vendor users submit their own vendor's measurements and dispute its evaluations;
+# line managers and operations submit too, and decide corrective actions and disputes with
+# EDIT. Progress on a corrective action is CONTRIBUTE: a vendor user reports it only when
+# the action's owner is on the vendor's side.
+for _role in (Role.LINE_MANAGER, Role.OPERATIONS, Role.VENDOR_USER):
+    _ASSIGNED_RIGHTS[_role] |= {Action.SUBMIT_MEASUREMENTS}
+_ASSIGNED_RIGHTS[Role.VENDOR_USER] |= {Action.DISPUTE_EVALUATIONS}
 
 
 def _allows_all(user, action: Action) -> bool:
@@ -99,12 +132,27 @@ def vendor_of(obj: Model) -> int:
 def may(user, action: Action, obj: Model) -> bool:
     """May `user` do `action` on `obj` (a vendor or a vendor-scoped record)?"""
     ids = vendor_ids(user, action)
-    return ids is None or vendor_of(obj) in ids
+    if not (ids is None or vendor_of(obj) in ids):
+        return False
+    side = getattr(obj, "owner_side", None)
+    if action in _SIDE_BOUND and side is not None and user.role == Role.VENDOR_USER:
+        return side == "vendor"
+    return True
 
 
 def may_create_vendor(user) -> bool:
     """A new vendor belongs to nobody yet: only who may manage every vendor creates one."""
     return vendor_ids(user, Action.MANAGE) is None
+
+
+def may_keep_templates(user) -> bool:
+    """Scorecard templates serve every vendor: only who may manage every vendor keeps them."""
+    return vendor_ids(user, Action.MANAGE) is None
+
+
+def may_read_templates(user) -> bool:
+    """Templates are ours (targets we set before agreeing them): internal people only."""
+    return _active(user) and not getattr(user, "is_vendor_user", True)
 
 
 def rights(user, vendor: Vendor) -> dict[str, bool]:

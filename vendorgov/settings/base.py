@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "vendorgov",
     "accounts",
     "vendors",
+    "governance",
+    "sla",
+    "scorecards",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,571 @@
+"""Reads of governance records for pages, the API and feeds; always scoped by
+`vendors.access`, and each in a fixed number of queries however much history there is."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from governance import recurrence
+from governance.choices import (
+    ACTION_OPEN,
+    IMPEDIMENT_OPEN,
+    SUGGESTION_UNASSESSED,
+    EscalationStep,
+    MeetingStatus,
+    Tier,
+)
+from governance.models import (
+    ActionItem,
+    AgendaItem,
+    Attendance,
+    Cadence,
+    CalendarFeed,
+    Decision,
+    Escalation,
+    GovernancePlan,
+    Impediment,
+    ImpedimentUpdate,
+    Meeting,
+    Suggestion,
+)
+from vendorgov.roles import PORTFOLIO_ROLES, Role
+from vendors import access
+from vendors.access import Action
+from vendors.choices import AssignmentRole, Side
+from vendors.models import Contact, StaffingChange, Vendor, VendorAssignment
+
+# -- the plan and the people of a relationship -------------------------------------------------
+
+def plan_for(vendor: Vendor) -> GovernancePlan:
+    """The vendor's governance plan; an unsaved one with the defaults if none was written."""
+    return GovernancePlan.objects.filter(vendor=vendor).first() or GovernancePlan(vendor=vendor)
+
+
+def relationship_users(vendor: Vendor) -> QuerySet:
+    """Our people who may take part in (and own actions of) the relationship: those assigned
+    to the vendor, and the vendor managers and executives who see the whole portfolio."""
+    return (get_user_model().objects.filter(is_active=True).exclude(role=Role.VENDOR_USER)
+            .filter(Q(assignments__vendor=vendor) | Q(role__in=PORTFOLIO_ROLES)
+                    | Q(is_superuser=True)).distinct().order_by("first_name", "last_name"))
+
+
+def relationship_contacts(vendor: Vendor) -> QuerySet[Contact]:
+    return Contact.objects.active().filter(vendor=vendor).order_by("name")
+
+
+def visible_users(user) -> QuerySet:
+    """Our people `user` may name as an owner through the API: those of the relationships
+    they see. An id of anyone else is refused like an id that does not exist."""
+    if user is None or not user.is_authenticated:
+        return get_user_model().objects.none()
+    return (get_user_model().objects.filter(is_active=True).exclude(role=Role.VENDOR_USER)
+            .filter(Q(assignments__vendor__in=access.vendors(user))
+                    | Q(role__in=PORTFOLIO_ROLES)).distinct())
+
+
+_LADDER_OURS = {EscalationStep.LINE_MANAGER: (AssignmentRole.LINE_MANAGER,
+                                              AssignmentRole.RELATIONSHIP_OWNER),
+                EscalationStep.EXECUTIVE_SPONSORS: (AssignmentRole.EXECUTIVE_SPONSOR,)}
+
+
+def ladder_recipients(vendor: Vendor, level: int):
+    """(our user, vendor contact) a step of the ladder goes to by default; either may be
+    None. Step 1 is our line manager; steps 2–4 the vendor contacts one level lower on the
+    vendor's own ladder (and, on step 4, our executive sponsor too)."""
+    user = None
+    if level in _LADDER_OURS:
+        assignment = (VendorAssignment.objects.filter(vendor=vendor,
+                                                      role__in=_LADDER_OURS[level],
+                                                      user__is_active=True)
+                      .select_related("user").order_by("role", "id").first())
+        user = assignment.user if assignment else None
+    contact = None
+    if level >= EscalationStep.ACCOUNT_EXECUTIVE:
+        contact = (Contact.objects.active().filter(vendor=vendor, escalation_level=level - 1)
+                   .order_by("name").first())
+    return user, contact
+
+
+def ladder(vendor: Vendor) -> list[tuple[int, str, str]]:
+    """(step, label, who) for the page that explains where an escalation goes."""
+    rows = []
+    for step in EscalationStep:
+        user, contact = ladder_recipients(vendor, step)
+        who = " and ".join(n for n in (str(user) if user else "",
+                                       contact.name if contact else "") if n)
+        rows.append((step.value, step.label, who))
+    return rows
+
+
+# -- the Reviews tab ---------------------------------------------------------------------------
+
+@dataclass
+class VendorReviews:
+    plan: GovernancePlan
+    cadences: list
+    upcoming: list
+    awaiting_minutes: list
+    recent: list
+    open_actions: int
+    overdue_actions: int
+    flagged_impediments: int
+
+    @property
+    def next_meeting(self):
+        return self.upcoming[0] if self.upcoming else None
+
+
+def vendor_reviews(vendor: Vendor, *, upcoming_days: int = 56, recent: int = 8) -> VendorReviews:
+    now, today = timezone.now(), timezone.localdate()
+    plan = plan_for(vendor)
+    meetings = (Meeting.objects.visible().filter(vendor=vendor)
+                .select_related("vendor", "cadence"))
+    impediments = Impediment.objects.open().filter(vendor=vendor).only("raised_on", "status",
+                                                                        "escalation_level")
+    actions = ActionItem.objects.open().filter(vendor=vendor).aggregate(
+        open=Count("id"), overdue=Count("id", filter=Q(due_on__lt=today)))
+    return VendorReviews(
+        plan=plan,
+        cadences=sorted(Cadence.objects.active().filter(vendor=vendor).prefetch_related(
+            "our_participants", "vendor_participants"),
+            key=lambda c: (Tier.values.index(c.tier), c.pk)),
+        upcoming=list(meetings.filter(ends_at__gte=now,
+                                      starts_at__lte=now + timedelta(days=upcoming_days))
+                      .exclude(status=MeetingStatus.HELD)),
+        awaiting_minutes=list(meetings.awaiting_minutes().order_by("-starts_at")),
+        recent=list(meetings.filter(starts_at__lt=now).exclude(status=MeetingStatus.SCHEDULED)
+                    .order_by("-starts_at")[:recent]),
+        open_actions=actions["open"], overdue_actions=actions["overdue"],
+        flagged_impediments=sum(1 for i in impediments
+                                if i.flagged_for_escalation(plan.escalate_after_days)),
+    )
+
+
+# -- one meeting -------------------------------------------------------------------------------
+
+def meeting_get(user, vendor: Vendor, pk, action: Action = Action.VIEW) -> Meeting:
+    return get_object_or_404(access.restrict(Meeting.objects.visible(), user, action)
+                             .select_related("vendor", "cadence", "held_by"),
+                             vendor=vendor, pk=pk)
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    sections: list
+    items: list  # points people added: AgendaItem rows, or dicts once frozen
+    frozen: bool
+    attendances_ours: list
+    attendances_theirs: list
+    decisions: list
+    action_items: list
+    previous: Meeting | None
+    next: Meeting | None
+
+
+def meeting_page(meeting: Meeting) -> MeetingPage:
+    """Everything the meeting page shows, in a fixed number of queries."""
+    from governance import agenda  # agenda reads the selectors above
+
+    if meeting.agenda_snapshot:
+        sections = meeting.agenda_snapshot.get("sections", [])
+        items = meeting.agenda_snapshot.get("items", [])
+        frozen = True
+    else:
+        sections = agenda.build(meeting)
+        items = list(AgendaItem.objects.active().filter(meeting=meeting)
+                     .select_related("added_by"))
+        frozen = False
+    attendances = list(Attendance.objects.filter(meeting=meeting)
+                       .select_related("user", "contact").order_by("id"))
+    series = Meeting.objects.visible().filter(cadence_id=meeting.cadence_id)
+    return MeetingPage(
+        meeting=meeting, sections=sections, items=items, frozen=frozen,
+        attendances_ours=[a for a in attendances if a.user_id],
+        attendances_theirs=[a for a in attendances if a.contact_id],
+        decisions=list(Decision.objects.active().filter(meeting=meeting)
+                       .select_related("recorded_by")),
+        action_items=list(ActionItem.objects.active().filter(meeting=meeting)
+                          .select_related("owner_user", "owner_contact")),
+        previous=series.filter(starts_at__lt=meeting.starts_at).order_by("-starts_at").first(),
+        next=series.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").first(),
+    )
+
+
+# -- the Items tab -----------------------------------------------------------------------------
+
+@dataclass
+class QuarterCount:
+    quarter: str
+    submitted: int
+    quota: int
+
+    @property
+    def met(self) -> bool:
+        return self.submitted >= self.quota
+
+
+def quarter_bounds(day: date) -> tuple[date, date]:
+    start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    end_month = start.month + 2
+    end = (date(start.year, end_month + 1, 1) if end_month < 12
+           else date(start.year + 1, 1, 1)) - timedelta(days=1)
+    return start, end
+
+
+def suggestion_quota(vendor: Vendor, *, quarters: int = 4) -> list[QuarterCount]:
+    """The vendor's submissions per quarter (oldest first, this quarter last) against the
+    contract's quota, in one query."""
+    today = timezone.localdate()
+    starts = []
+    start, _ = quarter_bounds(today)
+    for _ in range(quarters):
+        starts.append(start)
+        start, _ = quarter_bounds(start - timedelta(days=1))
+    counts = dict(Suggestion.objects.filter(vendor=vendor, source_side=Side.VENDOR,
+                                            submitted_on__gte=starts[-1])
+                  .values_list("submitted_on").annotate(n=Count("id")).order_by())
+    per_quarter = {}
+    for day, n in counts.items():
+        key = recurrence.period_of(Tier.QUARTERLY, day)
+        per_quarter[key] = per_quarter.get(key, 0) + n
+    return [QuarterCount(recurrence.period_of(Tier.QUARTERLY, s),
+                         per_quarter.get(recurrence.period_of(Tier.QUARTERLY, s), 0),
+                         vendor.suggestion_quota_per_quarter) for s in reversed(starts)]
+
+
+ITEM_STATES = {"open": "Open", "closed": "Done or closed", "all": "All"}
+
+
+def action_items(vendor: Vendor, *, state: str = "open", side: str = "") -> list[ActionItem]:
+    rows = (ActionItem.objects.active().filter(vendor=vendor)
+            .select_related("vendor", "owner_user", "owner_contact", "meeting__vendor"))
+    if state == "open":
+        rows = rows.filter(status__in=ACTION_OPEN)
+    elif state == "closed":
+        rows = rows.exclude(status__in=ACTION_OPEN)
+    if side in Side.values:
+        rows = rows.filter(side=side)
+    return list(rows.order_by("due_on", "id"))
+
+
+def impediments(vendor: Vendor, *, state: str = "open", kind: str = "") -> list[Impediment]:
+    rows = (Impediment.objects.active().filter(vendor=vendor)
+            .select_related("vendor", "owner_user", "owner_contact")
+            .annotate(update_count=Count("updates", distinct=True)))
+    if state == "open":
+        rows = rows.filter(status__in=IMPEDIMENT_OPEN)
+    elif state == "closed":
+        rows = rows.exclude(status__in=IMPEDIMENT_OPEN)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return list(rows.order_by("raised_on", "id"))
+
+
+def suggestions(vendor: Vendor, *, state: str = "all", category: str = "") -> list[Suggestion]:
+    rows = (Suggestion.objects.active().filter(vendor=vendor)
+            .select_related("vendor", "submitted_by"))
+    if state == "open":
+        rows = rows.filter(status__in=SUGGESTION_UNASSESSED)
+    elif state == "closed":
+        rows = rows.exclude(status__in=SUGGESTION_UNASSESSED)
+    if category:
+        rows = rows.filter(category=category)
+    return list(rows)
+
+
+@dataclass
+class ImpedimentPage:
+    impediment: Impediment
+    updates: list
+    escalations: list
+    ladder: list
+    flagged: bool
+    escalate_after_days: int
+
+
+def impediment_page(impediment: Impediment) -> ImpedimentPage:
+    plan = plan_for(impediment.vendor)
+    return ImpedimentPage(
+        impediment=impediment,
+        updates=list(ImpedimentUpdate.objects.filter(impediment=impediment)
+                     .select_related("author")),
+        escalations=list(Escalation.objects.filter(impediment=impediment)
+                         .select_related("escalated_by", "to_user", "to_contact")),
+        ladder=ladder(impediment.vendor),
+        flagged=impediment.flagged_for_escalation(plan.escalate_after_days),
+        escalate_after_days=plan.escalate_after_days)
+
+
+# -- the timeline ------------------------------------------------------------------------------
+
+TIMELINE_KINDS = {
+    "meetings": "Meetings held",
+    "decisions": "Decisions",
+    "escalations": "Escalations",
+    "impediments": "Impediments",
+    "staffing": "Staffing changes",
+    "suggestions": "Suggestions",
+}
+
+
+@dataclass
+class TimelineEvent:
+    day: date
+    kind: str
+    title: str
+    detail: str = ""
+    url: str = ""
+    status: str = ""
+    status_label: str = ""
+    order: int = 0  # ties on one day: the order things happened
+
+
+@dataclass
+class Timeline:
+    events: list
+    kinds: list
+    since: date
+    until: date
+    counts: dict = field(default_factory=dict)
+
+
+def _day(value) -> str:
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
+             until: date | None = None) -> Timeline:
+    """What happened with the vendor, newest first: one query per kind of event, so the cost
+    does not grow with the vendor's history."""
+    from django.urls import reverse
+
+    today = timezone.localdate()
+    until = until or today
+    since = since or until - timedelta(days=365)
+    kinds = [k for k in (kinds or TIMELINE_KINDS) if k in TIMELINE_KINDS] or list(
+        TIMELINE_KINDS)
+    slug = vendor.slug
+    events: list[TimelineEvent] = []
+
+    def scoped(queryset):
+        return access.restrict(queryset, user).filter(vendor=vendor)
+
+    if "meetings" in kinds:
+        rows = scoped(Meeting.objects.visible().filter(status=MeetingStatus.HELD)).annotate(
+            n_decisions=Count("decisions", distinct=True),
+            n_actions=Count("action_items", distinct=True))
+        for m in rows.filter(starts_at__date__gte=since - timedelta(days=1),
+                             starts_at__date__lte=until + timedelta(days=1)):
+            day = m.local_start.date()
+            if since <= day <= until:
+                events.append(TimelineEvent(
+                    day, "meetings", f"{m.title} held",
+                    url=reverse("governance:meeting", args=[slug, m.pk]),
+                    detail=f"{m.n_decisions} decision{'s' if m.n_decisions != 1 else ''}, "
+                           f"{m.n_actions} action item{'s' if m.n_actions != 1 else ''}",
+                    status="gov_held", status_label="Held", order=1))
+    if "decisions" in kinds:
+        rows = scoped(Decision.objects.active().filter(
+            meeting__status=MeetingStatus.HELD)).select_related("meeting")
+        for d in rows.filter(meeting__starts_at__date__gte=since - timedelta(days=1),
+                             meeting__starts_at__date__lte=until + timedelta(days=1)):
+            day = d.meeting.local_start.date()
+            if since <= day <= until:
+                events.append(TimelineEvent(day, "decisions", d.text,
+                                            detail=f"Decided at the {d.meeting.title.lower()}",
+                                            url=reverse("governance:meeting",
+                                                        args=[slug, d.meeting_id])
+                                            + "#decisions", order=2))
+    if "escalations" in kinds:
+        rows = scoped(Escalation.objects.filter(escalated_on__range=(since, until))
+                      ).select_related("impediment", "to_user", "to_contact")
+        for e in rows:
+            events.append(TimelineEvent(
+                e.escalated_on, "escalations", f"Escalated to {e.get_level_display()}: "
+                                               f"{e.impediment.title}",
+                detail=f"To {e.recipients}. {e.note}"
+                       + (f" Outcome: {e.outcome}" if e.outcome else ""),
+                url=reverse("governance:impediment", args=[slug, e.impediment_id]),
+                status="gov_escalated", status_label=f"Step {e.level}", order=3))
+    if "impediments" in kinds:
+        rows = scoped(Impediment.objects.active().filter(
+            Q(raised_on__range=(since, until)) | Q(resolved_on__range=(since, until))))
+        for i in rows:
+            url = reverse("governance:impediment", args=[slug, i.pk])
+            if since <= i.raised_on <= until:
+                events.append(TimelineEvent(
+                    i.raised_on, "impediments", f"Impediment raised: {i.title}", url=url,
+                    detail=f"{i.get_kind_display()} · {i.get_severity_display()} · raised by "
+                           f"{i.get_raised_by_side_display().lower()}",
+                    status=i.severity, status_label=i.get_severity_display(), order=4))
+            if i.resolved_on and since <= i.resolved_on <= until:
+                events.append(TimelineEvent(
+                    i.resolved_on, "impediments", f"Impediment {i.get_status_display().lower()}:"
+                                                  f" {i.title}", url=url, detail=i.resolution,
+                    status=f"gov_{i.status}", status_label=i.get_status_display(), order=5))
+    if "staffing" in kinds:
+        rows = access.restrict(StaffingChange.objects.filter(vendor=vendor), user).filter(
+            Q(requested_on__range=(since, until)) | Q(resolved_on__range=(since, until))
+        ).select_related("staff_member")
+        url = reverse("vendors:people", args=[slug]) + "#staffing-changes"
+        for c in rows:
+            if since <= c.requested_on <= until:
+                events.append(TimelineEvent(
+                    c.requested_on, "staffing", f"Staffing change requested: {c}", url=url,
+                    detail=f"{c.get_requested_by_side_display()}: {c.reason}",
+                    status="requested", status_label="Requested", order=6))
+            if c.resolved_on and since <= c.resolved_on <= until:
+                events.append(TimelineEvent(
+                    c.resolved_on, "staffing", f"Staffing change {c.get_status_display().lower()}"
+                                               f": {c}", url=url, detail=c.resolution_note,
+                    status=c.status, status_label=c.get_status_display(), order=7))
+    if "suggestions" in kinds:
+        rows = scoped(Suggestion.objects.active()).filter(
+            Q(submitted_on__range=(since, until)) | Q(decided_on__range=(since, until))
+            | Q(implemented_on__range=(since, until))
+            | Q(outcome_reviewed_on__range=(since, until)))
+        for s in rows:
+            url = reverse("governance:suggestion", args=[slug, s.pk])
+            steps = [(s.submitted_on, "submitted", "Suggestion submitted",
+                      f"{s.get_category_display()} · from "
+                      f"{s.get_source_side_display().lower()}"),
+                     (s.decided_on, s.status if s.status in ("accepted", "declined")
+                      else "accepted", "Suggestion decided", s.decision_rationale),
+                     (s.implemented_on, "implemented", "Suggestion implemented", ""),
+                     (s.outcome_reviewed_on, "outcome_reviewed", "Outcome reviewed",
+                      f"Realised {s.currency} {s.realised_value or 0:,.0f}. {s.lessons}")]
+            for day, status, label, detail in steps:
+                if day and since <= day <= until:
+                    events.append(TimelineEvent(day, "suggestions", f"{label}: {s.title}",
+                                                url=url, detail=detail, status=f"gov_{status}",
+                                                status_label=status.replace("_", " ")
+                                                .capitalize(), order=8))
+    events.sort(key=lambda e: (e.day, -e.order), reverse=True)
+    counts = {k: sum(1 for e in events if e.kind == k) for k in kinds}
+    return Timeline(events=events, kinds=kinds, since=since, until=until, counts=counts)
+
+
+# -- across the portfolio ----------------------------------------------------------------------
+
+@dataclass
+class Portfolio:
+    upcoming: list
+    awaiting_minutes: list
+    overdue_actions: list
+    flagged_impediments: list
+    vendors: list
+
+
+def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
+              days: int = 14) -> Portfolio:
+    """Where the user needs to act across the vendors they see: meetings coming up, meetings
+    over with no minutes, overdue action items, impediments due for escalation."""
+    now, today = timezone.now(), timezone.localdate()
+    vendors = access.vendors(user).filter(archived_at__isnull=True)
+    meetings = (access.restrict(Meeting.objects.visible(), user)
+                .filter(vendor__archived_at__isnull=True).select_related("vendor"))
+    actions = (access.restrict(ActionItem.objects.open(), user)
+               .filter(vendor__archived_at__isnull=True, due_on__lt=today)
+               .select_related("vendor", "owner_user", "owner_contact", "meeting"))
+    open_impediments = (access.restrict(Impediment.objects.open(), user)
+                        .filter(vendor__archived_at__isnull=True)
+                        .select_related("vendor", "owner_user", "owner_contact"))
+    if vendor_id:
+        meetings = meetings.filter(vendor_id=vendor_id)
+        actions = actions.filter(vendor_id=vendor_id)
+        open_impediments = open_impediments.filter(vendor_id=vendor_id)
+    if tier in Tier.values:
+        meetings = meetings.filter(tier=tier)
+    limits = dict(GovernancePlan.objects.filter(vendor__in=vendors)
+                  .values_list("vendor_id", "escalate_after_days"))
+    from governance.models import DEFAULT_ESCALATE_AFTER_DAYS
+
+    flagged = [i for i in open_impediments if i.flagged_for_escalation(
+        limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS))]
+    for i in flagged:
+        i.limit = limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS)
+    return Portfolio(
+        upcoming=list(meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now,
+                                      starts_at__lte=now + timedelta(days=days))),
+        awaiting_minutes=list(meetings.awaiting_minutes().order_by("-starts_at")[:50]),
+        overdue_actions=list(actions.order_by("due_on", "id")),
+        flagged_impediments=sorted(flagged, key=lambda i: -i.age_days),
+        vendors=list(vendors.order_by("name")),
+    )
+
+
+@dataclass
+class MyWork:
+    action_items: list
+    meetings: list
+    impediments: list
+    vendor_side_items: list
+
+
+def my_work(user, *, days: int = 28) -> MyWork:
+    """The signed-in person's own action items, reviews and impediments. A vendor user owns
+    nothing personally: they see their side's open action items instead."""
+    now = timezone.now()
+    meetings = (access.restrict(Meeting.objects.upcoming(), user)
+                .filter(starts_at__lte=now + timedelta(days=days)).select_related("vendor"))
+    vendor_side = []
+    if user.is_vendor_user:
+        meetings_list = list(meetings)
+        vendor_side = list(access.restrict(ActionItem.objects.open(), user)
+                           .filter(side=Side.VENDOR)
+                           .select_related("vendor", "owner_contact", "meeting")
+                           .order_by("due_on", "id"))
+    else:
+        meetings_list = list(meetings.filter(attendances__user=user).distinct())
+    return MyWork(
+        action_items=list(access.restrict(ActionItem.objects.open(), user)
+                          .filter(owner_user=user).select_related("vendor", "meeting")
+                          .order_by("due_on", "id")),
+        meetings=meetings_list,
+        impediments=list(access.restrict(Impediment.objects.open(), user)
+                         .filter(owner_user=user).select_related("vendor")),
+        vendor_side_items=vendor_side,
+    )
+
+
+# -- calendar ------------------------------------------------------------------------------------
+
+FEED_PAST = timedelta(days=92)
+
+
+def calendar_feed_find(raw: str) -> CalendarFeed | None:
+    import secrets as _secrets
+
+    from governance.services import FEED_PREFIX, feed_hash
+
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != FEED_PREFIX or len(parts[1]) != 8:
+        return None
+    feed = (CalendarFeed.objects.filter(prefix=parts[1], revoked_at__isnull=True,
+                                        user__is_active=True).select_related("user").first())
+    if feed and _secrets.compare_digest(feed.key_hash, feed_hash(raw)):
+        return feed
+    return None
+
+
+def calendar_meetings(user) -> list[Meeting]:
+    """The person's governance meetings for their calendar: those they are invited to (a
+    vendor user: their vendor's), from three months back to the planning horizon."""
+    meetings = (access.restrict(Meeting.objects.visible(), user)
+                .filter(starts_at__gte=timezone.now() - FEED_PAST,
+                        vendor__archived_at__isnull=True).select_related("vendor"))
+    if not user.is_vendor_user:
+        meetings = meetings.filter(attendances__user=user).distinct()
+    return list(meetings.order_by("starts_at"))
+
+
+def active_feed(user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+

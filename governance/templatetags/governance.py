@@ -1,0 +1,46 @@
+"""Presentation of meeting times: in the meeting's own zone, with the site's time beside it
+when they differ, and a relative hint (UX.md: "Thu 3 Dec, 10:00 · in 2 days")."""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from vendorgov.templatetags.vg import relative
+
+register = template.Library()
+
+
+def _day(value) -> str:
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+@register.simple_tag
+def meeting_when(meeting, hint=True):
+    start, end = meeting.local_start, meeting.local_end
+    text = f"{_day(start)}, {start:%H:%M}–{end:%H:%M} {start:%Z}"
+    here = timezone.localtime(meeting.starts_at)
+    if here.utcoffset() != start.utcoffset():
+        text += f" · {here:%H:%M %Z} here"
+    hint_text = relative(meeting.starts_at) if hint else ""
+    return format_html('<time datetime="{}">{}</time>{}', meeting.starts_at.isoformat(), text,
+                       format_html(' <span class="text-body-secondary">· {}</span>', hint_text)
+                       if hint_text else "")
+
+
+@register.filter
+def day(value):
+    return _day(value) if value else ""
+
+
+@register.filter
+def overdue_by(due_on):
+    """'overdue by 3 days' for a date in the past, else ''."""
+    if not due_on:
+        return ""
+    late = (timezone.localdate() - due_on).days
+    return f"overdue by {late} day{'s' if late != 1 else ''}" if late > 0 else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "")

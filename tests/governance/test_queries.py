@@ -1,0 +1,79 @@
+"""A meeting page, the timeline and the impediment list cost the same number of queries
+however much history a vendor has."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from governance import services
+from tests.factories import ContactFactory, StaffingChangeFactory
+from tests.governance.factories import action_item, impediment, suggestion, weekly_cadence
+
+pytestmark = pytest.mark.django_db
+
+
+def add_history(vendor, owner, meetings, n):
+    """n more of everything: impediments with updates and escalations, action items,
+    suggestions, staffing changes, decisions and held meetings."""
+    contact = ContactFactory(vendor=vendor)
+    for i in range(n):
+        blocker = impediment(vendor, title=f"Blocker {i}", owner_contact=contact)
+        services.impediment_add_update(blocker, by=owner, text="Progress")
+        services.impediment_escalate(blocker, by=owner, note="Chased", to_user=owner)
+        action_item(vendor, owner=contact, meeting=meetings[0], title=f"Action {i}")
+        action_item(vendor, owner=owner, title=f"Loose action {i}")
+        idea = suggestion(vendor, title=f"Idea {i}")
+        services.suggestion_transition(idea, status="accepted", rationale="Good")
+        StaffingChangeFactory(vendor=vendor, reason=f"Change {i}")
+        services.decision_record(meeting=meetings[0], text=f"Decision {i}")
+        services.agenda_item_add(meeting=meetings[1], title=f"Point {i}")
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.fixture
+def setup(vendor_a, line_manager, outsourced_lead, clock):
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    with clock(midnight):
+        cadence = weekly_cadence(vendor_a, ours=[line_manager], theirs=[outsourced_lead],
+                                 at=dt.time(0, 5))
+    meetings = list(cadence.meetings.all())
+    services.meeting_hold(meetings[0], by=line_manager)
+    return vendor_a, line_manager, meetings
+
+
+@pytest.mark.parametrize("page", ["live meeting", "held meeting", "timeline", "items"])
+def test_pages_cost_the_same_at_two_sizes(client, setup, page):
+    vendor, owner, meetings = setup
+    client.force_login(owner)
+    url = {"live meeting": meetings[1].get_absolute_url(),
+           "held meeting": meetings[0].get_absolute_url(),
+           "timeline": reverse("governance:timeline", args=[vendor.slug]),
+           "items": reverse("governance:items", args=[vendor.slug]) + "?impediments=all"}[page]
+    add_history(vendor, owner, meetings, 2)
+    small = count(client, url)
+    add_history(vendor, owner, meetings, 12)
+    assert count(client, url) == small
+
+
+def test_the_impediment_api_costs_the_same_at_two_sizes(token_client, setup):
+    vendor, owner, meetings = setup
+    api = token_client(owner)
+    url = reverse("impediment-list")
+    add_history(vendor, owner, meetings, 2)
+    api.get(url)  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as small:
+        assert api.get(url).status_code == 200
+    add_history(vendor, owner, meetings, 12)
+    with CaptureQueriesContext(connection) as large:
+        assert api.get(url).json()["count"] == 14
+    assert len(large) == len(small)
