@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt ci clean
+.PHONY: help install run test lint fmt ci clean bench
 
 help:
 	@echo "make run | test | lint | fmt | ci | install | clean"
@@ -49,6 +49,11 @@ fmt: install
 
 ci:
 	.ci/run
+
+# SLA ingest benchmark against PostgreSQL (DATABASE_URL, a role with CREATEDB): API bulk
+# ingest next to a raw COPY, the repost that must insert nothing, a 1,000-vendor evaluation.
+bench: install
+	$(PY) bench/sla_ingest.py
 
 # Removes the virtualenv only; var/ holds your data and is left alone.
 clean:

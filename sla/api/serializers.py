@@ -1,0 +1,241 @@
+"""API representations of SLAs. Shapes only: writes go through `sla.services`, and
+measurements are checked by `sla.ingest` (in memory, for batches of thousands)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from sla import ingest
+from sla.choices import CORRECTIVE_ACTION_PROGRESS, DisputeStatus, ResponsibleSide
+from sla.models import (
+    SLA,
+    BusinessCalendar,
+    CorrectiveAction,
+    Dispute,
+    Evaluation,
+    Measurement,
+    ServiceLevel,
+    SLAVersion,
+)
+
+
+def _vendor():
+    return serializers.PrimaryKeyRelatedField(read_only=True, help_text="The vendor's id.")
+
+
+class SlaHolidaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField()
+
+
+class SlaCalendarSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="sla-calendar-detail")
+    vendor = _vendor()
+    holidays = serializers.SerializerMethodField()
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ["id", "url", "vendor", "contract", "name", "time_zone", "working_days",
+                  "day_starts", "day_ends", "holidays", "summary", "archived_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(SlaHolidaySerializer(many=True))
+    def get_holidays(self, calendar):
+        return [{"date": day, "name": name} for day, name in calendar.holiday_list]
+
+
+class ServiceLevelSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="sla-service-level-detail")
+    vendor = serializers.IntegerField(source="version.sla.vendor_id", read_only=True,
+                                      help_text="The vendor's id.")
+    sla = serializers.IntegerField(source="version.sla_id", read_only=True)
+    version = serializers.IntegerField(source="version.number", read_only=True,
+                                       help_text="The SLA version this service level is in.")
+    version_status = serializers.CharField(source="version.status", read_only=True)
+    effective_from = serializers.DateField(source="version.effective_from", read_only=True,
+                                           allow_null=True)
+    effective_until = serializers.DateField(source="version.effective_until", read_only=True,
+                                            allow_null=True)
+    rule = serializers.CharField(read_only=True, help_text="The rule in words.")
+
+    class Meta:
+        model = ServiceLevel
+        fields = ["id", "url", "vendor", "sla", "version", "version_status", "effective_from",
+                  "effective_until", "key", "name", "measured", "unit", "comparator", "target",
+                  "breach_threshold", "window", "calendar", "weight", "criticality",
+                  "bonus_points", "credit_percent", "rule"]
+        read_only_fields = fields
+
+
+class SlaVersionSerializer(serializers.ModelSerializer):
+    service_levels = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = SLAVersion
+        fields = ["number", "status", "summary", "effective_from", "effective_until",
+                  "monthly_charge", "credit_cap_percent", "earn_back_windows",
+                  "dispute_window_days", "service_levels"]
+        read_only_fields = fields
+
+
+class SLASerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="sla-detail")
+    vendor = _vendor()
+    current_version = serializers.SerializerMethodField(
+        help_text="The number of the version in effect today, or null.")
+    versions = SlaVersionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SLA
+        fields = ["id", "url", "vendor", "contract", "reference", "name", "description",
+                  "owner", "review_interval_months", "review_due_on", "retired_on",
+                  "archived_at", "current_version", "versions"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_current_version(self, sla):
+        today = timezone.localdate()
+        return next((v.number for v in sla.versions.all() if v.governs(today)), None)
+
+
+class SlaMeasurementSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="sla-measurement-detail")
+    vendor = _vendor()
+    sla = serializers.IntegerField(source="service_level.version.sla_id", read_only=True)
+
+    class Meta:
+        model = Measurement
+        fields = ["id", "url", "vendor", "sla", "service_level", "window_start", "window_end",
+                  "value", "source", "submitted_by", "submitted_at", "note", "external_id"]
+        read_only_fields = fields
+
+
+class SlaMeasurementInputSerializer(serializers.Serializer):
+    """One measurement to submit. (Documents the shape; rows are checked in memory by
+    `sla.ingest`, which gives the same answers for a single row and for a batch.)"""
+
+    service_level = serializers.IntegerField(min_value=1, max_value=ingest.MAX_ID,
+                                             help_text="The service level's id.")
+    window_start = serializers.DateField(
+        help_text="The window's first day: a Monday (weekly), the 1st (monthly) or the first "
+                  "day of a quarter. The window must have ended.")
+    value = serializers.FloatField(min_value=-float(ingest.MAX_VALUE),
+                                   max_value=float(ingest.MAX_VALUE),
+                                   help_text="The measured value, in the service level's unit.")
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=20,
+                                 help_text="Optional: the unit you measured in; a mismatch is "
+                                           "an error.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=ingest.NOTE_MAX)
+    external_id = serializers.CharField(
+        required=False, allow_blank=True, max_length=ingest.EXTERNAL_ID_MAX,
+        help_text="Your id for this measurement: resubmitting it creates nothing new.")
+
+
+class SlaMeasurementBatchSerializer(serializers.Serializer):
+    measurements = SlaMeasurementInputSerializer(many=True, max_length=ingest.MAX_BATCH,
+                                              help_text=f"Up to {ingest.MAX_BATCH} rows.")
+
+
+class SlaBatchResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    unchanged = serializers.IntegerField(
+        help_text="Rows whose external id was already submitted with the same content.")
+    detail = serializers.CharField()
+
+
+class SlaRowErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The row's position in the request, from 0.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SlaBatchErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = SlaRowErrorSerializer(many=True, required=False,
+                                   help_text="Every bad row; absent when the body itself "
+                                             "could not be read.")
+
+
+class SlaDisputeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="sla-dispute-detail")
+    vendor = _vendor()
+
+    class Meta:
+        model = Dispute
+        fields = ["id", "url", "vendor", "evaluation", "reason", "status", "raised_by",
+                  "raised_at", "decision_note", "corrected_value", "decided_by", "decided_at"]
+        read_only_fields = fields
+
+
+class SlaEvaluationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="sla-evaluation-detail")
+    vendor = _vendor()
+    window = serializers.CharField(source="label", read_only=True)
+    rule = serializers.CharField(source="service_level.rule", read_only=True)
+    explanation = serializers.CharField(read_only=True)
+    dispute_deadline = serializers.DateField(read_only=True)
+    dispute = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evaluation
+        fields = ["id", "url", "vendor", "sla", "service_level", "window", "window_start",
+                  "window_end", "status", "value", "rule", "explanation", "excused",
+                  "evaluated_at", "corrective_action", "dispute", "dispute_deadline"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True,
+                                                  help_text="The dispute's id, if any."))
+    def get_dispute(self, evaluation):
+        try:
+            return evaluation.dispute.pk
+        except Dispute.DoesNotExist:
+            return None
+
+
+class SlaDisputeRaiseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class SlaDisputeDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[DisputeStatus.ACCEPTED, DisputeStatus.REJECTED])
+    note = serializers.CharField(max_length=5000)
+    corrected_value = serializers.DecimalField(
+        max_digits=14, decimal_places=4, required=False, allow_null=True,
+        help_text="When accepting: the right value (recorded as a new measurement). Leave "
+                  "out to excuse the window.")
+
+
+class CorrectiveActionSerializer(serializers.ModelSerializer):
+    """Our side changes these fields (PATCH); the owner's side reports with …/progress/."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="sla-corrective-action-detail")
+    vendor = _vendor()
+    sla = serializers.PrimaryKeyRelatedField(read_only=True)
+    evaluations = serializers.PrimaryKeyRelatedField(many=True, read_only=True,
+                                                     help_text="The breaches it covers.")
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["id", "url", "vendor", "sla", "title", "description", "root_cause",
+                  "side_responsible", "owner", "due_on", "status", "progress_note",
+                  "verification_note", "opened_on", "closed_on", "is_open", "evaluations"]
+        read_only_fields = ["opened_on", "closed_on"]
+        extra_kwargs = {"owner": {"help_text": "A user id: ours, or of the vendor's team."}}
+
+    def validate_owner(self, owner):
+        vendor_id = self.instance.vendor_id if self.instance else None
+        if owner is not None and owner.vendor_id and owner.vendor_id != vendor_id:
+            raise serializers.ValidationError("Choose someone of ours or of this vendor.")
+        return owner
+
+
+class CorrectiveActionProgressSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=list(CORRECTIVE_ACTION_PROGRESS))
+    root_cause = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    progress_note = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    side_responsible = serializers.ChoiceField(choices=ResponsibleSide.choices, required=False,
+                                               allow_blank=True)
+

@@ -1,0 +1,532 @@
+"""Reads about SLAs for pages, the API and (later) reminders; always scoped by `access`."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from sla import incentives, rules
+from sla.choices import (
+    CORRECTIVE_ACTION_OPEN,
+    CorrectiveActionStatus,
+    DisputeStatus,
+    EvaluationStatus,
+)
+from sla.models import (
+    SLA,
+    BusinessCalendar,
+    CorrectiveAction,
+    Dispute,
+    Evaluation,
+    Measurement,
+    ServiceLevel,
+    SLAVersion,
+)
+from vendors import access
+from vendors.models import Vendor
+
+TREND_WINDOWS = 12
+REVIEW_HORIZON = timedelta(days=30)
+OK_STATUSES = (EvaluationStatus.MET, EvaluationStatus.AT_RISK)
+
+
+# -- the reminder seam ---------------------------------------------------------------------
+
+
+def windows_missing_data(user=None, *, vendor: Vendor | None = None,
+                         closed_since: date | None = None) -> QuerySet[Evaluation]:
+    """Closed windows evaluated as "no data": what a reminder asks the vendor to send.
+    Scoped to `user` when given (a reminder job passes none and sees every vendor)."""
+    queryset = Evaluation.objects.filter(status=EvaluationStatus.NO_DATA, excused=False,
+                                         sla__archived_at__isnull=True)
+    if user is not None:
+        queryset = access.restrict(queryset, user)
+    if vendor is not None:
+        queryset = queryset.filter(vendor=vendor)
+    if closed_since is not None:
+        queryset = queryset.filter(window_end__gte=closed_since)
+    return queryset.select_related("service_level__version__sla", "vendor").order_by(
+        "window_end", "vendor__name")
+
+
+# -- single records, 404 outside the caller's scope ------------------------------------------
+
+
+def sla_get(vendor: Vendor, pk: int) -> SLA:
+    return get_object_or_404(SLA.objects.select_related("contract", "owner", "vendor"),
+                             vendor=vendor, pk=pk)
+
+
+def version_get(sla: SLA, number: int) -> SLAVersion:
+    return get_object_or_404(SLAVersion, sla=sla, number=number)
+
+
+def service_level_get(vendor: Vendor, pk: int) -> ServiceLevel:
+    return get_object_or_404(ServiceLevel.objects.select_related("version__sla__contract",
+                                                                 "calendar"),
+                             version__sla__vendor=vendor, pk=pk)
+
+
+def evaluation_get(vendor: Vendor, pk: int) -> Evaluation:
+    return get_object_or_404(
+        Evaluation.objects.select_related("service_level__version__sla", "service_level__calendar",
+                                          "measurement__submitted_by", "corrective_action",
+                                          "vendor"), vendor=vendor, pk=pk)
+
+
+def corrective_action_get(vendor: Vendor, pk: int) -> CorrectiveAction:
+    return get_object_or_404(CorrectiveAction.objects.select_related("owner", "sla", "vendor"),
+                             vendor=vendor, pk=pk)
+
+
+def calendar_get(vendor: Vendor, pk: int) -> BusinessCalendar:
+    return get_object_or_404(BusinessCalendar.objects.select_related("contract"),
+                             vendor=vendor, pk=pk)
+
+
+# -- outcomes and money ----------------------------------------------------------------------
+
+
+def outcome_of(e: Evaluation) -> incentives.Outcome:
+    sl = e.service_level
+    return incentives.Outcome(
+        sla_id=e.sla_id, key=sl.key, name=sl.name, start=e.window_start, end=e.window_end,
+        status=e.status, credit_percent=sl.credit_percent, bonus_points=sl.bonus_points,
+        earn_back_windows=sl.version.earn_back_windows,
+        beats_target=rules.beats_target(e.value, sl.terms), excused=e.excused,
+        label=rules.window_label(sl.window, e.window_start), evaluation_id=e.pk)
+
+
+def terms_finder(slas: list[SLA]):
+    """terms(sla id, month) for `slas` (their versions and contracts prefetched)."""
+    by_sla = {sla.pk: sla for sla in slas}
+
+    def terms(sla_id: int, month: date) -> incentives.MonthTerms | None:
+        sla = by_sla.get(sla_id)
+        end = rules.month_end(month)
+        version = next((v for v in sla.versions.all() if v.governs(end)), None) if sla else None
+        if version is None:
+            return None
+        return incentives.MonthTerms(version.monthly_charge, version.credit_cap_percent,
+                                     sla.contract.currency)
+
+    return terms
+
+
+# -- the vendor's SLA tab --------------------------------------------------------------------
+
+
+@dataclass
+class LevelRow:
+    """A service level in effect, with its last windows."""
+
+    service_level: ServiceLevel
+    evaluations: list  # last TREND_WINDOWS windows, oldest first (None where not evaluated)
+    starts: list[date]
+
+    @property
+    def latest(self):
+        return next((e for e in reversed(self.evaluations) if e is not None), None)
+
+    @property
+    def values(self) -> list[float | None]:
+        return [float(e.value) if e is not None and e.value is not None else None
+                for e in self.evaluations]
+
+    @property
+    def windows(self) -> list[tuple[str, object]]:
+        return [(rules.window_label(self.service_level.window, s), e)
+                for s, e in zip(self.starts, self.evaluations, strict=True)]
+
+
+@dataclass
+class SlaBlock:
+    sla: SLA
+    version: SLAVersion | None  # in effect today
+    draft: SLAVersion | None
+    levels: list[LevelRow]
+
+
+@dataclass
+class VendorSlas:
+    vendor: Vendor
+    blocks: list[SlaBlock]
+    breaches_last_month: list[Evaluation]
+    open_actions: list[CorrectiveAction]
+    open_disputes: list[Dispute]
+    reviews_due: list[SLA]
+    missing_data: list[Evaluation]
+    calendars: list[BusinessCalendar]
+    today: date
+
+    @property
+    def overdue_actions(self):
+        return [a for a in self.open_actions if a.overdue_days(self.today)]
+
+
+def _slas(queryset) -> list[SLA]:
+    return list(queryset.select_related("contract", "owner", "vendor").prefetch_related(
+        Prefetch("versions", queryset=SLAVersion.objects.order_by("-number")
+                 .prefetch_related(Prefetch("service_levels",
+                                            queryset=ServiceLevel.objects.select_related(
+                                                "calendar"))))))
+
+
+def _trends(vendor_ids, blocks_levels: list[tuple[int, ServiceLevel]], before: date,
+            count: int = TREND_WINDOWS) -> dict:
+    """{(sla id, key): {window start: evaluation}} over the last `count` windows of each
+    service level, in one query."""
+    if not blocks_levels:
+        return {}
+    horizon = min(rules.last_windows(sl.window, before, count)[0] for _, sl in blocks_levels)
+    found = defaultdict(dict)
+    for e in (Evaluation.objects.filter(vendor_id__in=vendor_ids, window_end__gte=horizon,
+                                        window_end__lte=before)
+              .select_related("service_level__version", "corrective_action__vendor", "vendor")
+              .prefetch_related("dispute")):
+        found[(e.sla_id, e.service_level.key)][e.window_start] = e
+    return found
+
+
+def _level_rows(levels: list[tuple[int, ServiceLevel]], trends: dict, before: date,
+                count: int = TREND_WINDOWS, since: dict | None = None) -> dict:
+    """One LevelRow per service level: its last `count` windows up to `before`, leaving out
+    windows that ended before its SLA first took effect (`since`: sla id -> that day)."""
+    rows = {}
+    for sla_id, sl in levels:
+        starts = rules.last_windows(sl.window, before, count)
+        first = (since or {}).get(sla_id)
+        if first is not None:
+            kept = [s for s in starts if rules.window_end(sl.window, s) >= first]
+            starts = kept or starts[-1:]
+        by_start = trends.get((sla_id, sl.key), {})
+        rows[(sla_id, sl.pk)] = LevelRow(sl, [by_start.get(s) for s in starts], starts)
+    return rows
+
+
+def _first_effective(slas) -> dict:
+    """sla id -> the day its first version took effect."""
+    return {sla.pk: min((v.effective_from for v in sla.versions.all() if v.in_force),
+                        default=None) for sla in slas}
+
+
+def vendor_slas(vendor: Vendor, *, include_archived: bool = False,
+                today: date | None = None) -> VendorSlas:
+    """Everything the vendor's SLA tab shows, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    queryset = SLA.objects.filter(vendor=vendor)
+    if not include_archived:
+        queryset = queryset.filter(archived_at__isnull=True)
+    slas = _slas(queryset)
+    blocks, levels = [], []
+    for sla in slas:
+        versions = list(sla.versions.all())
+        version = next((v for v in versions if v.governs(today)), None)
+        if version is None:  # retired or not yet in effect: show its latest version in force
+            version = next((v for v in versions if v.in_force), None)
+        draft = next((v for v in versions if v.is_editable), None)
+        blocks.append(SlaBlock(sla, version, draft, []))
+        if version is not None:
+            levels += [(sla.pk, sl) for sl in version.service_levels.all()]
+    yesterday = today - timedelta(days=1)
+    rows = _level_rows(levels, _trends([vendor.pk], levels, yesterday), yesterday,
+                       since=_first_effective(slas))
+    for block in blocks:
+        if block.version is not None:
+            block.levels = [rows[(block.sla.pk, sl.pk)]
+                            for sl in block.version.service_levels.all()]
+    last_month = rules.month_start(today) - timedelta(days=1)
+    return VendorSlas(
+        vendor=vendor, blocks=blocks,
+        breaches_last_month=list(Evaluation.objects.filter(
+            vendor=vendor, status=EvaluationStatus.BREACHED,
+            window_end__range=(rules.month_start(last_month), today)).select_related(
+            "service_level", "vendor").order_by("-window_end")),
+        open_actions=list(CorrectiveAction.objects.filter(
+            vendor=vendor, status__in=CORRECTIVE_ACTION_OPEN).select_related("owner", "sla",
+                                                                             "vendor")
+            .annotate(breaches=Count("evaluations")).order_by("due_on")),
+        open_disputes=list(Dispute.objects.filter(vendor=vendor, status=DisputeStatus.OPEN)
+                           .select_related("evaluation__service_level", "evaluation__vendor",
+                                           "raised_by")),
+        reviews_due=[s for s in slas if not s.is_retired and not s.is_archived
+                     and s.review_due_on <= today + REVIEW_HORIZON],
+        missing_data=list(windows_missing_data(vendor=vendor,
+                                               closed_since=today - timedelta(days=95))),
+        calendars=list(BusinessCalendar.objects.filter(vendor=vendor, archived_at__isnull=True)
+                       .select_related("contract")),
+        today=today,
+    )
+
+
+def service_level_history(sl: ServiceLevel, *, today: date | None = None,
+                          count: int = 24) -> tuple[LevelRow, list[Measurement]]:
+    """A service level's last `count` windows (across the SLA's versions, by key) and the
+    measurements received for them."""
+    today = today or timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    levels = [(sl.version.sla_id, sl)]
+    since = _first_effective(_slas(SLA.objects.filter(pk=sl.version.sla_id)))
+    row = _level_rows(levels, _trends([sl.version.sla.vendor_id], levels, yesterday, count),
+                      yesterday, count, since=since)[(sl.version.sla_id, sl.pk)]
+    measurements = list(Measurement.objects.filter(
+        service_level__version__sla_id=sl.version.sla_id, service_level__key=sl.key,
+        window_start__gte=row.starts[0]).select_related("submitted_by", "service_level__version")
+        .order_by("-window_start", "-id"))
+    return row, measurements
+
+
+# -- the monthly report ----------------------------------------------------------------------
+
+
+@dataclass
+class ReportLevel:
+    sla: SLA
+    row: LevelRow  # the last 12 windows up to the month's end
+    this_month: list[Evaluation]  # windows that closed in the month
+
+    @property
+    def worst(self) -> str:
+        order = [EvaluationStatus.BREACHED, EvaluationStatus.NO_DATA, EvaluationStatus.AT_RISK,
+                 EvaluationStatus.MET]
+        statuses = {EvaluationStatus.MET if e.excused else e.status for e in self.this_month}
+        return next((s for s in order if s in statuses), "")
+
+
+@dataclass
+class MonthlyReport:
+    vendor: Vendor
+    month: date
+    month_end: date
+    today: date
+    levels: list[ReportLevel]
+    money: dict  # sla id -> incentives.SlaMonth
+    slas: list[SLA]
+    open_actions: list[CorrectiveAction]  # open at `as_of`
+    required: list[CorrectiveAction]  # for the breaches of windows closed in the month
+    taken: list[tuple[CorrectiveAction, object]]  # worked on in the month: (action, change)
+    disputes: list[Dispute]
+    is_complete: bool  # the month has ended
+
+    @property
+    def as_of(self) -> date:
+        """The month is reviewed during the next one: actions open then are what counts."""
+        return min(rules.month_end(self.month_end + timedelta(days=1)), self.today)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = defaultdict(int)
+        for level in self.levels:
+            for e in level.this_month:
+                counts[EvaluationStatus.MET if e.excused else e.status] += 1
+        return counts
+
+    @property
+    def money_rows(self):
+        return [(sla, self.money[sla.pk]) for sla in self.slas if sla.pk in self.money]
+
+    @property
+    def bonus_points(self) -> int:
+        return sum(m.bonus_points for m in self.money.values())
+
+    @property
+    def earned_back_count(self) -> int:
+        return sum(len(m.earned_back) for m in self.money.values())
+
+    def totals(self) -> dict[str, dict[str, Decimal]]:
+        """Per currency: credits, earned back, net."""
+        out = defaultdict(lambda: {"credits": Decimal(0), "earned_back": Decimal(0),
+                                   "net": Decimal(0)})
+        for m in self.money.values():
+            currency = m.terms.currency if m.terms else ""
+            out[currency]["credits"] += m.credit_amount
+            out[currency]["earned_back"] += m.earned_back_amount
+            out[currency]["net"] += m.net_amount
+        return dict(out)
+
+
+def default_report_month(today: date) -> date:
+    """The last complete month: the one the monthly review looks at."""
+    return rules.month_start(rules.month_start(today) - timedelta(days=1))
+
+
+def monthly_report(vendor: Vendor, month: date, *, today: date | None = None) -> MonthlyReport:
+    today = today or timezone.localdate()
+    month = rules.month_start(month)
+    end = rules.month_end(month)
+    slas = [s for s in _slas(SLA.objects.filter(vendor=vendor))
+            if any(v.in_force and v.effective_from <= end and
+                   (v.effective_until is None or v.effective_until >= month)
+                   for v in s.versions.all())]
+    levels = []
+    for sla in slas:
+        version = next((v for v in sla.versions.all() if v.governs(end)), None) or next(
+            (v for v in sla.versions.all() if v.in_force and v.effective_from <= end), None)
+        if version is not None:
+            levels += [(sla.pk, sl) for sl in version.service_levels.all()]
+    last_closed = min(end, today - timedelta(days=1))
+    # Credits earned back in this month may come from breaches up to two years back.
+    horizon = rules.add_months(month, -24)
+    evaluations = list(Evaluation.objects.filter(vendor=vendor, window_end__gte=horizon,
+                                                 window_end__lte=last_closed)
+                       .select_related("service_level__version", "corrective_action__vendor",
+                                       "vendor")
+                       .prefetch_related("dispute"))
+    trends = defaultdict(dict)
+    for e in evaluations:
+        trends[(e.sla_id, e.service_level.key)][e.window_start] = e
+    rows = _level_rows(levels, trends, last_closed, since=_first_effective(slas))
+    sla_by_id = {s.pk: s for s in slas}
+    report_levels = [ReportLevel(sla_by_id[sla_id], rows[(sla_id, sl.pk)],
+                                 [e for e in rows[(sla_id, sl.pk)].evaluations
+                                  if e is not None and month <= e.window_end <= end])
+                     for sla_id, sl in levels]
+
+    terms = terms_finder(slas)
+    credits, bonuses = incentives.ledger(
+        [outcome_of(e) for e in evaluations if e.sla_id in sla_by_id], terms)
+    money = incentives.month_summary(month, credits, bonuses, terms, sla_by_id)
+
+    actions = CorrectiveAction.objects.filter(vendor=vendor).select_related("owner", "sla",
+                                                                            "vendor")
+    as_of = min(rules.month_end(end + timedelta(days=1)), today)
+    open_at_end = list(actions.filter(opened_on__lte=as_of).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
+        .annotate(breaches=Count("evaluations")).order_by("opened_on"))
+    # Required: what the month's breaches called for (opened when their windows closed).
+    required = list(actions.filter(evaluations__window_end__range=(month, end)).distinct()
+                    .order_by("opened_on"))
+    changes = (CorrectiveAction.history.filter(vendor_id=vendor.pk, history_type="~",
+                                               history_date__date__range=(month, end))
+               .select_related("history_user").order_by("id", "-history_date"))
+    latest_change = {}
+    for change in changes:
+        latest_change.setdefault(change.id, change)
+    by_id = {a.pk: a for a in actions.filter(pk__in=list(latest_change))}
+    taken = [(by_id[pk], change) for pk, change in latest_change.items() if pk in by_id]
+    taken.sort(key=lambda item: item[1].history_date)
+    disputes = list(Dispute.objects.filter(vendor=vendor).filter(
+        Q(raised_at__date__range=(month, end)) | Q(decided_at__date__range=(month, end)))
+        .select_related("evaluation__service_level", "evaluation__vendor", "raised_by",
+                        "decided_by"))
+    return MonthlyReport(vendor, month, end, today, report_levels, money, slas, open_at_end,
+                         required, taken, disputes, is_complete=end < today)
+
+
+# -- the portfolio page ----------------------------------------------------------------------
+
+
+@dataclass
+class VendorCompliance:
+    vendor: Vendor
+    months: list[dict | None]  # per month: rate (0-100), windows, breached, no_data
+
+    @property
+    def rates(self) -> list[float | None]:
+        return [m["rate"] if m else None for m in self.months]
+
+    @property
+    def latest(self):
+        return next((m for m in reversed(self.months) if m and m["rate"] is not None), None)
+
+
+@dataclass
+class Portfolio:
+    months: list[date]
+    compliance: list[VendorCompliance]
+    breaches_this_month: list[Evaluation]
+    breaches_last_month: int
+    overdue_actions: list[CorrectiveAction]
+    open_disputes: list[Dispute]
+    reviews_due: list[SLA]
+    missing_data: list[Evaluation]
+    today: date = field(default_factory=timezone.localdate)
+
+
+def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
+    """{(vendor id, month): {rate, windows, breached, no_data}} in one query. The rate is
+    the weighted share of windows with data that were not breached (an excused breach
+    counts as met); windows without data are counted apart, never as compliant."""
+    with_data = ~Q(status=EvaluationStatus.NO_DATA)
+    ok = Q(status__in=OK_STATUSES) | Q(excused=True)
+    rows = (Evaluation.objects.filter(vendor_id__in=vendor_ids_qs,
+                                      window_end__range=(first, last))
+            .annotate(month=TruncMonth("window_end")).values("vendor_id", "month")
+            .annotate(weight=Sum("service_level__weight", filter=with_data),
+                      ok_weight=Sum("service_level__weight", filter=with_data & ok),
+                      windows=Count("id"),
+                      breached=Count("id", filter=Q(status=EvaluationStatus.BREACHED,
+                                                    excused=False)),
+                      no_data=Count("id", filter=Q(status=EvaluationStatus.NO_DATA))))
+    result = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") else month
+        rate = (round(100 * (row["ok_weight"] or 0) / row["weight"], 1) if row["weight"]
+                else None)
+        result[(row["vendor_id"], month)] = {"rate": rate, "windows": row["windows"],
+                                             "breached": row["breached"],
+                                             "no_data": row["no_data"]}
+    return result
+
+
+def portfolio(user, *, today: date | None = None, months: int = 12) -> Portfolio:
+    today = today or timezone.localdate()
+    this_month = rules.month_start(today)
+    month_list = [rules.add_months(this_month, -i) for i in range(months - 1, -1, -1)]
+    vendors = access.vendors(user).filter(archived_at__isnull=True, slas__isnull=False
+                                          ).distinct().order_by("name")
+    vendor_list = list(vendors)
+    ids = [v.pk for v in vendor_list]
+    data = compliance_by_month(ids, month_list[0], today)
+    compliance = [VendorCompliance(v, [data.get((v.pk, m)) for m in month_list])
+                  for v in vendor_list]
+    evaluations = access.restrict(Evaluation.objects.all(), user)
+    breaches = (evaluations.filter(status=EvaluationStatus.BREACHED, excused=False,
+                                   window_end__gte=this_month)
+                .select_related("vendor", "service_level", "corrective_action")
+                .order_by("-window_end", "vendor__name"))
+    last_month = rules.add_months(this_month, -1)
+    return Portfolio(
+        months=month_list, compliance=compliance, breaches_this_month=list(breaches),
+        breaches_last_month=evaluations.filter(
+            status=EvaluationStatus.BREACHED, excused=False,
+            window_end__range=(last_month, this_month - timedelta(days=1))).count(),
+        overdue_actions=list(access.restrict(CorrectiveAction.objects.all(), user).filter(
+            status__in=[CorrectiveActionStatus.OPEN, CorrectiveActionStatus.IN_PROGRESS],
+            due_on__lt=today).select_related("vendor", "owner", "sla").order_by("due_on")),
+        open_disputes=list(access.restrict(Dispute.objects.all(), user).filter(
+            status=DisputeStatus.OPEN).select_related("vendor", "evaluation__service_level",
+                                                      "evaluation__vendor",
+                                                      "raised_by")),
+        reviews_due=list(access.restrict(SLA.objects.all(), user).filter(
+            archived_at__isnull=True, retired_on__isnull=True,
+            review_due_on__lte=today + REVIEW_HORIZON).select_related("vendor")
+            .order_by("review_due_on")),
+        missing_data=list(windows_missing_data(user, closed_since=today - timedelta(days=40))),
+        today=today,
+    )
+
+
+def corrective_actions(user, *, vendor: Vendor | None = None) -> QuerySet[CorrectiveAction]:
+    queryset = access.restrict(CorrectiveAction.objects.all(), user)
+    if vendor is not None:
+        queryset = queryset.filter(vendor=vendor)
+    return queryset.select_related("owner", "sla", "vendor").annotate(
+        breaches=Count("evaluations"))
+
+
+def evaluation_history(evaluation: Evaluation):
+    from vendors.selectors import record_history
+    entries = record_history(evaluation)
+    dispute = Dispute.objects.filter(evaluation=evaluation).first()
+    if dispute is not None:
+        entries += record_history(dispute)
+        entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
