@@ -1,0 +1,455 @@
+"""Reads about scorecards for pages, exports and the API; always scoped by `vendors.access`.
+
+Scoring a period needs the whole structure (perspectives, objectives, measures) and the
+actuals of that period. Both pages load them in a fixed number of queries — one per kind
+of row, whatever the number of vendors, measures or periods — and roll everything up in
+one pass in Python (`scorecards.scoring`).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from scorecards import scoring
+from scorecards.choices import ActualStatus, DisputeStatus
+from scorecards.models import (
+    Actual,
+    Dispute,
+    Measure,
+    Objective,
+    Period,
+    Perspective,
+    Scorecard,
+    ScorecardTemplate,
+    TemplateMeasure,
+    TemplateObjective,
+    TemplatePerspective,
+)
+from vendors import access
+from vendors.access import Action
+from vendors.models import Vendor
+
+TREND_PERIODS = 8
+
+
+# -- the structure of a scorecard and the score of one period ---------------------------------
+
+
+@dataclass
+class Structure:
+    """Every perspective, objective and measure of one scorecard (retired ones too)."""
+
+    scorecard: Scorecard
+    perspectives: list = field(default_factory=list)
+    objectives: dict = field(default_factory=lambda: defaultdict(list))  # perspective id →
+    measures: dict = field(default_factory=lambda: defaultdict(list))  # objective id →
+
+    @property
+    def all_measures(self) -> list[Measure]:
+        return [m for ms in self.measures.values() for m in ms]
+
+
+def structures(scorecards: list[Scorecard]) -> dict[int, Structure]:
+    """Structures of many scorecards in three queries."""
+    by_id = {s.pk: Structure(s) for s in scorecards}
+    ids = list(by_id)
+    perspective_of = {}
+    for p in Perspective.objects.filter(scorecard_id__in=ids):
+        by_id[p.scorecard_id].perspectives.append(p)
+        perspective_of[p.pk] = p
+    objective_of = {}
+    for o in Objective.objects.filter(perspective__scorecard_id__in=ids):
+        o.perspective = perspective_of[o.perspective_id]
+        by_id[o.perspective.scorecard_id].objectives[o.perspective_id].append(o)
+        objective_of[o.pk] = o
+    for m in Measure.objects.filter(objective__perspective__scorecard_id__in=ids):
+        m.objective = objective_of[m.objective_id]
+        by_id[m.objective.perspective.scorecard_id].measures[m.objective_id].append(m)
+    return by_id
+
+
+@dataclass
+class MeasureLine:
+    measure: Measure
+    actual: Actual | None  # this period's, whatever its status
+    rolled: scoring.Rolled
+    trend: list = field(default_factory=list)  # [(period, actual or None)], oldest first
+
+    @property
+    def counted(self) -> bool:
+        return self.actual is not None and self.actual.counts
+
+    @property
+    def status(self) -> scoring.Status:
+        return self.rolled.status
+
+    @property
+    def score(self):
+        return self.rolled.score
+
+    @property
+    def trend_values(self) -> list:
+        return [a.value if a is not None and a.counts else None for _, a in self.trend]
+
+    @property
+    def trend_floats(self) -> list:
+        return [None if v is None else float(v) for v in self.trend_values]
+
+    @property
+    def trend_text(self) -> str:
+        unit = f" {self.measure.unit}" if self.measure.unit else ""
+        return ", ".join(f"{p.label} " + (f"{v.normalize():f}{unit}" if v is not None
+                                          else "no data")
+                         for (p, _), v in zip(self.trend, self.trend_values, strict=True))
+
+
+@dataclass
+class ObjectiveBlock:
+    objective: Objective
+    rolled: scoring.Rolled
+    lines: list[MeasureLine]
+
+
+@dataclass
+class PerspectiveBlock:
+    perspective: Perspective
+    rolled: scoring.Rolled
+    objectives: list[ObjectiveBlock]
+
+    @property
+    def lines(self) -> list[MeasureLine]:
+        return [line for block in self.objectives for line in block.lines]
+
+
+@dataclass
+class PeriodScore:
+    """One scorecard scored for one period."""
+
+    structure: Structure
+    period: Period | None
+    rolled: scoring.Rolled
+    perspectives: list[PerspectiveBlock]
+
+    @property
+    def lines(self) -> list[MeasureLine]:
+        return [line for p in self.perspectives for line in p.lines]
+
+    def count(self, status: str) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+    @property
+    def red(self):
+        return self.count(scoring.Status.RED)
+
+    @property
+    def amber(self):
+        return self.count(scoring.Status.AMBER)
+
+    @property
+    def green(self):
+        return self.count(scoring.Status.GREEN)
+
+    @property
+    def missing(self):
+        return self.count(scoring.Status.NO_DATA)
+
+    @property
+    def awaiting_approval(self):
+        return sum(1 for line in self.lines
+                   if line.actual and line.actual.status == ActualStatus.SUBMITTED)
+
+    @property
+    def drafts(self):
+        return sum(1 for line in self.lines
+                   if line.actual and line.actual.status == ActualStatus.DRAFT)
+
+    @property
+    def mismatches(self):
+        return [line for line in self.lines
+                if line.actual and line.actual.self_reported_better
+                and line.actual.vendor_rag != line.actual.rag]
+
+    def perspective(self, name: str) -> PerspectiveBlock | None:
+        return next((p for p in self.perspectives if p.perspective.name == name), None)
+
+
+def score_period(structure: Structure, period: Period | None,
+                 actuals: dict[int, Actual]) -> PeriodScore:
+    """Score one period from the structure and that period's actuals ({measure id: actual});
+    no queries."""
+    items, blocks = [], []
+    for p in structure.perspectives:
+        if period is not None and not p.counts_in(period):
+            continue
+        objective_items, objective_blocks = [], []
+        for o in structure.objectives.get(p.pk, []):
+            if period is not None and not o.counts_in(period):
+                continue
+            measure_items, lines = [], []
+            for m in structure.measures.get(o.pk, []):
+                if period is not None and not m.counts_in(period):
+                    continue
+                actual = actuals.get(m.pk)
+                if actual is not None:
+                    actual.measure = m  # loaded already: no query per row
+                score = actual.score if actual is not None and actual.counts else None
+                measure_items.append(scoring.Item(("m", m.pk), m.weight, score=score))
+                lines.append(MeasureLine(m, actual, rolled=None))
+            objective_items.append(scoring.Item(("o", o.pk), o.weight, children=measure_items))
+            objective_blocks.append(ObjectiveBlock(o, None, lines))
+        items.append(scoring.Item(("p", p.pk), p.weight, children=objective_items))
+        blocks.append(PerspectiveBlock(p, None, objective_blocks))
+    rolled = scoring.roll_up(scoring.Item(("s", structure.scorecard.pk), children=items))
+    for block, p_rolled in zip(blocks, rolled.children, strict=True):
+        block.rolled = p_rolled
+        for o_block, o_rolled in zip(block.objectives, p_rolled.children, strict=True):
+            o_block.rolled = o_rolled
+            for line, m_rolled in zip(o_block.lines, o_rolled.children, strict=True):
+                line.rolled = m_rolled
+    return PeriodScore(structure, period, rolled, blocks)
+
+
+def pick_period(periods: list[Period], label: str | None) -> Period | None:
+    """The period named in the query string, else the latest that has ended (results are
+    reported after a period ends), else the current one."""
+    by_label = {p.label: p for p in periods}
+    if label and label in by_label:
+        return by_label[label]
+    ended = [p for p in periods if p.has_ended]
+    if ended:
+        return ended[-1]
+    started = [p for p in periods if p.has_started]
+    return (started or periods or [None])[-1]
+
+
+def _actuals_by_period(actuals) -> dict[int, dict[int, Actual]]:
+    by_period = defaultdict(dict)
+    for a in actuals:
+        by_period[a.period_id][a.measure_id] = a
+    return by_period
+
+
+# -- a vendor's scorecard page ---------------------------------------------------------------
+
+
+@dataclass
+class ScorecardPage:
+    scorecard: Scorecard
+    periods: list[Period]
+    period: Period | None
+    current: PeriodScore
+    trend: list[tuple[Period, PeriodScore]]  # oldest first, ending with the selected period
+    disputes: list[Dispute]
+    retired_measures: list[Measure]
+
+    @property
+    def previous_period(self):
+        i = self.periods.index(self.period) if self.period in self.periods else -1
+        return self.periods[i - 1] if i > 0 else None
+
+    @property
+    def next_period(self):
+        i = self.periods.index(self.period) if self.period in self.periods else -1
+        return self.periods[i + 1] if 0 <= i < len(self.periods) - 1 else None
+
+    @property
+    def open_disputes(self):
+        return [d for d in self.disputes if d.is_open]
+
+    @property
+    def overall_trend_values(self):
+        return [s.rolled.score for _, s in self.trend]
+
+    @property
+    def overall_trend_floats(self):
+        return [None if v is None else float(v) for v in self.overall_trend_values]
+
+    @property
+    def overall_trend_text(self):
+        return ", ".join(f"{p.label} " + ("no data" if s.rolled.score is None
+                                          else f"{s.rolled.score}")
+                         for p, s in self.trend)
+
+
+def scorecard_of(vendor: Vendor) -> Scorecard | None:
+    return Scorecard.objects.filter(vendor=vendor).select_related("template").first()
+
+
+def scorecard_page(scorecard: Scorecard, label: str | None,
+                   trend_length: int = TREND_PERIODS) -> ScorecardPage:
+    """Everything the vendor's Scorecard tab shows, in a fixed number of queries."""
+    periods = list(scorecard.periods.select_related("locked_by"))
+    period = pick_period(periods, label)
+    structure = structures([scorecard])[scorecard.pk]
+    trend_periods = periods[:periods.index(period) + 1][-trend_length:] if period else []
+    actuals = (Actual.objects.filter(period__in=trend_periods)
+               .select_related("reported_by", "approved_by"))
+    by_period = _actuals_by_period(actuals)
+    trend = [(p, score_period(structure, p, by_period.get(p.pk, {}))) for p in trend_periods]
+    current = trend[-1][1] if trend else score_period(structure, None, {})
+    for line in current.lines:
+        line.trend = [(p, by_period.get(p.pk, {}).get(line.measure.pk)) for p in trend_periods]
+    disputes = list(Dispute.objects.filter(actual__period=period)
+                    .select_related("actual__measure", "raised_by", "resolved_by")) \
+        if period else []
+    retired = [m for m in structure.all_measures if m.is_archived]
+    return ScorecardPage(scorecard, periods, period, current, trend, disputes, retired)
+
+
+# -- one measure's drill-down ----------------------------------------------------------------
+
+
+@dataclass
+class MeasureDetail:
+    measure: Measure
+    rows: list  # [(period, actual or None)], newest first
+    disputes: dict  # actual id → [disputes]
+    share_in_objective: Decimal | None
+
+
+def measure_detail(measure: Measure) -> MeasureDetail:
+    periods = list(Period.objects.filter(scorecard_id=measure.objective.perspective.scorecard_id))
+    actuals = {a.period_id: a for a in measure.actuals.select_related(
+        "reported_by", "approved_by")}
+    rows = [(p, actuals.get(p.pk)) for p in reversed(periods)
+            if p.has_started and (measure.counts_in(p) or p.pk in actuals)]
+    disputes = defaultdict(list)
+    for d in Dispute.objects.filter(actual__measure=measure).select_related("raised_by",
+                                                                            "resolved_by"):
+        disputes[d.actual_id].append(d)
+    siblings = list(Measure.objects.filter(objective_id=measure.objective_id,
+                                           archived_at__isnull=True))
+    total = sum((m.weight for m in siblings), Decimal(0))
+    share = None
+    if not measure.is_archived:
+        share = (measure.weight / total) if total else Decimal(1) / len(siblings)
+    return MeasureDetail(measure, rows, dict(disputes), share)
+
+
+def measure_get(vendor: Vendor, pk) -> Measure:
+    return get_object_or_404(Measure.objects.select_related("objective__perspective__scorecard"),
+                             vendor=vendor, pk=pk)
+
+
+def actual_get(vendor: Vendor, pk) -> Actual:
+    return get_object_or_404(Actual.objects.select_related("measure", "period"),
+                             vendor=vendor, pk=pk)
+
+
+# -- the portfolio heat map ------------------------------------------------------------------
+
+
+@dataclass
+class PortfolioRow:
+    vendor: Vendor
+    scorecard: Scorecard
+    score: PeriodScore | None  # the selected period's, None when the scorecard has no such
+    trend: list  # overall score per trend label (None: no data)
+
+    def cell(self, name: str):
+        block = self.score.perspective(name) if self.score else None
+        return block.rolled if block else None
+
+
+@dataclass
+class Portfolio:
+    labels: list[str]  # every period label, oldest first
+    label: str | None
+    trend_labels: list[str]
+    perspective_names: list[str]
+    rows: list[PortfolioRow]
+    without_scorecard: list[Vendor]
+
+
+def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS) -> Portfolio:
+    """Every visible vendor's scorecard scored for one period (and its overall score for
+    the periods before), in a fixed number of queries however many vendors, measures and
+    periods there are."""
+    vendors = list(access.vendors(user).filter(archived_at__isnull=True))
+    scorecards = list(access.restrict(Scorecard.objects.filter(archived_at__isnull=True), user)
+                      .filter(vendor__archived_at__isnull=True).select_related("vendor"))
+    with_card = {s.vendor_id for s in scorecards}
+    periods = list(Period.objects.filter(scorecard__in=scorecards))
+    labels = sorted({p.label for p in periods}, key=_label_key)
+    today = timezone.localdate()
+    ended = sorted({p.label for p in periods if p.ends_on < today}, key=_label_key)
+    if label not in labels:
+        label = ended[-1] if ended else (labels[-1] if labels else None)
+    trend_labels = labels[:labels.index(label) + 1][-trend_length:] if label else []
+    wanted = [p for p in periods if p.label in trend_labels]
+    by_period = _actuals_by_period(Actual.objects.filter(period__in=wanted))
+    by_card = defaultdict(dict)
+    for p in wanted:
+        by_card[p.scorecard_id][p.label] = p
+    structure_of = structures(scorecards)
+    rows, names = [], []
+    for scorecard in scorecards:
+        structure = structure_of[scorecard.pk]
+        scores = {lab: score_period(structure, p, by_period.get(p.pk, {}))
+                  for lab, p in by_card[scorecard.pk].items()}
+        selected = scores.get(label)
+        for p in structure.perspectives:
+            if p.name not in names and (selected is None or selected.perspective(p.name)):
+                names.append(p.name)
+        rows.append(PortfolioRow(scorecard.vendor, scorecard, selected,
+                                 [scores[lab].rolled.score if lab in scores else None
+                                  for lab in trend_labels]))
+    rows.sort(key=lambda r: r.vendor.name.lower())
+    return Portfolio(labels, label, trend_labels, names, rows,
+                     [v for v in vendors if v.pk not in with_card])
+
+
+def _label_key(label: str):
+    year, _, rest = label.partition("-")
+    # Quarters sort after the months they end with: 2026-03 < 2026-Q1 < 2026-04.
+    if rest.startswith("Q"):
+        return (int(year), int(rest[1:]) * 3, 1)
+    return (int(year), int(rest), 0)
+
+
+# -- templates -------------------------------------------------------------------------------
+
+
+def template_list() -> QuerySet[ScorecardTemplate]:
+    return ScorecardTemplate.objects.annotate(
+        perspective_count=Count("perspectives", distinct=True,
+                                filter=Q(perspectives__archived_at__isnull=True)),
+        measure_count=Count("perspectives__objectives__measures", distinct=True,
+                            filter=Q(perspectives__objectives__measures__archived_at__isnull=True)),
+        scorecard_count=Count("scorecards", distinct=True))
+
+
+@dataclass
+class TemplateTree:
+    template: ScorecardTemplate
+    perspectives: list  # [(perspective, [(objective, [measures])])]
+    scorecards: list
+
+
+def template_tree(template: ScorecardTemplate, user) -> TemplateTree:
+    objectives, measures = defaultdict(list), defaultdict(list)
+    for m in TemplateMeasure.objects.filter(objective__perspective__template=template):
+        measures[m.objective_id].append(m)
+    for o in TemplateObjective.objects.filter(perspective__template=template):
+        objectives[o.perspective_id].append((o, measures[o.pk]))
+    perspectives = [(p, objectives[p.pk])
+                    for p in TemplatePerspective.objects.filter(template=template)]
+    scorecards = list(access.restrict(template.scorecards.all(), user).select_related("vendor"))
+    return TemplateTree(template, perspectives, scorecards)
+
+
+def open_disputes(user) -> QuerySet[Dispute]:
+    return (access.restrict(Dispute.objects.filter(status=DisputeStatus.OPEN), user)
+            .select_related("actual__measure", "actual__period", "vendor"))
+
+
+def approvals_waiting(user) -> list[dict]:
+    """Submitted actuals this user may approve, counted per vendor and period."""
+    return list(access.restrict(Actual.objects.filter(status=ActualStatus.SUBMITTED), user,
+                                Action.APPROVE_ACTUALS)
+                .values("vendor__slug", "vendor__name", "period__label")
+                .annotate(count=Count("id")).order_by("vendor__name", "period__label"))

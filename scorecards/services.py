@@ -1,0 +1,489 @@
+"""Writes to scorecards: templates, a vendor's scorecard, periods, actuals and disputes.
+
+Keyword-only, validated, atomic. Callers check rights with `vendors.access` first; these
+enforce the rules of the data itself and raise ValidationError({field: message}) when one
+is broken. History (who, when, why) is kept by django-simple-history.
+"""
+
+import datetime
+import os
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from scorecards import scoring
+from scorecards.choices import (
+    AVAILABLE_DATA_SOURCES,
+    ActualStatus,
+    DataSource,
+    DisputeOutcome,
+    DisputeStatus,
+)
+from scorecards.models import (
+    Actual,
+    Dispute,
+    Measure,
+    Objective,
+    Period,
+    Perspective,
+    Scorecard,
+    ScorecardTemplate,
+    TemplateMeasure,
+    TemplateObjective,
+    TemplatePerspective,
+    period_bounds,
+)
+from vendors.choices import Side
+from vendors.models import Vendor
+
+UNSET = object()
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".csv", ".txt", ".xlsx",
+                       ".xls", ".docx", ".doc", ".pptx", ".odt", ".ods", ".zip", ".eml",
+                       ".msg"}
+
+# Which kind of part sits under which, for templates and vendor scorecards alike.
+TEMPLATE_PARTS = {"perspectives": TemplatePerspective, "objectives": TemplateObjective,
+                  "measures": TemplateMeasure}
+SCORECARD_PARTS = {"perspectives": Perspective, "objectives": Objective, "measures": Measure}
+
+
+def _check_data_source(fields: dict) -> None:
+    source = fields.get("data_source")
+    if source is not None and source not in AVAILABLE_DATA_SOURCES:
+        if source == DataSource.SLA:
+            raise ValidationError({"data_source": "Measures fed from an SLA service level "
+                                                  "come with the SLA capability; choose "
+                                                  "'entered by the vendor' or 'entered "
+                                                  "internally' for now."})
+        raise ValidationError({"data_source": "Choose a data source from the list."})
+
+
+def _save(instance: Model, *, by=None, change_reason: str = "") -> Model:
+    instance.full_clean()
+    _stamp(instance, by, change_reason)
+    instance.save()
+    return instance
+
+
+def _stamp(instance: Model, by, reason: str = "") -> None:
+    if by is not None and getattr(by, "is_authenticated", False):
+        instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+
+
+# -- templates -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def template_create(*, by=None, **fields) -> ScorecardTemplate:
+    return _save(ScorecardTemplate(**fields), by=by)
+
+
+@transaction.atomic
+def part_create(model: type[Model], *, by=None, **fields) -> Model:
+    """A perspective, objective or measure, of a template or of a vendor's scorecard. A
+    vendor's part takes its vendor from its parent."""
+    _check_data_source(fields)
+    part = model(**fields)
+    parent = (getattr(part, "scorecard", None) if model is Perspective
+              else getattr(part, "perspective", None) if model is Objective
+              else getattr(part, "objective", None) if model is Measure else None)
+    if parent is not None:
+        part.vendor_id = parent.vendor_id
+    if model is Measure and part.objective_id and part.objective.is_archived:
+        raise ValidationError({"objective": "This objective is retired; restore it first."})
+    return _save(part, by=by)
+
+
+@transaction.atomic
+def part_update(part: Model, *, by=None, change_reason: str = "", **fields) -> Model:
+    _check_data_source(fields)
+    for name, value in fields.items():
+        setattr(part, name, value)
+    part = _save(part, by=by, change_reason=change_reason)
+    if isinstance(part, Measure):
+        _refresh_open_rules(part, by=by)
+    return part
+
+
+@transaction.atomic
+def part_retire(part: Model, *, by=None) -> Model:
+    """Retire a part: it keeps its history and past results, takes no new actuals and
+    leaves the scores of the periods that end after today. Idempotent."""
+    if part.archived_at is None:
+        part.archived_at = timezone.now()
+        _save(part, by=by, change_reason="Retired")
+    return part
+
+
+@transaction.atomic
+def part_restore(part: Model, *, by=None) -> Model:
+    if part.archived_at is not None:
+        part.archived_at = None
+        _save(part, by=by, change_reason="Restored")
+    return part
+
+
+@transaction.atomic
+def template_apply(template: ScorecardTemplate, *, vendor: Vendor, by=None,
+                   starts_on: datetime.date | None = None, name: str = "") -> Scorecard:
+    """Copy the template's active perspectives, objectives and measures into the vendor's
+    own scorecard, and open its periods up to today."""
+    if Scorecard.objects.filter(vendor=vendor).exists():
+        raise ValidationError({"vendor": f"{vendor} already has a scorecard; change it "
+                                         f"there instead."})
+    if template.is_archived:
+        raise ValidationError({"template": "This template is retired."})
+    starts_on = starts_on or timezone.localdate()
+    scorecard = _save(Scorecard(vendor=vendor, template=template, period_type=template.period_type,
+                                starts_on=starts_on, name=name or f"{vendor} scorecard"), by=by)
+    for tp in template.perspectives.active():
+        perspective = _save(Perspective(vendor=vendor, scorecard=scorecard, name=tp.name,
+                                        description=tp.description, weight=tp.weight,
+                                        position=tp.position), by=by)
+        for to in tp.objectives.active():
+            objective = _save(Objective(vendor=vendor, perspective=perspective, name=to.name,
+                                        description=to.description, weight=to.weight,
+                                        position=to.position), by=by)
+            for tm in to.measures.active():
+                if tm.data_source not in AVAILABLE_DATA_SOURCES:
+                    continue  # SLA-fed measures need the SLA capability
+                _save(Measure(vendor=vendor, objective=objective, template_measure=tm,
+                              active_from=starts_on,
+                              **{f: getattr(tm, f) for f in MEASURE_FIELDS}), by=by)
+    scorecard_periods_ensure(scorecard=scorecard)
+    return scorecard
+
+
+MEASURE_FIELDS = ["name", "definition", "unit", "direction", "target", "amber_threshold",
+                  "red_threshold", "min_value", "max_value", "weight", "owner", "data_source",
+                  "frequency", "position"]
+
+
+# -- periods ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def scorecard_periods_ensure(*, scorecard: Scorecard,
+                             until: datetime.date | None = None) -> list[Period]:
+    """Create the scorecard's periods from its first through the one holding `until`
+    (today by default). Safe to run twice."""
+    until = until or timezone.localdate()
+    existing = set(scorecard.periods.values_list("label", flat=True))
+    created = []
+    day = scorecard.starts_on
+    while day <= until:
+        label, start, end = period_bounds(scorecard.period_type, day)
+        if label not in existing:
+            created.append(_save(Period(vendor_id=scorecard.vendor_id, scorecard=scorecard,
+                                        label=label, starts_on=start, ends_on=end)))
+        day = end + datetime.timedelta(days=1)
+    return created
+
+
+@transaction.atomic
+def period_lock(period: Period, *, by=None, note: str = "") -> Period:
+    """Lock a period once its quarterly review is held. Its actuals' rules are frozen; later
+    changes need a reason and stay in the history. Locking twice changes nothing."""
+    if period.is_locked:
+        return period
+    if not period.has_ended:
+        raise ValidationError({"period": f"{period} has not ended yet; lock it after its "
+                                         f"review."})
+    period.locked_at = timezone.now()
+    period.locked_by = _person(by)
+    period.lock_note = note
+    return _save(period, by=by, change_reason=note or "Locked after the quarterly review")
+
+
+# -- actuals ---------------------------------------------------------------------------------
+
+
+def _side(by) -> str:
+    return Side.VENDOR if getattr(by, "is_vendor_user", False) else Side.OURS
+
+
+def _fmt(value) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def _check_range(measure: Measure, field: str, value) -> dict:
+    if value is None:
+        return {}
+    low, high = measure.min_value, measure.max_value
+    if (low is not None and value < low) or (high is not None and value > high):
+        unit = f" {measure.unit}" if measure.unit else ""
+        return {field: f"{_fmt(value)} is out of range: {measure.name} takes "
+                       f"{measure.range_text}{unit}."}
+    return {}
+
+
+def _check_evidence(upload) -> dict:
+    if not upload or not hasattr(upload, "size"):
+        return {}
+    extension = os.path.splitext(upload.name)[1].lower()
+    if extension not in EVIDENCE_EXTENSIONS:
+        return {"evidence_file": "Upload a document, spreadsheet, image, PDF or zip file "
+                                 f"({', '.join(sorted(EVIDENCE_EXTENSIONS))})."}
+    if upload.size > EVIDENCE_MAX_BYTES:
+        return {"evidence_file": "The file is larger than 10 MB; link to it instead."}
+    return {}
+
+
+def _comment_needed(actual: Actual) -> dict:
+    """An amber or red result needs a comment that explains it."""
+    status = actual.rag
+    if status in (scoring.Status.AMBER, scoring.Status.RED) and not actual.comment.strip():
+        bound = actual.amber_threshold if status == scoring.Status.AMBER else actual.red_threshold
+        worse = "below" if actual.direction == "higher" else "above"
+        return {"comment": f"{_fmt(actual.value)} is {status.label.lower()} ({worse} the "
+                           f"{status.label.lower()} threshold of {_fmt(bound)}): add a "
+                           f"comment that explains it."}
+    return {}
+
+
+def _copy_rule(actual: Actual, measure: Measure) -> None:
+    actual.direction = measure.direction
+    actual.target = measure.target
+    actual.amber_threshold = measure.amber_threshold
+    actual.red_threshold = measure.red_threshold
+
+
+def _refresh_open_rules(measure: Measure, *, by=None) -> None:
+    """Actuals of periods still open follow the measure's new target and thresholds."""
+    for actual in measure.actuals.filter(period__locked_at__isnull=True):
+        before = (actual.direction, actual.target, actual.amber_threshold, actual.red_threshold)
+        _copy_rule(actual, measure)
+        if before != (actual.direction, actual.target, actual.amber_threshold,
+                      actual.red_threshold):
+            _stamp(actual, by, "The measure's target or thresholds changed")
+            actual.save()
+
+
+def _check_measure_takes_actuals(measure: Measure, period: Period, *, creating: bool) -> dict:
+    if measure.is_archived:
+        return {"measure": f"'{measure}' was retired on "
+                           f"{timezone.localdate(measure.archived_at):%-d %b %Y}; it takes no "
+                           f"new actuals."}
+    if measure.data_source not in AVAILABLE_DATA_SOURCES:
+        return {"measure": f"'{measure}' is fed from an SLA service level, not entered."}
+    if not creating:
+        return {}
+    if period.vendor_id != measure.vendor_id or period.scorecard_id != \
+            measure.objective.perspective.scorecard_id:
+        return {"period": "This period belongs to another scorecard."}
+    if not measure.counts_in(period):
+        return {"period": f"'{measure}' counts from {measure.active_from:%-d %b %Y}, after "
+                          f"{period} ended."}
+    if not period.has_started:
+        return {"period": f"{period} has not started yet."}
+    return {}
+
+
+@transaction.atomic
+def actual_record(*, measure: Measure, period: Period, by, vendor_value=UNSET,
+                  internal_value=UNSET, comment=UNSET, evidence_url=UNSET,
+                  evidence_file=UNSET, reason: str = "", submit: bool = False,
+                  create_only: bool = False) -> Actual:
+    """Record (create or change) the actual of `measure` for `period`.
+
+    The vendor's people report `vendor_value` and may change only drafts of open periods;
+    our people may record both values and correct anything, with a `reason` when the
+    period is locked or the actual approved (an approved actual whose value changes goes
+    back to 'submitted'). `submit` moves a draft to 'submitted'. With `create_only` an
+    existing actual is a conflict (IntegrityError, which the API answers with 409).
+    """
+    side = _side(by)
+    existing = Actual.objects.select_for_update().filter(measure=measure, period=period).first()
+    if existing is not None and create_only:
+        raise IntegrityError("one_actual_per_measure_and_period")
+    actual = existing or Actual(vendor_id=measure.vendor_id, measure=measure, period=period,
+                                reported_by=_person(by), reported_side=side)
+
+    changes = {k: v for k, v in {"vendor_value": vendor_value, "internal_value": internal_value,
+                                 "comment": comment, "evidence_url": evidence_url,
+                                 "evidence_file": evidence_file}.items() if v is not UNSET}
+    if "comment" in changes:
+        changes["comment"] = (changes["comment"] or "").strip()
+    if "evidence_url" in changes:
+        changes["evidence_url"] = changes["evidence_url"] or ""
+    if not changes.get("evidence_file"):
+        changes.pop("evidence_file", None)  # no new upload keeps the file we have
+    changed = {k: v for k, v in changes.items() if getattr(actual, k) != v}
+    if existing is not None and not changed and not (submit and actual.status ==
+                                                     ActualStatus.DRAFT):
+        return actual
+
+    errors = _check_measure_takes_actuals(measure, period, creating=existing is None)
+    if side == Side.VENDOR and measure.data_source != DataSource.VENDOR and not errors:
+        errors["measure"] = (f"We measure '{measure}' ourselves; if you disagree with our "
+                             f"value, dispute it.")
+    if side == Side.VENDOR:
+        if "internal_value" in changed:
+            errors["internal_value"] = ("Only we record our own measurement; report yours as "
+                                        "vendor_value.")
+        if period.is_locked:
+            errors["period"] = (f"{period} is locked: its quarterly review was held. Ask your "
+                                f"relationship owner to correct it.")
+        elif existing is not None and existing.status != ActualStatus.DRAFT:
+            errors["status"] = (f"This actual is {existing.get_status_display().lower()}; only "
+                                f"drafts can be changed. Ask your relationship owner to send "
+                                f"it back.")
+    elif existing is not None and changed and not reason.strip() and (
+            period.is_locked or existing.status == ActualStatus.APPROVED):
+        why = (f"{period} is locked (its review was held)" if period.is_locked
+               else "this actual is approved")
+        errors["reason"] = f"Say why you change it: {why}. The reason is kept in the history."
+    for field in ("vendor_value", "internal_value"):
+        if field in changed:
+            errors.update(_check_range(measure, field, changed[field]))
+    errors.update(_check_evidence(changed.get("evidence_file")))
+    if errors:
+        raise ValidationError(errors)
+
+    for name, value in changed.items():
+        setattr(actual, name, value)
+    if existing is None or not period.is_locked:
+        _copy_rule(actual, measure)  # locked periods keep the rule they were reviewed with
+    if (existing is not None and existing.status == ActualStatus.APPROVED
+            and {"vendor_value", "internal_value"} & set(changed)):
+        actual.status = ActualStatus.SUBMITTED
+        actual.approved_at = actual.approved_by = None
+    if submit and actual.status == ActualStatus.DRAFT:
+        _mark_submitted(actual)
+    if actual.status != ActualStatus.DRAFT:
+        _check_submittable(actual, side)
+    actual.updated_at = timezone.now()
+    _stamp(actual, by, reason.strip() or ("Submitted" if submit and not changed else ""))
+    actual.full_clean()
+    actual.save()
+    return actual
+
+
+def _person(by):
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _check_submittable(actual: Actual, side: str) -> None:
+    if actual.value is None:
+        field = "vendor_value" if side == Side.VENDOR else "internal_value"
+        raise ValidationError({field: "Enter a value before submitting."})
+    errors = _comment_needed(actual)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _mark_submitted(actual: Actual) -> None:
+    actual.status = ActualStatus.SUBMITTED
+    actual.submitted_at = timezone.now()
+    actual.sent_back_reason = ""
+
+
+@transaction.atomic
+def actual_submit(actual: Actual, *, by) -> Actual:
+    """Draft → submitted: the value is ready for its owner's approval."""
+    if actual.status != ActualStatus.DRAFT:
+        raise ValidationError({"status": f"This actual is already "
+                                         f"{actual.get_status_display().lower()}."})
+    if actual.period.is_locked and _side(by) == Side.VENDOR:
+        raise ValidationError({"period": f"{actual.period} is locked: its quarterly review "
+                                         f"was held."})
+    _mark_submitted(actual)
+    _check_submittable(actual, _side(by))
+    actual.updated_at = timezone.now()
+    _stamp(actual, by, "Submitted")
+    actual.save()
+    return actual
+
+
+@transaction.atomic
+def actual_approve(actual: Actual, *, by) -> Actual:
+    """Submitted → approved by its internal owner."""
+    if actual.status == ActualStatus.APPROVED:
+        raise ValidationError({"status": "This actual is already approved."})
+    if actual.status != ActualStatus.SUBMITTED:
+        raise ValidationError({"status": "Only submitted actuals can be approved; this one is "
+                                         "still a draft."})
+    _check_submittable(actual, Side.OURS)
+    actual.status = ActualStatus.APPROVED
+    actual.approved_at = timezone.now()
+    actual.approved_by = _person(by)
+    actual.updated_at = actual.approved_at
+    _stamp(actual, by, "Approved")
+    actual.save()
+    return actual
+
+
+@transaction.atomic
+def actual_send_back(actual: Actual, *, by, reason: str) -> Actual:
+    """Submitted or approved → draft, with the reason, so the reporter can correct it."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say what needs to change, so the reporter can fix "
+                                         "it."})
+    if actual.status == ActualStatus.DRAFT:
+        raise ValidationError({"status": "This actual is a draft already."})
+    if actual.period.is_locked:
+        raise ValidationError({"period": f"{actual.period} is locked; correct the value "
+                                         f"yourself, with a reason."})
+    actual.status = ActualStatus.DRAFT
+    actual.sent_back_reason = reason.strip()
+    actual.approved_at = actual.approved_by = None
+    actual.updated_at = timezone.now()
+    _stamp(actual, by, f"Sent back: {reason.strip()}")
+    actual.save()
+    return actual
+
+
+# -- disputes --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_raise(*, actual: Actual, by, reason: str) -> Dispute:
+    """The vendor disputes the value we entered, or an approval."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say what is wrong and what the value should be."})
+    if not actual.may_be_disputed:
+        raise ValidationError({"actual": "Only a value we measured or an approved actual can "
+                                         "be disputed; change your draft instead."})
+    if actual.disputes.filter(status=DisputeStatus.OPEN).exists():
+        raise ValidationError({"actual": "This actual already has an open dispute."})
+    dispute = Dispute(vendor_id=actual.vendor_id, actual=actual, reason=reason.strip(),
+                      raised_by=_person(by),
+                      raised_at=timezone.now())
+    return _save(dispute, by=by)
+
+
+@transaction.atomic
+def dispute_resolve(dispute: Dispute, *, by, outcome: str, resolution: str,
+                    corrected_value=None) -> Dispute:
+    """Close a dispute: upheld (optionally with the corrected value, which is recorded as
+    our measurement with the dispute as its reason) or rejected."""
+    if not dispute.is_open:
+        raise ValidationError({"status": f"This dispute is already "
+                                         f"{dispute.get_status_display().lower()}."})
+    if outcome not in DisputeOutcome.values:
+        raise ValidationError({"outcome": "Choose upheld or rejected."})
+    if not (resolution or "").strip():
+        raise ValidationError({"resolution": "Say what was decided and why; it is shown in "
+                                             "the quarterly review."})
+    if corrected_value is not None and outcome != DisputeOutcome.UPHELD:
+        raise ValidationError({"corrected_value": "Only an upheld dispute corrects the "
+                                                  "value."})
+    if corrected_value is not None:
+        actual = dispute.actual
+        was_approved = actual.status == ActualStatus.APPROVED
+        actual = actual_record(measure=actual.measure, period=actual.period, by=by,
+                               internal_value=corrected_value,
+                               reason=f"Dispute upheld: {resolution.strip()}")
+        if was_approved and actual.status == ActualStatus.SUBMITTED:
+            actual_approve(actual, by=by)  # the owner who decided the value approves it
+    dispute.status = outcome
+    dispute.resolution = resolution.strip()
+    dispute.resolved_by = _person(by)
+    dispute.resolved_at = timezone.now()
+    return _save(dispute, by=by)

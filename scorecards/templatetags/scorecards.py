@@ -1,0 +1,68 @@
+"""Presentation helpers for scorecard pages: status badges, numbers, shares."""
+
+from decimal import Decimal
+
+from django import template
+
+from scorecards import scoring
+from vendorgov.templatetags.vg import badge
+
+register = template.Library()
+
+RAG_CELL = {"green": "bg-success-subtle", "amber": "bg-warning-subtle",
+            "red": "bg-danger-subtle", "no_data": "bg-body-secondary"}
+
+
+@register.simple_tag
+def rag(status, label=None):
+    """A red/amber/green/no-data badge: colour, icon and word."""
+    status = scoring.Status(str(status or "no_data"))
+    return badge(f"rag_{status.value}", label or status.label)
+
+
+@register.simple_tag
+def workflow(status, label=None):
+    """Draft / submitted / approved, or an open / upheld / rejected dispute."""
+    return badge(f"scorecard_{status}", label or str(status).capitalize())
+
+
+@register.filter
+def rag_cell(status):
+    return RAG_CELL.get(str(status or "no_data"), "bg-body-secondary")
+
+
+@register.filter
+def num(value):
+    """99.9500 → 99.95; None → an empty string."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value)
+    text = f"{value.normalize():f}"
+    return text
+
+
+@register.filter
+def pct(share, digits=0):
+    """A 0–1 share as a percentage: 0.3333 → 33 %."""
+    if share is None:
+        return "—"
+    return f"{Decimal(share) * 100:.{int(digits)}f} %"
+
+
+@register.filter
+def signed(value):
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return ("+" if value > 0 else "") + f"{value.normalize():f}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, []) if mapping else []
+
+
+@register.filter
+def cell(row, name):
+    """The rolled-up perspective `name` of a portfolio row, or None."""
+    return row.cell(name)
