@@ -39,35 +39,32 @@ class Action(StrEnum):
 
 
 # Which roles may do what on the vendors they are assigned to (or own, for vendor users).
+# Line managers and operations run their vendors' reviews (REVIEW), approve scorecard
+# actuals, submit SLA measurements (form, CSV) and decide corrective actions and disputes
+# with EDIT. Vendor users report their side's part: scorecard actuals, SLA measurements
+# (API), disputes, and CONTRIBUTE on records their side owns (see _SIDE_BOUND).
 _ASSIGNED_RIGHTS = {
     Role.LINE_MANAGER: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING,
-                        Action.SUBMIT_ACTUALS, Action.APPROVE_ACTUALS},
+                        Action.SUBMIT_ACTUALS, Action.APPROVE_ACTUALS, Action.REVIEW,
+                        Action.CONTRIBUTE, Action.SUBMIT_MEASUREMENTS},
     Role.OPERATIONS: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING,
-                      Action.SUBMIT_ACTUALS, Action.APPROVE_ACTUALS},
+                      Action.SUBMIT_ACTUALS, Action.APPROVE_ACTUALS, Action.REVIEW,
+                      Action.CONTRIBUTE, Action.SUBMIT_MEASUREMENTS},
     Role.STAKEHOLDER: {Action.VIEW},
     Role.VENDOR_USER: {Action.VIEW, Action.REQUEST_STAFFING, Action.SUBMIT_ACTUALS,
-                       Action.DISPUTE_ACTUALS},
+                       Action.DISPUTE_ACTUALS, Action.CONTRIBUTE, Action.SUBMIT_MEASUREMENTS,
+                       Action.DISPUTE_EVALUATIONS},
 }
+# Which roles may do what on every vendor. Executives read everything and run the
+# quarterly reviews.
 _PORTFOLIO_RIGHTS = {
     Role.VENDOR_MANAGER: set(Action),
-    Role.EXECUTIVE: {Action.VIEW},
+    Role.EXECUTIVE: {Action.VIEW, Action.REVIEW, Action.CONTRIBUTE},
 }
-# Governance: line managers and operations run their vendors' reviews, executives any (they
-# run the quarterly ones); vendor users contribute their side's part.
-for _role in (Role.LINE_MANAGER, Role.OPERATIONS):
-    _ASSIGNED_RIGHTS[_role] |= {Action.REVIEW, Action.CONTRIBUTE}
-_ASSIGNED_RIGHTS[Role.VENDOR_USER] |= {Action.CONTRIBUTE}
-_PORTFOLIO_RIGHTS[Role.EXECUTIVE] |= {Action.REVIEW, Action.CONTRIBUTE}
 # With these, a vendor user acts only on records their side owns (a record's `owner_side`):
-# progress on the vendor's action items, their own suggestions, their side's attendance.
+# progress on the vendor's action items and corrective actions, their own suggestions, their
+# side's attendance.
 _SIDE_BOUND = {Action.CONTRIBUTE}
-# SLAs: vendor users submit their own vendor's measurements and dispute its evaluations;
-# line managers and operations submit too, and decide corrective actions and disputes with
-# EDIT. Progress on a corrective action is CONTRIBUTE: a vendor user reports it only when
-# the action's owner is on the vendor's side.
-for _role in (Role.LINE_MANAGER, Role.OPERATIONS, Role.VENDOR_USER):
-    _ASSIGNED_RIGHTS[_role] |= {Action.SUBMIT_MEASUREMENTS}
-_ASSIGNED_RIGHTS[Role.VENDOR_USER] |= {Action.DISPUTE_EVALUATIONS}
 
 
 def _allows_all(user, action: Action) -> bool:

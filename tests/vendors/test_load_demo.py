@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tests.factories import VendorFactory
 from vendorgov.roles import INTERNAL_ROLES, PORTFOLIO_ROLES, Role
 from vendors.choices import (
     AssignmentRole,
@@ -42,9 +41,21 @@ def load(*args) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def _loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module's tests (each runs in a transaction that is
+    rolled back), and flushed away after them. Tests that need an empty database or load the
+    demo themselves are in test_load_demo_command.py."""
+    with django_db_blocker.unblock():
+        output = load()
+    yield output
+    with django_db_blocker.unblock():
+        call_command("flush", "--noinput", stdout=StringIO())
+
+
 @pytest.fixture
-def demo(db):
-    return load()
+def demo(_loaded, db):
+    return _loaded
 
 
 def test_every_role_and_vendor_users_of_different_vendors(demo):
@@ -152,50 +163,8 @@ def test_demo_users_can_sign_in(demo, client):
         client.logout()
 
 
-def test_if_empty_keeps_existing_data(db):
-    VendorFactory(name="Our own vendor")
-    out = load("--if-empty")
-    assert "Demo data already present; keeping it." in out
-    assert list(Vendor.objects.values_list("name", flat=True)) == ["Our own vendor"]
-    assert not User.objects.exists()
-
-
-def test_if_empty_loads_into_an_empty_database(db):
-    load("--if-empty")
-    assert Vendor.objects.count() >= 6
-    assert "Demo data already present" in load("--if-empty")
-
-
 def test_plain_load_refuses_a_database_with_vendors(demo):
     count = Vendor.objects.count()
     with pytest.raises(CommandError, match="--if-empty"):
         load()
     assert Vendor.objects.count() == count
-
-
-def test_print_logins_only_prints(db):
-    out = load("--print-logins")
-    assert not Vendor.objects.exists() and not User.objects.exists()
-    for person in PEOPLE:
-        assert person.username in out
-    assert DEMO_PASSWORD in out and "vendor / assignments" in out
-
-
-def test_loading_is_deterministic(db):
-    def snapshot():
-        return (
-            list(Vendor.objects.values_list("name", "slug", "tier", "status")),
-            list(Contract.objects.order_by("reference").values_list(
-                "reference", "start_date", "end_date", "value")),
-            list(StaffMember.objects.order_by("vendor__slug", "name").values_list(
-                "name", "started_on", "ended_on")),
-            list(StaffingChange.objects.order_by("requested_on", "id").values_list(
-                "kind", "status", "requested_on", "resolved_on")),
-        )
-
-    load()
-    first = snapshot()
-    # Every table, the feature apps' too (their records protect the vendors they belong to).
-    call_command("flush", "--noinput", stdout=StringIO())
-    load()
-    assert snapshot() == first
