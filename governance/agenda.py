@@ -34,8 +34,8 @@ from governance.choices import (
 )
 from governance.models import ActionItem, Impediment, Meeting, Suggestion
 from governance.selectors import plan_for
-from vendors.choices import STAFFING_CHANGE_OPEN
 from vendors.models import StaffingChange
+from vendors.selectors import staffing_changes_since
 
 PERIOD_FALLBACK = {Tier.WEEKLY: timedelta(days=7), Tier.MONTHLY: timedelta(days=31),
                    Tier.QUARTERLY: timedelta(days=92)}
@@ -43,8 +43,7 @@ SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 def _date(moment):
-    """The local date of an instant (`timezone.localtime`, not `localdate`, which the demo's
-    replay clock pins to the day it replays)."""
+    """The local date of an instant."""
     return timezone.localtime(moment).date()
 
 
@@ -96,11 +95,7 @@ class AgendaContext:
 
     @cached_property
     def staffing_changes(self) -> list[StaffingChange]:
-        since = _date(self.since)
-        return list(StaffingChange.objects.filter(vendor=self.vendor).filter(
-            Q(requested_on__gte=since) | Q(resolved_on__gte=since)
-            | Q(status__in=STAFFING_CHANGE_OPEN)).select_related("staff_member")
-            .order_by("requested_on", "id"))
+        return staffing_changes_since(self.vendor, _date(self.since))
 
     @cached_property
     def suggestions(self) -> list[Suggestion]:

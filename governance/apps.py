@@ -6,7 +6,14 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self):
-        from vendors import tabs
+        from governance import search as finders
+        from vendors import header, search, tabs
 
         tabs.register("reviews", "Reviews", "governance:vendor", order=40)
         tabs.register("items", "Items", "governance:items", order=50)
+        header.register("next_review", "governance/_header_next_review.html", order=20)
+        search.register("meetings", "Review meetings", finders.find_meetings, order=50)
+        search.register("action_items", "Action items", finders.find_action_items, order=60)
+        search.register("impediments", "Impediments", finders.find_impediments, order=70)
+        search.register("suggestions", "Innovation suggestions", finders.find_suggestions,
+                        order=80)

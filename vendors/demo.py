@@ -771,12 +771,18 @@ class Demo:
         """Set today to `day` for services, models and history (each call one second on)."""
         start = timezone.make_aware(datetime.combine(day, time(9, 0)))
         ticks = iter(range(86_400))
+        real_localdate = timezone.localdate
 
         def now():
             return start + timedelta(seconds=next(ticks))
 
+        def localdate(value=None, timezone=None):
+            # Today is `day` however many seconds the replay ticks on; any other instant is
+            # converted as usual.
+            return day if value is None else real_localdate(value, timezone)
+
         with (mock.patch("django.utils.timezone.now", now),
-              mock.patch("django.utils.timezone.localdate", lambda *args, **kwargs: day)):
+              mock.patch("django.utils.timezone.localdate", localdate)):
             yield
 
     def load(self) -> None:

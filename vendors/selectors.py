@@ -1,7 +1,7 @@
 """Reads about vendors for pages, the API and (later) emails; always scoped by `access`."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -106,6 +106,15 @@ def stale_staffing_requests(user) -> QuerySet[StaffingChange]:
             .select_related("vendor", "staff_member").order_by("requested_on"))
 
 
+def staffing_changes_since(vendor: Vendor, since_date: date) -> list[StaffingChange]:
+    """The vendor's staffing changes requested or settled on or after `since_date`, and every
+    one still waiting for an answer, oldest request first (one query)."""
+    return list(StaffingChange.objects.filter(vendor=vendor).filter(
+        Q(requested_on__gte=since_date) | Q(resolved_on__gte=since_date)
+        | Q(status__in=STAFFING_CHANGE_OPEN)).select_related("staff_member")
+        .order_by("requested_on", "id"))
+
+
 HISTORY_MODELS = [Vendor, Service, Contract, Contact, VendorAssignment, GuidingPrinciple,
                   StaffMember, StaffingChange]
 
@@ -114,7 +123,7 @@ HISTORY_MODELS = [Vendor, Service, Contract, Contact, VendorAssignment, GuidingP
 class HistoryEntry:
     record: object  # the historical row
     model_label: str
-    changes: list  # [(field label, old, new)]
+    changes: list  # [(field label, old, new)]; a foreign key's values are the objects' names
 
     @property
     def when(self):
@@ -122,11 +131,62 @@ class HistoryEntry:
 
 
 def _diff(record, previous) -> list:
+    """[(field name, model field, old, new)], where a foreign key still holds raw ids and a
+    many-to-many field rows of ids (see _name_related)."""
     if record.history_type != "~" or previous is None:
         return []
-    fields = {f.name: f for f in record.instance_type._meta.fields}
-    return [(getattr(fields.get(c.field), "verbose_name", c.field), c.old, c.new)
+    opts = record.instance_type._meta
+    fields = {f.name: f for f in [*opts.fields, *opts.many_to_many]}
+    return [(c.field, fields.get(c.field), c.old, c.new)
             for c in record.diff_against(previous).changes]
+
+
+def _is_relation(field) -> bool:
+    return field is not None and field.is_relation and (
+        field.many_to_one or field.one_to_one or field.many_to_many)
+
+
+def _related_ids(field, value) -> list:
+    """The ids a foreign key's value, or a many-to-many field's rows, point to."""
+    if value is None:
+        return []
+    if field.many_to_many:
+        key = field.m2m_reverse_field_name()
+        return [row[key] for row in value if row.get(key) is not None]
+    return [value]
+
+
+def _names(field, ids: set) -> dict:
+    """id -> str() of the objects a relation pointed to, in one query (their own foreign keys
+    joined, as names like 'Replace: Sam Engineer' read through one)."""
+    model = field.related_model
+    joins = [f.name for f in model._meta.fields if _is_relation(f)]
+    return {obj.pk: str(obj) for obj in model._base_manager.filter(pk__in=ids)
+            .select_related(*joins)}
+
+
+def _name_related(entries: list[HistoryEntry]) -> None:
+    """Turn each change into (label, old, new) with the names of related objects in place of
+    their ids ('Owner: Pat Jones → Sam Lee', not '12 → 15'): one query per relation that
+    changed, however many entries there are."""
+    ids: dict = {}
+    for e in entries:
+        for _, field, old, new in e.changes:
+            if _is_relation(field):
+                ids.setdefault(field, set()).update(_related_ids(field, old),
+                                                    _related_ids(field, new))
+    names = {field: _names(field, values) for field, values in ids.items() if values}
+
+    def shown(field, value):
+        if field not in names or value is None:
+            return value
+        found = [names[field].get(i, f"#{i} (no longer exists)")
+                 for i in _related_ids(field, value)]
+        return ", ".join(found) if field.many_to_many else found[0]
+
+    for e in entries:
+        e.changes = [(getattr(field, "verbose_name", name), shown(field, old), shown(field, new))
+                     for name, field, old, new in e.changes]
 
 
 def _entries(records, label: str) -> list[HistoryEntry]:
@@ -137,6 +197,7 @@ def _entries(records, label: str) -> list[HistoryEntry]:
     for record in reversed(records):
         entries.append(HistoryEntry(record, label, _diff(record, older.get(record.id))))
         older[record.id] = record
+    _name_related(entries)
     return entries[::-1]
 
 
@@ -160,5 +221,5 @@ def record_history(instance) -> list[HistoryEntry]:
 
 
 __all__ = ["Prefetch", "RENEWAL_HORIZON", "record_history", "renewals_due",
-           "stale_staffing_requests", "vendor_get", "vendor_history", "vendor_list",
-           "vendor_overview"]
+           "stale_staffing_requests", "staffing_changes_since", "vendor_get", "vendor_history",
+           "vendor_list", "vendor_overview"]

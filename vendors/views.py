@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, Q
+from django.db.models import Model
 from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import CreateView, FormView, TemplateView, UpdateView
 
 from vendorgov.pages import ServiceFormMixin, SortMixin, apply_errors, csv_response
-from vendors import access, forms, selectors, services, tabs
+from vendors import access, forms, header, search, selectors, services, tabs
 from vendors.access import Action
 from vendors.choices import Side
 from vendors.filtersets import VendorFilterSet
@@ -98,7 +98,8 @@ class VendorMixin(LoginRequiredMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(vendor=self.vendor,
                                         rights=access.rights(self.request.user, self.vendor),
-                                        vendor_tabs=tabs.tabs(), **kwargs)
+                                        vendor_tabs=tabs.tabs(),
+                                        vendor_header_parts=header.parts(), **kwargs)
 
 
 class VendorTabView(VendorMixin, TemplateView):
@@ -428,25 +429,13 @@ class StaffingChangeResolveView(VendorMixin, FormView):
 
 
 class SearchView(LoginRequiredMixin, TemplateView):
-    """Global search across what the user may see (vendors and their people for now)."""
+    """Global search across what the user may see: every kind of record registered in
+    `vendors.search` (vendors' own, and the feature apps')."""
 
     template_name = "search.html"
 
     def get_context_data(self, **kwargs):
         q = self.request.GET.get("q", "").strip()
-        user = self.request.user
-        results = {}
-        if q:
-            results = {
-                "vendors": list(access.vendors(user).filter(
-                    Q(name__icontains=q) | Q(description__icontains=q)).order_by("name")[:20]),
-                "contacts": list(access.restrict(Contact.objects.active(), user)
-                                 .filter(name__icontains=q).select_related("vendor")[:20]),
-                "staff": list(access.restrict(StaffMember.objects.active(), user)
-                              .filter(name__icontains=q).select_related("vendor")[:20]),
-                "contracts": list(access.restrict(Contract.objects.active(), user).filter(
-                    Q(reference__icontains=q) | Q(title__icontains=q))
-                    .select_related("vendor")[:20]),
-            }
-        return super().get_context_data(q=q, results=results,
-                                        found=any(results.values()), **kwargs)
+        groups = search.search(self.request.user, q)
+        return super().get_context_data(q=q, groups=groups, found=bool(groups),
+                                        limit=search.LIMIT, **kwargs)

@@ -5,7 +5,9 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from governance.models import Meeting
 from vendorgov.templatetags.vg import relative
+from vendors import access
 
 register = template.Library()
 
@@ -44,3 +46,13 @@ def overdue_by(due_on):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")
+
+
+@register.simple_tag(takes_context=True)
+def next_review(context, vendor):
+    """The vendor's next review meeting the viewer may see (one query), or None."""
+    user = context.get("user")
+    if vendor is None or user is None:
+        return None
+    return (access.restrict(Meeting.objects.upcoming(), user).filter(vendor=vendor)
+            .order_by("starts_at", "id").first())

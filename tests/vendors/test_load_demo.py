@@ -1,7 +1,8 @@
 """The demo portfolio (`manage.py load_demo`)."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,7 +20,7 @@ from vendors.choices import (
     StaffingChangeStatus,
     VendorStatus,
 )
-from vendors.demo import DEMO_PASSWORD, PEOPLE
+from vendors.demo import DEMO_PASSWORD, PEOPLE, Demo
 from vendors.models import (
     Contact,
     Contract,
@@ -168,3 +169,17 @@ def test_plain_load_refuses_a_database_with_vendors(demo):
     with pytest.raises(CommandError, match="--if-empty"):
         load()
     assert Vendor.objects.count() == count
+
+
+def test_the_replay_clock_sets_today_and_still_converts_other_instants():
+    replay = Demo(timezone.localdate())
+    day = date(2025, 6, 2)
+    late_evening_utc = datetime(2025, 3, 10, 23, 30, tzinfo=UTC)
+    here = timezone.localdate(late_evening_utc)
+    with replay.clock(day):
+        assert timezone.localdate() == day
+        assert timezone.localtime().date() == day
+        assert timezone.localdate(late_evening_utc) == here
+        assert timezone.localdate(late_evening_utc, ZoneInfo("Asia/Tokyo")) == date(2025, 3, 11)
+        assert timezone.localdate(timezone=ZoneInfo("Asia/Tokyo")) == day
+    assert timezone.localdate() != day
