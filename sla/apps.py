@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class SlaConfig(AppConfig):
@@ -10,3 +10,10 @@ class SlaConfig(AppConfig):
         from vendors import tabs
 
         tabs.register("slas", "SLAs", "sla:vendor", order=30)
+        if apps.is_installed("governance"):
+            # The SLA sections of weekly and monthly review agendas.
+            from governance import agenda as governance_agenda
+            from sla.agenda import BUILDERS
+
+            for key, builder in BUILDERS.items():
+                governance_agenda.provide(key, builder)

@@ -530,3 +530,233 @@ def evaluation_history(evaluation: Evaluation):
         entries.sort(key=lambda e: e.when, reverse=True)
     return entries
 
+
+
+# -- governance agendas (sla/agenda.py) ------------------------------------------------------
+
+# Worst first: what a review should talk about before the rest.
+STATUS_ORDER = {EvaluationStatus.BREACHED: 0, EvaluationStatus.NO_DATA: 1,
+                EvaluationStatus.AT_RISK: 2, EvaluationStatus.MET: 3}
+
+
+@dataclass
+class ClosedWindow:
+    """A window of a service level in force that has closed, and its verdict (None while
+    it has not been evaluated yet)."""
+
+    sla: SLA
+    service_level: ServiceLevel
+    start: date
+    end: date
+    evaluation: Evaluation | None
+
+    @property
+    def label(self) -> str:
+        return rules.window_label(self.service_level.window, self.start)
+
+    @property
+    def status(self) -> str:
+        """The verdict as it counts: an excused breach counts as met; '' if not evaluated."""
+        e = self.evaluation
+        if e is None:
+            return ""
+        return EvaluationStatus.MET if e.excused else e.status
+
+
+def windows_closed_between(vendor: Vendor, first: date, last: date) -> list[ClosedWindow]:
+    """Every window of the vendor's SLAs (archived ones left out) whose last day lies in
+    [first, last], with its evaluation, worst first; four queries whatever the history.
+    `last` should be before today: later windows have not closed."""
+    if last < first:
+        return []
+    levels, expected = {}, {}
+    for sla in _slas(SLA.objects.filter(vendor=vendor, archived_at__isnull=True)):
+        for version in sla.versions.all():
+            if not version.in_force:
+                continue
+            for sl in version.service_levels.all():
+                levels[sl.pk] = (sla, sl)
+                for start in rules.windows_ending_between(sl.window, first, last):
+                    end = rules.window_end(sl.window, start)
+                    if version.governs(end):
+                        expected[(sl.pk, start)] = ClosedWindow(sla, sl, start, end, None)
+    for e in (Evaluation.objects.filter(vendor=vendor, window_end__range=(first, last),
+                                        sla__archived_at__isnull=True)
+              .select_related("corrective_action")):
+        if e.service_level_id not in levels:
+            continue
+        sla, sl = levels[e.service_level_id]
+        window = expected.setdefault((sl.pk, e.window_start),
+                                     ClosedWindow(sla, sl, e.window_start, e.window_end, None))
+        window.evaluation = e
+    return sorted(expected.values(), key=lambda w: (
+        STATUS_ORDER.get(w.status, 1), w.end, w.sla.reference, w.service_level.position,
+        w.service_level.pk))
+
+
+@dataclass
+class ActionsForReview:
+    """Corrective actions as a review meeting goes through them."""
+
+    open: list[CorrectiveAction]  # open or in progress, the earliest due first
+    done: list[tuple[CorrectiveAction, date | None]]  # awaiting our verification, since when
+    closed: list[CorrectiveAction]  # verified or rejected between `first` and `last`
+
+
+def corrective_actions_for_review(vendor: Vendor, *, first: date,
+                                  last: date) -> ActionsForReview:
+    """The vendor's corrective actions still open (with the day each one still awaiting
+    verification was reported done) and those closed between `first` and `last`
+    (inclusive); two queries whatever the history."""
+    done, closed = CorrectiveActionStatus.DONE, (CorrectiveActionStatus.VERIFIED,
+                                                 CorrectiveActionStatus.REJECTED)
+    rows = list(CorrectiveAction.objects.filter(vendor=vendor).filter(
+        Q(status__in=CORRECTIVE_ACTION_OPEN)
+        | Q(status__in=closed, closed_on__range=(first, last)))
+        .select_related("owner", "sla", "vendor").annotate(breaches=Count("evaluations"))
+        .order_by("due_on", "id"))
+    # The day each done action last became done: the start of its final run of "done" rows.
+    done_since: dict[int, date] = {}
+    for pk, status, when in (CorrectiveAction.history.filter(
+            vendor_id=vendor.pk,
+            id__in=CorrectiveAction.objects.filter(vendor=vendor, status=done).values("pk"))
+            .order_by("id", "history_date", "history_id")
+            .values_list("id", "status", "history_date")):
+        if status != done:
+            done_since.pop(pk, None)
+        elif pk not in done_since:
+            done_since[pk] = timezone.localtime(when).date()
+    return ActionsForReview(
+        open=[a for a in rows if a.status in (CorrectiveActionStatus.OPEN,
+                                              CorrectiveActionStatus.IN_PROGRESS)],
+        done=[(a, done_since.get(a.pk)) for a in rows if a.status == done],
+        closed=sorted((a for a in rows if a.status in closed),
+                      key=lambda a: (a.closed_on, a.pk)))
+
+
+# -- scorecard measures fed from a service level (scorecards/services.py) ----------------------
+
+
+def service_levels_to_feed(vendor: Vendor) -> QuerySet[ServiceLevel]:
+    """The service levels a scorecard measure of `vendor` may be fed from: those of the
+    version in effect of each of its SLAs that are not archived, one per SLA and key (a
+    measure linked to one follows its key into the versions that supersede it)."""
+    from sla.choices import VersionStatus
+
+    return (ServiceLevel.objects.filter(version__sla__vendor=vendor,
+                                        version__status=VersionStatus.EFFECTIVE,
+                                        version__sla__archived_at__isnull=True)
+            .select_related("version__sla").order_by("version__sla__reference", "position",
+                                                      "pk"))
+
+
+def service_level_feed_problem(service_level_id: int, vendor_id: int) -> str:
+    """Why the service level `service_level_id` cannot feed a scorecard measure of the
+    vendor `vendor_id` ('' when it can). A draft's service levels may still change or be
+    removed, so only those of versions in force can."""
+    sl = (ServiceLevel.objects.select_related("version__sla")
+          .filter(pk=service_level_id).first())
+    if sl is None or sl.version.sla.vendor_id != vendor_id:
+        return "This service level belongs to another vendor's SLA."
+    if not sl.version.in_force:
+        return (f"Version {sl.version.number} of {sl.version.sla.reference} is still "
+                f"{sl.version.get_status_display().lower()}: link a service level of the "
+                f"version in effect.")
+    return ""
+
+
+@dataclass(frozen=True)
+class FeedLabel:
+    """How a scorecard measure names the service level it is fed from: as that service
+    level (same SLA, same key) reads in the SLA's version in effect."""
+
+    service_level_id: int  # in the version in effect (the linked one, if that dropped it)
+    sla_reference: str
+    sla_name: str
+    name: str
+    comparator: str
+    unit: str
+    window: str
+    rule: str
+    url: str
+
+    def __str__(self):
+        return f"{self.sla_reference} · {self.name}"
+
+
+def feed_labels(ids) -> dict[int, FeedLabel]:
+    """{service level id: its FeedLabel} for `ids`: each followed into the version of its
+    SLA in effect, where that version still has its key. Two queries (none when `ids` is
+    empty)."""
+    from django.urls import reverse
+
+    from sla.choices import VersionStatus
+
+    ids = {pk for pk in ids if pk is not None}
+    if not ids:
+        return {}
+    linked = list(ServiceLevel.objects.filter(pk__in=ids).select_related("version__sla__vendor"))
+    current = {(sl.version.sla_id, sl.key): sl for sl in ServiceLevel.objects.filter(
+        version__status=VersionStatus.EFFECTIVE,
+        version__sla_id__in={sl.version.sla_id for sl in linked},
+        key__in={sl.key for sl in linked}).select_related("version__sla__vendor")}
+    labels = {}
+    for sl in linked:
+        shown = current.get((sl.version.sla_id, sl.key), sl)
+        sla = shown.version.sla
+        labels[sl.pk] = FeedLabel(
+            shown.pk, sla.reference, sla.name, shown.name, shown.comparator, shown.unit,
+            shown.get_window_display(), shown.rule,
+            reverse("sla:service_level", args=[sla.vendor.slug, shown.pk]))
+    return labels
+
+
+@dataclass(frozen=True)
+class FeedWindow:
+    """One evaluated window, as a scorecard measure fed from its service level reads it."""
+
+    start: date
+    end: date
+    label: str
+    status: str
+    value: Decimal | None
+    excused: bool
+    comparator: str
+    target: Decimal
+    unit: str
+    version: int  # the number of the SLA version that governed the window
+
+    @property
+    def counts_as_met(self) -> bool:
+        return self.status == EvaluationStatus.MET or self.excused
+
+    @property
+    def value_text(self) -> str:
+        return rules.with_unit(self.value, self.unit)
+
+
+def feed_windows(ids, first: date, last: date) -> dict[int, list[FeedWindow]]:
+    """{service level id: its evaluated windows whose last day lies in [first, last], oldest
+    first} for the service levels `ids`. A window is found by the service level's SLA and
+    key, so windows governed by earlier or later versions of the SLA are found too, each
+    with the terms of its own version. Two queries whatever the history."""
+    links = {pk: (sla_id, key) for pk, sla_id, key in ServiceLevel.objects.filter(
+        pk__in={pk for pk in ids if pk is not None}).values_list("pk", "version__sla_id", "key")}
+    found = {pk: [] for pk in links}
+    if not links or last < first:
+        return found
+    by_key = defaultdict(list)
+    for pk, link in links.items():
+        by_key[link].append(pk)
+    for e in (Evaluation.objects.filter(sla_id__in={s for s, _ in by_key},
+                                        service_level__key__in={k for _, k in by_key},
+                                        window_end__range=(first, last))
+              .select_related("service_level__version").order_by("window_start", "id")):
+        sl = e.service_level
+        window = FeedWindow(e.window_start, e.window_end, rules.window_label(sl.window,
+                                                                             e.window_start),
+                            e.status, e.value, e.excused, sl.comparator, sl.target, sl.unit,
+                            sl.version.number)
+        for pk in by_key.get((e.sla_id, sl.key), []):
+            found[pk].append(window)
+    return found

@@ -5,6 +5,7 @@ the numbers in a table or text beside it (UX.md: charts with a text alternative)
 Values may be None (missing data): the line breaks there instead of dropping to zero.
 """
 
+import math
 from dataclasses import dataclass
 from html import escape
 
@@ -20,6 +21,33 @@ class Series:
     label: str
     values: list[float | None]
     colour: str = ""
+
+
+def ticks(low: float, high: float, most: int = 6) -> list[tuple[float, str]]:
+    """Axis ticks for [low, high]: the most round values (multiples of 1, 2, 2.5 or 5 times a
+    power of ten) that fit, at most `most` and at least two, each labelled with just enough
+    decimals for the step, so no two labels read the same (99.96, 99.98, 100.00 where a
+    fixed number of significant digits would write 100 three times)."""
+    if not high > low:
+        return [(low, _fixed(low, 0))]
+    order = math.floor(math.log10(high - low))
+    steps = sorted(m * 10.0 ** e for e in range(order - 2, order + 1) for m in (1, 2, 2.5, 5))
+
+    def at(step):
+        first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+        return [k * step for k in range(first, last + 1)]
+
+    fitting = [step for step in steps if 2 <= len(at(step)) <= most]
+    step = fitting[0] if fitting else steps[-1]
+    decimals = next((d for d in range(12)
+                     if abs(step * 10 ** d - round(step * 10 ** d)) < 1e-6 * step * 10 ** d),
+                    12)
+    return [(v, _fixed(v, decimals)) for v in at(step)]
+
+
+def _fixed(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.0"
 
 
 def _scale(values, low, high, size, pad):
@@ -83,7 +111,10 @@ def line_chart(labels: list[str], series: list[Series], *, width: int = 640, hei
     high = (max(known) if known else 1.0) if high is None else high
     if high == low:
         high = low + 1
-    left, right, top, bottom = 44, 12, 12, 40
+    y_ticks = ticks(low, high)
+    # Room on the left for the longest tick label (about 6.5 px a character at 11 px).
+    left = max(44, 10 + math.ceil(6.5 * max(len(t + unit) for _, t in y_ticks)))
+    right, top, bottom = 12, 12, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(labels), 1)
     step = plot_w / max(n - 1, 1)
@@ -99,13 +130,12 @@ def line_chart(labels: list[str], series: list[Series], *, width: int = 640, hei
         y1, y2 = y_of(min(max(b_high, low), high)), y_of(max(min(b_low, high), low))
         out.append(f'<rect x="{left}" y="{y1:.1f}" width="{plot_w}" height="{y2 - y1:.1f}" '
                    f'fill="{COLOURS.get(colour, colour)}" fill-opacity="0.12"/>')
-    for i in range(5):
-        v = low + (high - low) * i / 4
+    for v, text in y_ticks:
         y = y_of(v)
         out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
                    f'stroke="#dee2e6"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
-                   f'fill="#495057">{v:.3g}{escape(unit)}</text>')
+                   f'fill="#495057">{text}{escape(unit)}</text>')
     every = max(1, n // 8)
     for i, (x, label) in enumerate(zip(xs, labels, strict=False)):
         if i % every == 0 or i == n - 1:

@@ -92,7 +92,7 @@ def test_the_meeting_page_runs_a_weekly_review(client, line_manager, vendor_a, m
     assert page.status_code == 200
     for text in ("Open impediments", "Firewall changes take two weeks",
                  "Staffing changes since the last weekly",
-                 "SLA evaluations", "SLA capability",
+                 "SLA evaluations", "No SLA window of this vendor closed since",
                  "Open action items carried over", "Olive Lead"):
         assert text in page.text, text
     client.post(url("agenda_item_create", vendor_a.slug, meeting.pk),

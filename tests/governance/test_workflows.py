@@ -127,7 +127,8 @@ def test_each_tier_gets_its_sections(vendor_a, clock):
                                     "suggestions_to_assess", "action_items"]
 
 
-def test_sections_of_capabilities_not_installed_say_so_and_invent_nothing(vendor_a):
+def test_sections_nobody_provides_say_so_and_invent_nothing(vendor_a, monkeypatch):
+    monkeypatch.setattr(agenda, "_PROVIDED", {})  # as before a capability registers its own
     meeting = monthly_cadence(vendor_a).meetings.first()
     sla = section(agenda.build(meeting), "sla_results_and_breaches")
     assert sla["unavailable"] and sla["entries"] == []
