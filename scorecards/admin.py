@@ -23,6 +23,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
     list_filter = ["data_source", "direction"]
     list_select_related = ["vendor"]
     search_fields = ["name"]
+    raw_id_fields = ["service_level"]
 
 
 @admin.register(models.Period)
@@ -33,8 +34,8 @@ class PeriodAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Actual)
 class ActualAdmin(SimpleHistoryAdmin):
-    list_display = ["measure", "period", "vendor_value", "internal_value", "status"]
-    list_filter = ["status"]
+    list_display = ["measure", "period", "vendor_value", "internal_value", "status", "source"]
+    list_filter = ["status", "source"]
     list_select_related = ["measure", "period"]
     raw_id_fields = ["measure", "period"]
 

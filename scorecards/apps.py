@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class ScorecardsConfig(AppConfig):
@@ -9,3 +9,10 @@ class ScorecardsConfig(AppConfig):
         from vendors import tabs
 
         tabs.register("scorecard", "Scorecard", "scorecards:vendor", order=20)
+        if apps.is_installed("governance"):
+            # The scorecard sections of weekly and quarterly review agendas.
+            from governance import agenda as governance_agenda
+            from scorecards.agenda import PROVIDED
+
+            for key, builder in PROVIDED.items():
+                governance_agenda.provide(key, builder)

@@ -17,9 +17,10 @@ class DataSource(models.TextChoices):
     SLA = "sla", "Fed from an SLA service level"
 
 
-# The SLA link needs the `sla` app; until it lands, nobody may choose it (forms, API and
-# services all offer only these).
-AVAILABLE_DATA_SOURCES = (DataSource.VENDOR, DataSource.INTERNAL)
+# Every source can be chosen for a vendor's measure. Actuals of these are entered by hand;
+# those of SLA-fed measures are derived from the SLA's evaluations, never entered.
+AVAILABLE_DATA_SOURCES = (DataSource.VENDOR, DataSource.INTERNAL, DataSource.SLA)
+ENTERED_DATA_SOURCES = (DataSource.VENDOR, DataSource.INTERNAL)
 
 
 class Frequency(models.TextChoices):
@@ -37,6 +38,11 @@ class ActualStatus(models.TextChoices):
 
 # Drafts are work in progress: only these count in scores.
 COUNTED_STATUSES = (ActualStatus.SUBMITTED, ActualStatus.APPROVED)
+
+
+class ActualSource(models.TextChoices):
+    ENTERED = "entered", "Entered"
+    SLA = "sla", "Derived from an SLA service level"
 
 
 class DisputeStatus(models.TextChoices):

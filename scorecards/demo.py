@@ -20,6 +20,11 @@ The stories the figures tell:
 * Lumen's scorecard diverged from the template: savings re-targeted for a small vendor,
   root-cause analysis retired mid-way (its history stays), a data-load measure added.
 * Sentinel is onboarding: its scorecard starts this quarter, with no data yet.
+* Meridian, Kestrel and Brightdesk, which have SLAs (sla/demo.py), have one or two measures
+  fed from their SLA service levels: derived from the evaluated windows each quarter, never
+  entered. Meridian's P1 resolution is followed through the SLA version that tightened its
+  target; Kestrel's excused month-end close breach counts as met; Brightdesk's slow weeks
+  turn its answer-time measure red.
 
 Everything goes through `scorecards.services`, by the person who did it, on the day.
 """
@@ -44,9 +49,10 @@ from scorecards.models import (
     TemplatePerspective,
     period_bounds,
 )
+from sla import selectors as sla_selectors
 
 HIGHER, LOWER = Direction.HIGHER, Direction.LOWER
-VENDOR, INTERNAL = DataSource.VENDOR, DataSource.INTERNAL
+VENDOR, INTERNAL, SLA = DataSource.VENDOR, DataSource.INTERNAL, DataSource.SLA
 TEMPLATE_NAME = "Standard IT outsourcing scorecard"
 
 
@@ -131,6 +137,36 @@ DEFAULT_TEMPLATE = [
         ]),
     ]),
 ]
+
+# Measures fed from the service levels of the SLA demo, by vendor: M.key is the service
+# level's key; they go under "Reliable services", beside service availability.
+SLA_FED = {
+    "meridian": [
+        M("p1-resolution", "P1 incident resolution (SLA)",
+          "From the SLA: the slowest month of the quarter for resolving P1 incidents (95th "
+          "percentile, hours).", "h", LOWER, "4", "5", "6", 20, "Operations lead", SLA,
+          low="0"),
+        M("dc-availability", "Data centre availability (SLA)",
+          "From the SLA: the weakest month of the quarter for data centre availability.", "%",
+          HIGHER, "99.95", "99.9", "99.8", 20, "Operations lead", SLA, low="0", high="100"),
+    ],
+    "kestrel": [
+        M("p1-resolution", "P1 resolution time (SLA)",
+          "From the SLA: the slowest month of the quarter for resolving P1 incidents (90th "
+          "percentile, business hours).", "h", LOWER, "8", "10", "12", 20, "Operations lead",
+          SLA, low="0"),
+        M("month-end-close", "Month-end close defects (SLA)",
+          "From the SLA: the worst month-end close of the quarter, in defects reaching "
+          "production.", "defects", LOWER, "0", "0", "1", 20, "Operations lead", SLA,
+          low="0"),
+    ],
+    "brightdesk": [
+        M("answer-time", "Calls answered within 60 seconds (SLA)",
+          "From the SLA: the weakest week of the quarter for calls answered within 60 "
+          "seconds.", "%", HIGHER, "85", "82", "80", 20, "Service owner", SLA, low="0",
+          high="100"),
+    ],
+}
 
 # Figures of the last completed quarters, oldest first: a value, or (vendor reported,
 # we measured), or None (not reported).
@@ -272,8 +308,10 @@ def schedule(demo) -> None:
         if not latest:
             demo.at(_day(demo, end, 21), lambda label=label: _lock_all(demo, label))
     _schedule_lumen_divergence(demo, quarters)
+    _schedule_sla_fed(demo, max(applied_on, d.days(-403)), quarters)
     demo.at(demo.today, lambda: [services.scorecard_periods_ensure(scorecard=s)
                                  for s in Scorecard.objects.all()])
+    demo.at(demo.today, lambda: services.actuals_derive_from_sla())
 
 
 def _set_up_sentinel(demo):
@@ -471,3 +509,37 @@ def _schedule_lumen_divergence(demo, quarters):
 
     # After the second-last reviewed quarter: that quarter and earlier keep the old rules.
     demo.at(_day(demo, second_end, 25), diverge)
+
+
+def _schedule_sla_fed(demo, day: date, quarters):
+    """Vera feeds a few measures from the SLAs, once both exist; their actuals are derived
+    each quarter after its last windows are evaluated (the hourly job, in real life)."""
+
+    def link():
+        vera = demo.user("vera")
+        for key, specs in SLA_FED.items():
+            vendor = demo.vendor(key)
+            levels = {sl.key: sl for sl in sla_selectors.service_levels_to_feed(vendor)}
+            scorecard = Scorecard.objects.get(vendor=vendor)
+            objective = _measure(vendor, "Service availability").objective
+            for position, m in enumerate(specs, start=3):
+                if m.key not in levels:
+                    continue
+                services.part_create(
+                    Measure, by=vera, objective=objective, name=m.name,
+                    definition=m.definition, unit=m.unit, direction=m.direction,
+                    target=Decimal(m.target), amber_threshold=Decimal(m.amber),
+                    red_threshold=Decimal(m.red), weight=Decimal(m.weight), owner=m.owner,
+                    data_source=SLA, service_level=levels[m.key], position=position,
+                    min_value=None if m.low is None else Decimal(m.low),
+                    max_value=None if m.high is None else Decimal(m.high),
+                    active_from=scorecard.starts_on)
+
+    def derive():
+        for scorecard in Scorecard.objects.filter(vendor__in=[demo.vendor(k) for k in SLA_FED]):
+            services.scorecard_periods_ensure(scorecard=scorecard)
+        services.actuals_derive_from_sla()
+
+    demo.at(day, link)
+    for _, end in quarters:
+        demo.at(_day(demo, end, 5), derive)

@@ -1,7 +1,12 @@
 from django import forms
 from django.utils import timezone
 
-from scorecards.choices import AVAILABLE_DATA_SOURCES, DataSource, DisputeOutcome
+from scorecards.choices import (
+    AVAILABLE_DATA_SOURCES,
+    ENTERED_DATA_SOURCES,
+    DataSource,
+    DisputeOutcome,
+)
 from scorecards.models import (
     Measure,
     Objective,
@@ -11,6 +16,7 @@ from scorecards.models import (
     TemplateObjective,
     TemplatePerspective,
 )
+from sla import selectors as sla_selectors
 from vendors.forms import DATE
 
 MEASURE_FIELDS = ["name", "definition", "unit", "direction", "target", "amber_threshold",
@@ -20,10 +26,13 @@ GROUP_FIELDS = ["name", "description", "weight", "position"]
 TEXT = forms.Textarea(attrs={"rows": 2})
 
 
-def _available_sources(field):
-    # SLA-fed measures arrive with the SLA capability.
-    field.choices = [(v, label) for v, label in DataSource.choices
-                     if v in AVAILABLE_DATA_SOURCES]
+def _available_sources(field, sources):
+    field.choices = [(v, label) for v, label in DataSource.choices if v in sources]
+
+
+class ServiceLevelChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, sl):
+        return f"{sl.version.sla.reference} · {sl.name} — {sl.rule} ({sl.get_window_display()})"
 
 
 class TemplateForm(forms.ModelForm):
@@ -49,17 +58,44 @@ class PartForm(ChangeReasonMixin, forms.ModelForm):
     parent_field = ""
     parent_label = ""
 
-    def __init__(self, *args, parents=None, with_reason=False, **kwargs):
+    def __init__(self, *args, parents=None, with_reason=False, vendor=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.parent_field:
             self.fields[self.parent_field].queryset = parents
             self.fields[self.parent_field].label = self.parent_label
         if "data_source" in self.fields:
-            _available_sources(self.fields["data_source"])
+            # Templates are shared by vendors; only a vendor's measure links its SLA.
+            _available_sources(self.fields["data_source"], AVAILABLE_DATA_SOURCES
+                               if "service_level" in self.fields else ENTERED_DATA_SOURCES)
+        if "service_level" in self.fields:
+            self._service_levels(vendor)
         if "active_from" in self.fields and not self.instance.pk:
             self.fields["active_from"].initial = timezone.localdate()
         if with_reason:
             self.add_reason()
+
+    def _service_levels(self, vendor):
+        """Only this vendor's service levels in effect. A link made under an earlier version
+        shows as the same service level today (saving moves it there, which reads the same
+        windows); one a later version dropped stays on offer."""
+        choices = sla_selectors.service_levels_to_feed(vendor)
+        linked = self.instance.service_level_id if self.instance.pk else None
+        if linked and not choices.filter(pk=linked).exists():
+            today = sla_selectors.feed_labels([linked])[linked].service_level_id
+            if today != linked and choices.filter(pk=today).exists():
+                self.initial["service_level"] = today
+            else:
+                choices = choices | choices.model.objects.filter(pk=linked)
+        field = ServiceLevelChoiceField(
+            queryset=choices.select_related("version__sla"), required=False,
+            label="SLA service level", empty_label="— not fed from an SLA —",
+            help_text="For a measure fed from an SLA: the actual of each period is the worst "
+                      "of the service level's windows that closed in it (see “How is this "
+                      "computed?”). Later versions of the SLA are followed.")
+        if not choices.exists():
+            field.help_text = (f"{vendor} has no SLA in effect yet: set one up on its SLAs tab "
+                               "to feed a measure from it.")
+        self.fields["service_level"] = field
 
 
 def _part_form(model, fields, parent_field, parent_label):
@@ -79,7 +115,10 @@ TEMPLATE_PART_FORMS = {
 SCORECARD_PART_FORMS = {
     "perspectives": _part_form(Perspective, GROUP_FIELDS, None, ""),
     "objectives": _part_form(Objective, GROUP_FIELDS, "perspective", "Perspective"),
-    "measures": _part_form(Measure, [*MEASURE_FIELDS, "active_from"], "objective", "Objective"),
+    "measures": _part_form(Measure, [*MEASURE_FIELDS[:MEASURE_FIELDS.index("data_source") + 1],
+                                     "service_level",
+                                     *MEASURE_FIELDS[MEASURE_FIELDS.index("data_source") + 1:],
+                                     "active_from"], "objective", "Objective"),
 }
 
 

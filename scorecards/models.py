@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from scorecards import scoring
 from scorecards.choices import (
+    ActualSource,
     ActualStatus,
     DataSource,
     Direction,
@@ -179,7 +180,11 @@ class TemplateObjective(Archivable, ObjectiveFields):
 
 
 class TemplateMeasure(Archivable, MeasureFields):
-    """A measure of a template's objective, with its target and thresholds."""
+    """A measure of a template's objective, with its target and thresholds.
+
+    A template is shared by vendors while a service level belongs to one vendor's SLA, so
+    template measures are never fed from an SLA: that link is made on the vendor's own
+    scorecard, after the template is applied."""
 
     objective = models.ForeignKey(TemplateObjective, on_delete=models.PROTECT,
                                   related_name="measures")
@@ -187,6 +192,14 @@ class TemplateMeasure(Archivable, MeasureFields):
 
     class Meta(MeasureFields.Meta):
         pass
+
+    def clean(self):
+        super().clean()
+        if self.data_source == DataSource.SLA:
+            raise ValidationError({"data_source": "A template is shared by vendors, and a "
+                                                  "service level belongs to one vendor's SLA: "
+                                                  "choose how it is entered here, and link the "
+                                                  "service level on the vendor's scorecard."})
 
 
 # -- a vendor's scorecard --------------------------------------------------------------------
@@ -265,7 +278,15 @@ class Objective(InPeriodMixin, Archivable, VendorScoped, ObjectiveFields):
 
 class Measure(InPeriodMixin, Archivable, VendorScoped, MeasureFields):
     """A measure of a vendor's scorecard. Retiring it keeps its actuals and history; it
-    takes no new actuals and leaves the scores of later periods."""
+    takes no new actuals and leaves the scores of later periods.
+
+    Fed from an SLA (`data_source` "sla"), it links one of the vendor's service levels and
+    its actuals are derived from that service level's evaluated windows
+    (`services.actuals_derive_from_sla`). The link survives supersession: a new SLA version
+    copies its service levels under the same `key`, and each window is read with the
+    service level of the version that governed it (same SLA, same key). So the link is made
+    once, to the service level as it is today, and periods before and after a new version
+    both find their windows; a key the newer version dropped simply has no windows there."""
 
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT,
                                related_name="scorecard_measures")
@@ -276,8 +297,15 @@ class Measure(InPeriodMixin, Archivable, VendorScoped, MeasureFields):
     template_measure = models.ForeignKey(TemplateMeasure, null=True, blank=True,
                                          on_delete=models.SET_NULL, related_name="+",
                                          editable=False)
-    # The link to an SLA service level comes with the `sla` app (DataSource.SLA).
+    service_level = models.ForeignKey(
+        "sla.ServiceLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="SLA service level",
+        help_text="For measures fed from an SLA: the service level whose evaluated windows "
+                  "give the actual. Later versions of the SLA are followed by the service "
+                  "level's key.")
     history = HistoricalRecords()
+    # The service level it is fed from, for pages (`scorecards.selectors.attach_feeds`).
+    feed = None
 
     class Meta(MeasureFields.Meta):
         pass
@@ -289,6 +317,37 @@ class Measure(InPeriodMixin, Archivable, VendorScoped, MeasureFields):
         super().clean()
         if self.objective_id and self.vendor_id and self.vendor_id != self.objective.vendor_id:
             raise ValidationError({"objective": "This objective belongs to another vendor."})
+        errors = self._feed_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def _feed_errors(self) -> dict:
+        """The SLA link: required by, and only by, measures fed from an SLA; a service level
+        of the measure's own vendor, in force, judged in the measure's direction."""
+        if self.data_source != DataSource.SLA:
+            if self.service_level_id is not None:
+                return {"service_level": "Only a measure fed from an SLA links a service "
+                                         "level: choose 'Fed from an SLA service level' as "
+                                         "its data source, or leave the service level "
+                                         "empty."}
+            return {}
+        if self.service_level_id is None:
+            return {"service_level": "A measure fed from an SLA needs its service level: "
+                                     "pick one of this vendor's SLA service levels."}
+        if not self.vendor_id:
+            return {}
+        from sla import selectors as sla_selectors  # the sla app's reads, not its models
+
+        problem = sla_selectors.service_level_feed_problem(self.service_level_id,
+                                                           self.vendor_id)
+        if problem:
+            return {"service_level": problem}
+        feed = sla_selectors.feed_labels([self.service_level_id])[self.service_level_id]
+        direction = Direction.LOWER if feed.comparator == "lte" else Direction.HIGHER
+        if self.direction != direction:
+            return {"direction": f"{feed} is judged '{direction.label.lower()}' "
+                                 f"({feed.rule}): set this measure's direction to match."}
+        return {}
 
     def counts_in(self, period) -> bool:
         return self.active_from <= period.ends_on and super().counts_in(period)
@@ -361,6 +420,10 @@ class Actual(VendorScoped):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     sent_back_reason = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=10, choices=ActualSource.choices, default=ActualSource.ENTERED,
+        help_text="Entered by people, or derived from the SLA service level the measure is "
+                  "fed from (then it changes only when the SLA's evaluations do).")
     # The rule in force for this value (see the docstring).
     direction = models.CharField(max_length=10, choices=Direction.choices)
     target = models.DecimalField(**VALUE_DIGITS)
@@ -383,8 +446,11 @@ class Actual(VendorScoped):
 
     @property
     def value(self) -> Decimal | None:
-        """The value that is scored: ours when we measured it, else the vendor's."""
-        return self.internal_value if self.internal_value is not None else self.vendor_value
+        """The value that is scored: ours when we measured it, else the vendor's (but never
+        the vendor's in place of a value derived from the SLA)."""
+        if self.internal_value is not None or self.source == ActualSource.SLA:
+            return self.internal_value
+        return self.vendor_value
 
     @property
     def difference(self) -> Decimal | None:
@@ -423,7 +489,13 @@ class Actual(VendorScoped):
 
     @property
     def may_be_disputed(self) -> bool:
+        if self.is_derived:
+            return False  # disputed where it comes from: the SLA evaluation of the window
         return self.internal_value is not None or self.status == ActualStatus.APPROVED
+
+    @property
+    def is_derived(self) -> bool:
+        return self.source == ActualSource.SLA
 
 
 class Dispute(VendorScoped):

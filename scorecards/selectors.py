@@ -29,6 +29,7 @@ from scorecards.models import (
     TemplateObjective,
     TemplatePerspective,
 )
+from sla import selectors as sla_selectors
 from vendors import access
 from vendors.access import Action
 from vendors.models import Vendor
@@ -37,6 +38,15 @@ TREND_PERIODS = 8
 
 
 # -- the structure of a scorecard and the score of one period ---------------------------------
+
+
+def attach_feeds(measures) -> None:
+    """Give each measure fed from an SLA its `feed` (the service level it comes from, an
+    `sla.selectors.FeedLabel`): two queries, none when no measure is fed from an SLA."""
+    measures = list(measures)
+    labels = sla_selectors.feed_labels({m.service_level_id for m in measures})
+    for m in measures:
+        m.feed = labels.get(m.service_level_id)
 
 
 @dataclass
@@ -297,6 +307,7 @@ def scorecard_page(scorecard: Scorecard, label: str | None,
                     .select_related("actual__measure", "raised_by", "resolved_by")) \
         if period else []
     retired = [m for m in structure.all_measures if m.is_archived]
+    attach_feeds(structure.all_measures)
     return ScorecardPage(scorecard, periods, period, current, trend, disputes, retired)
 
 
@@ -331,8 +342,10 @@ def measure_detail(measure: Measure) -> MeasureDetail:
 
 
 def measure_get(vendor: Vendor, pk) -> Measure:
-    return get_object_or_404(Measure.objects.select_related("objective__perspective__scorecard"),
-                             vendor=vendor, pk=pk)
+    measure = get_object_or_404(Measure.objects.select_related(
+        "objective__perspective__scorecard"), vendor=vendor, pk=pk)
+    attach_feeds([measure])
+    return measure
 
 
 def actual_get(vendor: Vendor, pk) -> Actual:

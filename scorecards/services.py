@@ -7,6 +7,9 @@ is broken. History (who, when, why) is kept by django-simple-history.
 
 import datetime
 import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -14,9 +17,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from scorecards import scoring
+from scorecards import scoring, sla_feed
 from scorecards.choices import (
     AVAILABLE_DATA_SOURCES,
+    ENTERED_DATA_SOURCES,
+    ActualSource,
     ActualStatus,
     DataSource,
     DisputeOutcome,
@@ -36,6 +41,7 @@ from scorecards.models import (
     TemplatePerspective,
     period_bounds,
 )
+from sla import selectors as sla_selectors
 from vendors.choices import Side
 from vendors.models import Vendor
 
@@ -54,11 +60,6 @@ SCORECARD_PARTS = {"perspectives": Perspective, "objectives": Objective, "measur
 def _check_data_source(fields: dict) -> None:
     source = fields.get("data_source")
     if source is not None and source not in AVAILABLE_DATA_SOURCES:
-        if source == DataSource.SLA:
-            raise ValidationError({"data_source": "Measures fed from an SLA service level "
-                                                  "come with the SLA capability; choose "
-                                                  "'entered by the vendor' or 'entered "
-                                                  "internally' for now."})
         raise ValidationError({"data_source": "Choose a data source from the list."})
 
 
@@ -97,17 +98,25 @@ def part_create(model: type[Model], *, by=None, **fields) -> Model:
         part.vendor_id = parent.vendor_id
     if model is Measure and part.objective_id and part.objective.is_archived:
         raise ValidationError({"objective": "This objective is retired; restore it first."})
-    return _save(part, by=by)
+    part = _save(part, by=by)
+    if model is Measure and part.data_source == DataSource.SLA:
+        actuals_derive_from_sla(measure_ids=[part.pk])
+    return part
 
 
 @transaction.atomic
 def part_update(part: Model, *, by=None, change_reason: str = "", **fields) -> Model:
     _check_data_source(fields)
+    if isinstance(part, Measure) and fields.get("data_source", DataSource.SLA) != \
+            DataSource.SLA and "service_level" not in fields:
+        fields["service_level"] = None  # no longer fed from an SLA: the link goes with it
     for name, value in fields.items():
         setattr(part, name, value)
     part = _save(part, by=by, change_reason=change_reason)
     if isinstance(part, Measure):
         _refresh_open_rules(part, by=by)
+        if part.data_source == DataSource.SLA:
+            actuals_derive_from_sla(measure_ids=[part.pk])
     return part
 
 
@@ -151,8 +160,6 @@ def template_apply(template: ScorecardTemplate, *, vendor: Vendor, by=None,
                                         description=to.description, weight=to.weight,
                                         position=to.position), by=by)
             for tm in to.measures.active():
-                if tm.data_source not in AVAILABLE_DATA_SOURCES:
-                    continue  # SLA-fed measures need the SLA capability
                 _save(Measure(vendor=vendor, objective=objective, template_measure=tm,
                               active_from=starts_on,
                               **{f: getattr(tm, f) for f in MEASURE_FIELDS}), by=by)
@@ -270,7 +277,7 @@ def _check_measure_takes_actuals(measure: Measure, period: Period, *, creating: 
         return {"measure": f"'{measure}' was retired on "
                            f"{timezone.localdate(measure.archived_at):%-d %b %Y}; it takes no "
                            f"new actuals."}
-    if measure.data_source not in AVAILABLE_DATA_SOURCES:
+    if measure.data_source not in ENTERED_DATA_SOURCES:
         return {"measure": f"'{measure}' is fed from an SLA service level, not entered."}
     if not creating:
         return {}
@@ -348,6 +355,7 @@ def actual_record(*, measure: Measure, period: Period, by, vendor_value=UNSET,
 
     for name, value in changed.items():
         setattr(actual, name, value)
+    actual.source = ActualSource.ENTERED  # a derived value corrected by hand is entered now
     if existing is None or not period.is_locked:
         _copy_rule(actual, measure)  # locked periods keep the rule they were reviewed with
     if (existing is not None and existing.status == ActualStatus.APPROVED
@@ -422,6 +430,8 @@ def actual_approve(actual: Actual, *, by) -> Actual:
 @transaction.atomic
 def actual_send_back(actual: Actual, *, by, reason: str) -> Actual:
     """Submitted or approved → draft, with the reason, so the reporter can correct it."""
+    if actual.is_derived:
+        raise ValidationError({"status": _DERIVED_HINT})
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say what needs to change, so the reporter can fix "
                                          "it."})
@@ -445,6 +455,8 @@ def actual_send_back(actual: Actual, *, by, reason: str) -> Actual:
 @transaction.atomic
 def dispute_raise(*, actual: Actual, by, reason: str) -> Dispute:
     """The vendor disputes the value we entered, or an approval."""
+    if actual.is_derived:
+        raise ValidationError({"actual": _DERIVED_HINT})
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say what is wrong and what the value should be."})
     if not actual.may_be_disputed:
@@ -487,3 +499,114 @@ def dispute_resolve(dispute: Dispute, *, by, outcome: str, resolution: str,
     dispute.resolved_by = _person(by)
     dispute.resolved_at = timezone.now()
     return _save(dispute, by=by)
+
+
+# -- actuals derived from SLA evaluations ----------------------------------------------------
+
+_DERIVED_HINT = ("This value is derived from the SLA's evaluations: correct the SLA "
+                 "measurement, or dispute the evaluation of the window on the SLA, and it "
+                 "follows.")
+
+
+@dataclass
+class DeriveResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: bool = False  # another run was deriving the same actuals
+
+    def __str__(self):
+        if self.skipped:
+            return "Skipped: another run was deriving the same actuals."
+        return (f"{self.created} actuals derived from SLAs, {self.updated} re-derived, "
+                f"{self.unchanged} unchanged.")
+
+
+def actuals_derive_from_sla(*, measure_ids: Iterable[int] | None = None,
+                            vendor: Vendor | None = None,
+                            today: datetime.date | None = None) -> DeriveResult:
+    """Derive the actual of every measure fed from an SLA (or only `measure_ids`, or only
+    `vendor`'s) for every period that has started, from its service level's evaluated
+    windows (the rule: `scorecards.sla_feed`), and refresh those whose windows changed.
+
+    Derived actuals are our measurement (`internal_value`), recorded with source "SLA" and
+    approved as they come: the evaluation is the verdict, and a wrong one is disputed on
+    the SLA. Only what changed is written, with history and a reason; a period without any
+    window with data gets no actual (No data, never zero). A locked period's derived
+    actual follows a later change of its evaluations too (with the reason in its history)
+    but keeps the target it was reviewed with; a value entered by hand in a locked period,
+    before the measure was fed from the SLA, stays as it was reviewed.
+
+    Safe to run twice, or twice at once: the unique key on measure and period lets one run
+    create an actual; the other's transaction then fails and changes nothing."""
+    try:
+        with transaction.atomic():
+            return _derive(measure_ids, vendor, today or timezone.localdate())
+    except IntegrityError:
+        return DeriveResult(skipped=True)
+
+
+def _derive(measure_ids, vendor, today: datetime.date) -> DeriveResult:
+    result = DeriveResult()
+    measures = (Measure.objects.filter(data_source=DataSource.SLA, service_level__isnull=False)
+                .select_related("objective__perspective"))
+    if measure_ids is not None:
+        measures = measures.filter(pk__in=list(measure_ids))
+    if vendor is not None:
+        measures = measures.filter(vendor=vendor)
+    measures = list(measures)
+    card_of = {m.pk: m.objective.perspective.scorecard_id for m in measures}
+    periods = defaultdict(list)
+    for p in Period.objects.filter(scorecard_id__in=set(card_of.values()), starts_on__lte=today):
+        periods[p.scorecard_id].append(p)
+    every_period = [p for ps in periods.values() for p in ps]
+    if not every_period:
+        return result
+    links = {m.service_level_id for m in measures}
+    labels = sla_selectors.feed_labels(links)
+    windows = sla_selectors.feed_windows(links, min(p.starts_on for p in every_period),
+                                         max(p.ends_on for p in every_period))
+    existing = {(a.measure_id, a.period_id): a for a in Actual.objects.select_for_update()
+                .filter(measure__in=measures, period__in=every_period)}
+    now = timezone.now()
+    for m in measures:
+        label = labels[m.service_level_id]
+        for p in periods[card_of[m.pk]]:
+            actual = existing.get((m.pk, p.pk))
+            if actual is None and not m.counts_in(p):
+                continue
+            if actual is not None and not actual.is_derived and p.is_locked:
+                continue  # reviewed as entered before the measure was fed from the SLA
+            derived = sla_feed.derive(
+                [w for w in windows.get(m.service_level_id, [])
+                 if p.starts_on <= w.end <= p.ends_on],
+                comparator=label.comparator, unit=label.unit, source=str(label))
+            if actual is None:
+                if derived.value is None:
+                    continue
+                actual = Actual(vendor_id=m.vendor_id, measure=m, period=p, created_at=now,
+                                reported_side=Side.OURS)
+                reason = "Derived from the SLA's evaluations"
+                result.created += 1
+            elif not actual.is_derived:
+                reason = "Fed from the SLA from now on: derived from its evaluations"
+                result.updated += 1
+            elif (actual.internal_value, actual.comment) != (derived.value, derived.comment):
+                reason = "Re-derived: the SLA's evaluations changed"
+                result.updated += 1
+            else:
+                result.unchanged += 1
+                continue
+            actual.measure = m
+            if actual.pk is None or not p.is_locked:
+                _copy_rule(actual, m)
+            actual.internal_value, actual.comment = derived.value, derived.comment
+            actual.source, actual.sent_back_reason = ActualSource.SLA, ""
+            if actual.status != ActualStatus.APPROVED:
+                actual.status, actual.approved_at, actual.approved_by = (
+                    ActualStatus.APPROVED, now, None)
+            actual.updated_at = now
+            _stamp(actual, None, reason)
+            actual.full_clean(validate_unique=False, validate_constraints=False)
+            actual.save()
+    return result

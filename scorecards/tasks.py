@@ -15,3 +15,12 @@ def open_due_periods() -> int:
         opened += len(services.scorecard_periods_ensure(
             scorecard=Scorecard.objects.get(pk=scorecard_id)))
     return opened
+
+
+@shared_task
+def derive_actuals_from_sla() -> str:
+    """Derive the actuals of measures fed from SLAs from the SLAs' evaluations, and refresh
+    those whose evaluations changed (new windows, newer data, accepted disputes). Writes
+    only what changed; safe to run twice. Meant for an hourly beat entry, like the SLA
+    evaluation it follows."""
+    return str(services.actuals_derive_from_sla())

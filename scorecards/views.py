@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView, View
 from django_htmx.http import HttpResponseClientRefresh
 
 from scorecards import forms, selectors, services
-from scorecards.choices import AVAILABLE_DATA_SOURCES, ActualStatus, DataSource
+from scorecards.choices import ENTERED_DATA_SOURCES, ActualStatus, DataSource
 from scorecards.models import (
     Actual,
     Dispute,
@@ -141,11 +141,19 @@ def scorecard_csv(vendor, page):
                            _blank(a and a.counts and a.value), _blank(line.score),
                            line.status.label, a.get_status_display() if a else "",
                            a.comment if a else "", a.evidence_url if a else "",
-                           str(a.reported_by or "") if a else "",
+                           _reporter(a, m),
                            str(a.approved_by or "") if a else ""]
 
     label = period.label if period else "no-period"
     return csv_response(f"scorecard-{vendor.slug}-{label}.csv", header, rows())
+
+
+def _reporter(actual, measure) -> str:
+    if actual is None:
+        return ""
+    if actual.is_derived:
+        return f"SLA {measure.feed}" if measure.feed else "SLA"
+    return str(actual.reported_by or "")
 
 
 def _blank(value):
@@ -222,7 +230,8 @@ class ActualsEditView(ScorecardMixin, TemplateView):
     @property
     def sources(self):
         # The vendor reports what it is asked to; the rest we measure ourselves.
-        return (DataSource.VENDOR,) if self.side == Side.VENDOR else AVAILABLE_DATA_SOURCES
+        # SLA-fed measures are derived, never entered.
+        return (DataSource.VENDOR,) if self.side == Side.VENDOR else ENTERED_DATA_SOURCES
 
     def _editable(self, actual) -> bool:
         if self.side == Side.VENDOR:
@@ -564,6 +573,7 @@ class PartCreateView(PartMixin, ServiceFormMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["parents"] = self.parents()
+        kwargs["vendor"] = self.vendor
         if self.kind == "objectives" and self.request.GET.get("perspective"):
             kwargs.setdefault("initial", {})["perspective"] = self.request.GET["perspective"]
         if self.kind == "measures" and self.request.GET.get("objective"):
@@ -595,7 +605,7 @@ class PartUpdateView(PartMixin, ServiceFormMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.part(), "parents": self.parents(),
-                "with_reason": True}
+                "with_reason": True, "vendor": self.vendor}
 
     def perform(self, form):
         data = dict(form.cleaned_data)

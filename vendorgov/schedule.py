@@ -25,6 +25,11 @@ def beat_schedule() -> dict:
             "schedule": 3600.0,
             "options": {"expires": 3600},
         },
+        "scorecards-derive-actuals-from-sla": {  # follows the SLA evaluation it reads
+            "task": "scorecards.tasks.derive_actuals_from_sla",
+            "schedule": 3600.0,
+            "options": {"expires": 3600},
+        },
         "scorecards-open-due-periods": {  # a new quarter's period opens on its first day
             "task": "scorecards.tasks.open_due_periods",
             "schedule": 6 * 3600.0,

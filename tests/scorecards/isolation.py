@@ -1,10 +1,16 @@
 """The scorecards' part of the isolation table (see tests/test_isolation.py)."""
 
+from datetime import timedelta
 from decimal import Decimal as D
+
+from django.utils import timezone
 
 from scorecards import services
 from scorecards.models import Measure, Objective, Perspective, TemplateMeasure
+from sla import rules
+from sla import services as sla_services
 from tests.scorecards.factories import make_scorecard, period
+from tests.sla.factories import measurement, service_level
 
 
 def records(vendor, tag) -> dict:
@@ -16,6 +22,17 @@ def records(vendor, tag) -> dict:
                                     evidence_url=f"https://{tag.lower()}.example/e",
                                     submit=True)
     dispute = services.dispute_raise(actual=actual, by=None, reason=f"{tag} disputes this")
+    # A measure fed from the vendor's SLA, with an actual derived from last month's window.
+    sl = service_level(vendor, name=f"{tag} uptime")
+    last_month = rules.window_start("monthly", timezone.localdate().replace(day=1)
+                                    - timedelta(days=1))
+    measurement(sl, last_month, "99.7")
+    sla_services.evaluate_windows({(sl.pk, last_month)})
+    fed = services.part_create(Measure, objective=measure.objective, name=f"{tag} uptime",
+                               definition=f"{tag} worst month", unit="%", direction="higher",
+                               target=D("99.5"), amber_threshold=D("99"), red_threshold=D("98"),
+                               data_source="sla", service_level=sl, active_from=card.starts_on)
+    assert fed.actuals.exists()
     return {
         "scorecard": card,
         "sc_template": template,
@@ -24,6 +41,7 @@ def records(vendor, tag) -> dict:
         "sc_perspectives": Perspective.objects.filter(vendor=vendor).first(),
         "sc_objectives": Objective.objects.filter(vendor=vendor).first(),
         "sc_measures": measure,
+        "sc_measure_fed_from_sla": fed,
         "sc_period": actual.period,
         "sc_actual": actual,
         "sc_dispute": dispute,

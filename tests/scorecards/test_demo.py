@@ -94,3 +94,21 @@ def test_sentinel_is_onboarding_without_data(demo):
     page = selectors.scorecard_page(scorecard("sentinel"), None)
     assert page.current.rolled.score is None and page.current.rolled.status == "no_data"
     assert Period.objects.filter(scorecard=scorecard("sentinel")).count() == 1
+
+
+def test_measures_fed_from_the_slas_are_derived_from_their_windows(demo):
+    fed = Measure.objects.filter(data_source="sla").select_related("service_level__version")
+    assert {m.vendor.slug.split("-")[0] for m in fed} == {"meridian", "kestrel", "brightdesk"}
+    for m in fed:
+        assert m.actuals.filter(source="sla").exists()
+        assert not m.actuals.exclude(source="sla").exists()  # never entered
+    derived = Actual.objects.filter(source="sla")
+    assert {a.rag for a in derived} >= {"green", "red"}
+    # Meridian's P1 measure was linked under version 1 and reads on through version 2.
+    p1 = fed.get(vendor__slug__startswith="meridian", name__startswith="P1")
+    v2 = p1.service_level.version.sla.versions.get(number=2)
+    assert p1.service_level.version.number == 1
+    assert p1.actuals.filter(period__ends_on__gte=v2.effective_from).exists()
+    # Kestrel's excused month-end close breach counts as met.
+    close = fed.get(vendor__slug__startswith="kestrel", name__startswith="Month-end")
+    assert any("excused" in a.comment for a in close.actuals.all())

@@ -266,7 +266,7 @@ def test_changing_the_vendors_scorecard(client, vendor_manager, card, vendor_a):
     availability = measure(vendor_a, "Availability")
     url = reverse("scorecards:part_update", args=[vendor_a.slug, "measures", availability.pk])
     form = client.get(url)
-    assert "sla" not in [v for v, _ in form.context["form"].fields["data_source"].choices]
+    assert "sla" in [v for v, _ in form.context["form"].fields["data_source"].choices]
     data = {k: v for k, v in form.context["form"].initial.items() if v is not None}
     data.update(objective=availability.objective_id, red_threshold="99.6",
                 active_from="2026-01-01", change_reason="")

@@ -123,10 +123,10 @@ def test_targets_must_lie_within_the_possible_range(card, vendor_a):
     assert "possible range (0 to 100)" in error.value.message_dict["target"][0]
 
 
-def test_sla_fed_measures_are_not_available_yet(card, vendor_a):
+def test_an_sla_fed_measure_needs_its_service_level(card, vendor_a):
     with pytest.raises(ValidationError) as error:
         services.part_update(measure(vendor_a, "Availability"), data_source=DataSource.SLA)
-    assert "SLA" in error.value.message_dict["data_source"][0]
+    assert "needs its service level" in error.value.message_dict["service_level"][0]
 
 
 def test_retired_measures_keep_their_history_and_take_no_new_actuals(card, vendor_a, alice):

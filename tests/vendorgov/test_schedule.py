@@ -10,7 +10,8 @@ def test_every_scheduled_job_names_a_registered_task():
     assert scheduled - set(app.tasks) == set()
     assert {"vendorgov.tasks.heartbeat", "governance.tasks.extend_meeting_horizon",
             "sla.tasks.evaluate_closed_windows",
-            "scorecards.tasks.open_due_periods"} <= scheduled
+            "scorecards.tasks.open_due_periods",
+            "scorecards.tasks.derive_actuals_from_sla"} <= scheduled
 
 
 def test_every_periodic_job_expires_before_its_next_run():
