@@ -91,9 +91,9 @@ class IngestResult:
 # -- field parsers: each returns the value or raises ValueError with a sentence ------------
 
 
-def _service_level_id(raw) -> int:
+def _service_level_id(raw, *, text_allowed: bool = True) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int):
-        if isinstance(raw, str) and raw.strip().isdigit():
+        if text_allowed and isinstance(raw, str) and raw.strip().isdigit():
             raw = int(raw.strip())
         else:
             raise ValueError("Give the service level's id, a whole number.")
@@ -102,11 +102,13 @@ def _service_level_id(raw) -> int:
     return raw
 
 
-def _window_start(raw) -> date:
-    if not isinstance(raw, str) or not _DATE.match(raw.strip()):
+def _window_start(raw, *, text_allowed: bool = True) -> date:
+    if isinstance(raw, str) and text_allowed:
+        raw = raw.strip()
+    if not isinstance(raw, str) or not _DATE.fullmatch(raw):
         raise ValueError("Write the window's first day as YYYY-MM-DD.")
     try:
-        return date.fromisoformat(raw.strip())
+        return date.fromisoformat(raw)
     except ValueError:
         raise ValueError(f"'{raw}' is not a date; write YYYY-MM-DD.") from None
 
@@ -129,7 +131,10 @@ def _value(raw, *, text_allowed: bool) -> Decimal:
             raise ValueError("The value must be a finite number.")
     else:
         raise ValueError("The value must be a number.")
-    value = value.quantize(FOUR_DP, rounding=ROUND_HALF_UP)
+    try:
+        value = value.quantize(FOUR_DP, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a Decimal holds: far out of range
+        raise ValueError("The value is too large.") from None
     if abs(value) > MAX_VALUE:
         raise ValueError("The value is too large.")
     return value
@@ -218,7 +223,9 @@ def check(rows: list, *, service_levels: dict[int, ServiceLevel], taken: dict,
     seen_windows: dict[tuple[int, date], int] = {}
     successor_of = successor_finder(service_levels)
     accepts = {pk: _accepted_ends(sl, today) for pk, sl in service_levels.items()}
-    parsers = (("window_start", _window_start),
+    # Values as sent through the API are of the type the schema names; text (CSV, forms)
+    # may be read: "42" as an id, " 2026-01-01 " as a date, "99.5" as a number.
+    parsers = (("window_start", lambda v: _window_start(v, text_allowed=text_values)),
                ("value", lambda v: _value(v, text_allowed=text_values)),
                ("note", lambda v: _text(v, NOTE_MAX, "note")),
                ("external_id", lambda v: _text(v, EXTERNAL_ID_MAX, "external id")))
@@ -230,7 +237,7 @@ def check(rows: list, *, service_levels: dict[int, ServiceLevel], taken: dict,
         sl = start = value = None
         note = external_id = ""
         try:
-            sl_id = _service_level_id(raw.get("service_level"))
+            sl_id = _service_level_id(raw.get("service_level"), text_allowed=text_values)
             sl = service_levels.get(sl_id)
             if sl is None:
                 errors.append(RowError(index, "service_level", f"There is no service level "

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from governance.choices import ACTION_OPEN, IMPEDIMENT_OPEN, SUGGESTION_UNASSESSED, Tier
 from governance.models import ActionItem, Attendance, Cadence, Impediment, Meeting, Suggestion
-from vendorgov.api.filters import BooleanFilter
+from vendorgov.api.filters import BooleanFilter, DateTimeFilter
 from vendors.api.filtersets import IdFilter, VendorScopedFilterSet
 
 
@@ -22,9 +22,8 @@ class CadenceFilterSet(VendorScopedFilterSet):
 class MeetingFilterSet(VendorScopedFilterSet):
     cadence = IdFilter(field_name="cadence", help_text="A cadence's id.")
     frequency = django_filters.ChoiceFilter(field_name="tier", choices=Tier.choices)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at",
-                                                     lookup_expr="lt")
+    starts_after = DateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="starts_at", lookup_expr="lt")
     upcoming = BooleanFilter(method="filter_upcoming",
                              help_text="true: scheduled and not over yet.")
 

@@ -5,6 +5,8 @@ through `governance.services` (see governance.api.views).
 is marked held (before that they are drafts of the meeting's own page), for every caller.
 """
 
+import re
+
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -27,6 +29,7 @@ from vendorgov.api.fields import (
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
+    StrictDateField,
     StrictDecimalField,
     StrictIntegerField,
     StrictModelSerializer,
@@ -46,8 +49,10 @@ class VisibleUserField(StrictPrimaryKeyRelatedField):
         return selectors.visible_users(getattr(request, "user", None))
 
 
-@extend_schema_field({"type": "string",
-                      "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"})
+LOCAL_TIME = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field({"type": "string", "pattern": LOCAL_TIME})
 class LocalTimeField(serializers.TimeField):
     """A local wall time, "HH:MM" (seconds allowed on input): no offset, since it is read
     in a time zone given beside it."""
@@ -56,7 +61,8 @@ class LocalTimeField(serializers.TimeField):
         super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
     def to_internal_value(self, value):
-        if not isinstance(value, str):
+        # Two digits each, as documented (strptime would also take "9:5").
+        if not isinstance(value, str) or not re.fullmatch(LOCAL_TIME, value):
             self.fail("invalid", format="HH:MM")
         return super().to_internal_value(value)
 
@@ -173,7 +179,7 @@ class AgendaSerializer(serializers.Serializer):
 
 
 class MeetingMoveSerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="The new day, in the meeting's time zone.")
+    date = StrictDateField(help_text="The new day, in the meeting's time zone.")
     start_time = LocalTimeField(help_text="Local time, e.g. 10:00.")
     time_zone = StrictCharField(max_length=64, required=False, validators=[_time_zone],
                                 help_text="Defaults to the meeting's own.")

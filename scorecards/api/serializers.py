@@ -77,7 +77,8 @@ class ScorecardSerializer(StrictModelSerializer):
 
 class MeasureSerializer(VendorScopedSerializer):
     """A measure with its rule. `archived_at` is when it was retired: a retired measure
-    keeps its actuals and takes no new ones. Data source 'sla' is not available yet."""
+    keeps its actuals and takes no new ones. With data source 'sla' it names the vendor's
+    `service_level` it is fed from, and its actuals are derived, never entered."""
 
     url = serializers.HyperlinkedIdentityField(view_name="scorecard-measure-detail")
     objective = VisiblePrimaryKeyRelatedField(queryset=Objective.objects.all(),
@@ -87,14 +88,21 @@ class MeasureSerializer(VendorScopedSerializer):
                                          read_only=True)
     data_source = StrictChoiceField(
         choices=[(v, label) for v, label in DataSource.choices if v in AVAILABLE_DATA_SOURCES],
-        required=False, help_text="vendor or internal ('sla' comes with the SLA capability).")
+        required=False, help_text="vendor, internal, or sla (then `service_level` is "
+                                  "required).")
+    service_level = VisiblePrimaryKeyRelatedField(
+        queryset=Measure._meta.get_field("service_level").related_model.objects.all(),
+        required=False, allow_null=True,
+        help_text="With data_source 'sla': the id of the vendor's SLA service level whose "
+                  "evaluated windows give the actuals (later SLA versions are followed); "
+                  "null otherwise.")
 
     class Meta:
         model = Measure
         fields = ["id", "url", "vendor", "scorecard", "perspective", "objective", "name",
                   "definition", "unit", "direction", "target", "amber_threshold",
                   "red_threshold", "min_value", "max_value", "weight", "owner", "data_source",
-                  "frequency", "position", "active_from", "archived_at"]
+                  "service_level", "frequency", "position", "active_from", "archived_at"]
         read_only_fields = ["archived_at"]
 
     def validate(self, attrs):

@@ -2,6 +2,7 @@
 an empty page, exactly like an id that does not exist."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -16,13 +17,16 @@ from sla.models import (
     Measurement,
     ServiceLevel,
 )
-from vendorgov.api.filters import BooleanFilter
+from vendorgov.api.filters import BooleanFilter, DateFilter
 from vendors.api.filtersets import ArchivableFilterSet, IdFilter
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 100_000})
 class VersionFilter(django_filters.NumberFilter):
-    """A version number, from 1."""
+    """A version number, from 1: a whole number (NumberFilter's own field would read "1.5"
+    and "1e0")."""
+
+    field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=1, max_value=100_000, **kwargs)
@@ -51,7 +55,7 @@ class ServiceLevelFilterSet(django_filters.FilterSet):
     vendor = IdFilter(field_name="version__sla__vendor", help_text="A vendor's id.")
     sla = IdFilter(field_name="version__sla", help_text="An SLA's id.")
     version = VersionFilter(field_name="version__number", help_text="A version number.")
-    key = django_filters.CharFilter(max_length=60)
+    key = django_filters.CharFilter()
     in_force = BooleanFilter(
         method="filter_in_force", help_text="true: only service levels in effect today.")
 
@@ -72,11 +76,11 @@ class MeasurementFilterSet(django_filters.FilterSet):
     vendor = IdFilter(field_name="vendor", help_text="A vendor's id.")
     service_level = IdFilter(field_name="service_level", help_text="A service level's id.")
     sla = IdFilter(field_name="service_level__version__sla", help_text="An SLA's id.")
-    window_from = django_filters.DateFilter(field_name="window_start", lookup_expr="gte",
-                                            help_text="Windows starting on or after this day.")
-    window_to = django_filters.DateFilter(field_name="window_start", lookup_expr="lte",
-                                          help_text="Windows starting on or before this day.")
-    external_id = django_filters.CharFilter(max_length=100)
+    window_from = DateFilter(field_name="window_start", lookup_expr="gte",
+                             help_text="Windows starting on or after this day.")
+    window_to = DateFilter(field_name="window_start", lookup_expr="lte",
+                           help_text="Windows starting on or before this day.")
+    external_id = django_filters.CharFilter()
 
     class Meta:
         model = Measurement
@@ -87,10 +91,10 @@ class EvaluationFilterSet(django_filters.FilterSet):
     vendor = IdFilter(field_name="vendor", help_text="A vendor's id.")
     sla = IdFilter(field_name="sla", help_text="An SLA's id.")
     service_level = IdFilter(field_name="service_level", help_text="A service level's id.")
-    closed_from = django_filters.DateFilter(field_name="window_end", lookup_expr="gte",
-                                            help_text="Windows that ended on or after this day.")
-    closed_to = django_filters.DateFilter(field_name="window_end", lookup_expr="lte",
-                                          help_text="Windows that ended on or before this day.")
+    closed_from = DateFilter(field_name="window_end", lookup_expr="gte",
+                             help_text="Windows that ended on or after this day.")
+    closed_to = DateFilter(field_name="window_end", lookup_expr="lte",
+                           help_text="Windows that ended on or before this day.")
     excused = BooleanFilter(help_text="true: breaches excused after an accepted dispute.")
 
     class Meta:

@@ -17,6 +17,14 @@ from sla.models import (
     ServiceLevel,
     SLAVersion,
 )
+from vendorgov.api.fields import (
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateField,
+    StrictDecimalField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 
 
 def _vendor():
@@ -28,9 +36,21 @@ class SlaHolidaySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+@extend_schema_field({"type": "string",
+                      "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"})
+class LocalTimeField(serializers.TimeField):
+    """A local wall time, "HH:MM:SS", read in the calendar's time zone: no offset (the
+    schema's `format: time` would demand one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M:%S", **kwargs)
+
+
 class SlaCalendarSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="sla-calendar-detail")
     vendor = _vendor()
+    day_starts = LocalTimeField(read_only=True)
+    day_ends = LocalTimeField(read_only=True)
     holidays = serializers.SerializerMethodField()
     summary = serializers.CharField(read_only=True)
 
@@ -115,19 +135,19 @@ class SlaMeasurementInputSerializer(serializers.Serializer):
     """One measurement to submit. (Documents the shape; rows are checked in memory by
     `sla.ingest`, which gives the same answers for a single row and for a batch.)"""
 
-    service_level = serializers.IntegerField(min_value=1, max_value=ingest.MAX_ID,
-                                             help_text="The service level's id.")
-    window_start = serializers.DateField(
+    service_level = StrictIntegerField(min_value=1, max_value=ingest.MAX_ID,
+                                       help_text="The service level's id.")
+    window_start = StrictDateField(
         help_text="The window's first day: a Monday (weekly), the 1st (monthly) or the first "
                   "day of a quarter. The window must have ended.")
     value = serializers.FloatField(min_value=-float(ingest.MAX_VALUE),
                                    max_value=float(ingest.MAX_VALUE),
                                    help_text="The measured value, in the service level's unit.")
-    unit = serializers.CharField(required=False, allow_blank=True, max_length=20,
-                                 help_text="Optional: the unit you measured in; a mismatch is "
-                                           "an error.")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=ingest.NOTE_MAX)
-    external_id = serializers.CharField(
+    unit = StrictCharField(required=False, allow_blank=True, max_length=20,
+                           help_text="Optional: the unit you measured in; a mismatch is an "
+                                     "error.")
+    note = StrictCharField(required=False, allow_blank=True, max_length=ingest.NOTE_MAX)
+    external_id = StrictCharField(
         required=False, allow_blank=True, max_length=ingest.EXTERNAL_ID_MAX,
         help_text="Your id for this measurement: resubmitting it creates nothing new.")
 
@@ -195,19 +215,20 @@ class SlaEvaluationSerializer(serializers.ModelSerializer):
 
 
 class SlaDisputeRaiseSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
+    reason = StrictCharField(max_length=5000)
 
 
 class SlaDisputeDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[DisputeStatus.ACCEPTED, DisputeStatus.REJECTED])
-    note = serializers.CharField(max_length=5000)
-    corrected_value = serializers.DecimalField(
+    decision = StrictChoiceField(choices=[(s.value, s.label) for s in (DisputeStatus.ACCEPTED,
+                                                                     DisputeStatus.REJECTED)])
+    note = StrictCharField(max_length=5000)
+    corrected_value = StrictDecimalField(
         max_digits=14, decimal_places=4, required=False, allow_null=True,
         help_text="When accepting: the right value (recorded as a new measurement). Leave "
                   "out to excuse the window.")
 
 
-class CorrectiveActionSerializer(serializers.ModelSerializer):
+class CorrectiveActionSerializer(StrictModelSerializer):
     """Our side changes these fields (PATCH); the owner's side reports with …/progress/."""
 
     url = serializers.HyperlinkedIdentityField(view_name="sla-corrective-action-detail")
@@ -233,9 +254,9 @@ class CorrectiveActionSerializer(serializers.ModelSerializer):
 
 
 class CorrectiveActionProgressSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=list(CORRECTIVE_ACTION_PROGRESS))
-    root_cause = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    progress_note = serializers.CharField(required=False, allow_blank=True, max_length=10000)
-    side_responsible = serializers.ChoiceField(choices=ResponsibleSide.choices, required=False,
-                                               allow_blank=True)
+    status = StrictChoiceField(choices=[(s.value, s.label) for s in CORRECTIVE_ACTION_PROGRESS])
+    root_cause = StrictCharField(required=False, allow_blank=True, max_length=10000)
+    progress_note = StrictCharField(required=False, allow_blank=True, max_length=10000)
+    side_responsible = StrictChoiceField(choices=ResponsibleSide.choices, required=False,
+                                         allow_blank=True)
 

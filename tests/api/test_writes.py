@@ -515,3 +515,14 @@ def test_kind_of_a_request_is_fixed(token_client, line_manager, vendor_a):
     ok = token_client(line_manager).patch(url("staffing-change-detail", change.pk),
                                           {"reason": "Sharper reason."})
     assert ok.status_code == 200 and ok.json()["reason"] == "Sharper reason."
+
+
+# --- found while fuzzing the feature apps' API (tests/api/test_fuzz.py) ---------------------
+
+@pytest.mark.parametrize("start_date", ["20260101", "2026-1-1", "2026-W01-4"])
+def test_a_date_is_written_as_yyyy_mm_dd_as_the_schema_says(token_client, vendor_manager,
+                                                            vendor_a, start_date):
+    response = token_client(vendor_manager).post(url("contract-list"), contract_body(
+        vendor_a, start_date=start_date))
+    assert response.status_code == 400
+    assert list(response.json()) == ["start_date"]

@@ -286,3 +286,60 @@ def test_no_delete_anywhere(token_client, vendor_manager, vendor_a):
                                                ).status_code == 405
     archived = token_client(vendor_manager).post(url("action-item-archive", item.pk))
     assert archived.status_code == 200 and archived.json()["archived_at"]
+
+
+# -- found by the schema fuzz (tests/api/test_fuzz.py) ----------------------------------------
+
+@pytest.mark.parametrize("start_time", ["9:30", "10:5", "9:30:00"])
+def test_a_local_time_has_two_digit_hours_and_minutes_as_documented(
+        token_client, line_manager, vendor_a, meeting, start_time):
+    """The schema's pattern is HH:MM(:SS); Python's strptime would also read "9:30"."""
+    api = token_client(line_manager)
+    created = api.post(url("cadence-list"), cadence_body(vendor_a, start_time=start_time))
+    assert created.status_code == 400 and list(created.json()) == ["start_time"]
+    later = meeting.cadence.meetings.all()[1]
+    day = (later.local_start + dt.timedelta(days=1)).date().isoformat()
+    moved = api.post(url("meeting-move", later.pk), {"date": day, "start_time": start_time})
+    assert moved.status_code == 400 and list(moved.json()) == ["start_time"]
+    assert api.post(url("cadence-list"), cadence_body(vendor_a, start_time="09:30:00")
+                    ).status_code == 201
+
+
+def test_lists_of_ids_are_documented_as_ids(client, line_manager):
+    """Each participant is an id like any other: a whole number from 1 (a generated client
+    would otherwise send 0 or -5 and be refused for a reason the schema hides)."""
+    client.force_login(line_manager)
+    schemas = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()[
+        "components"]["schemas"]
+    for name in ("our_participants", "vendor_participants"):
+        items = schemas["CadenceRequest"]["properties"][name]["items"]
+        assert (items["type"], items["minimum"], items["maximum"]) == ("integer", 1, 2**63 - 1)
+
+
+@pytest.mark.parametrize("written", ["{:%Y%m%d}", "{:%Y-W%W-1}", "{d.year}-{d.month}-{d.day}"])
+def test_a_date_is_written_as_the_schema_says(token_client, line_manager, vendor_a, meeting,
+                                              written):
+    """YYYY-MM-DD: DRF would also read 20270105, 2027-W01-1 and 2027-1-5."""
+    later = meeting.cadence.meetings.all()[1]
+    day = (later.local_start + dt.timedelta(days=1)).date()
+    if day.month > 9 or day.day > 9:  # a one-digit month and day, so the last form differs
+        day = dt.date(day.year + 1, 1, 5)
+    text = written.format(day, d=day)
+    api = token_client(line_manager)
+    moved = api.post(url("meeting-move", later.pk), {"date": text, "start_time": "15:00"})
+    assert moved.status_code == 400 and list(moved.json()) == ["date"]
+    created = api.post(url("cadence-list"), cadence_body(vendor_a, starts_on=text))
+    assert created.status_code == 400 and list(created.json()) == ["starts_on"]
+
+
+@pytest.mark.parametrize("moment", ["2026-01-05", "2026-01-05T10:00", "2026-01-05 10:00:00Z",
+                                    "20260105T100000Z"])
+def test_a_moment_in_a_filter_has_its_date_time_and_offset(token_client, line_manager, meeting,
+                                                           moment):
+    """Without an offset the server's own zone would be assumed."""
+    api = token_client(line_manager)
+    refused = api.get(url("meeting-list"), {"starts_after": moment})
+    assert refused.status_code == 400 and list(refused.json()) == ["starts_after"]
+    found = api.get(url("meeting-list"), {"starts_after": "2000-01-01T00:00:00Z",
+                                          "starts_before": "2999-01-01t00:00:00+01:00"})
+    assert meeting.pk in [m["id"] for m in found.json()["results"]]

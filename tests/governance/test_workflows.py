@@ -302,7 +302,8 @@ def test_a_calendar_feed_is_secret_revocable_and_lists_my_meetings(vendor_a, lin
     feed, raw = services.calendar_feed_create(user=line_manager)
     assert raw.startswith("vgcal_") and raw not in (feed.key_hash, feed.prefix)
     assert selectors.calendar_feed_find(raw) == feed
-    assert selectors.calendar_feed_find(raw[:-1] + "x") is None
+    tampered = raw[:-1] + ("y" if raw.endswith("x") else "x")  # one character changed
+    assert selectors.calendar_feed_find(tampered) is None
     assert {m.cadence_id for m in selectors.calendar_meetings(line_manager)} == {cadence.pk}
     newer, newer_raw = services.calendar_feed_create(user=line_manager)
     assert selectors.calendar_feed_find(raw) is None

@@ -221,7 +221,8 @@ def test_measures_with_thresholds_in_the_wrong_order_are_a_400(token_client, ven
         "definition": "Mean time to restore", "unit": "h", "direction": "lower",
         "target": "4", "amber_threshold": "6", "red_threshold": "8", "weight": "1",
         "data_source": "sla"})
-    assert sla.status_code == 400 and "data_source" in sla.json()
+    assert sla.status_code == 400
+    assert "needs its service level" in sla.json()["service_level"][0]
     ok = client.post("/api/v1/scorecard-measures/", {
         "vendor": vendor_a.pk, "objective": availability.objective_id, "name": "MTTR",
         "definition": "Mean time to restore", "unit": "h", "direction": "lower",
@@ -282,3 +283,33 @@ def test_the_rights_come_from_the_access_module(alice, line_manager, executive, 
     assert access.may(alice, Action.SUBMIT_ACTUALS, vendor_a)
     assert not access.may(executive, Action.SUBMIT_ACTUALS, vendor_a)
     assert reverse("scorecard-actual-send-back", args=[1]) == f"{ACTUALS}1/send-back/"
+
+
+# -- found by the schema fuzz (tests/api/test_fuzz.py) ----------------------------------------
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_string_is_not_a_null_decimal(token_client, vendor_manager, cards, vendor_a,
+                                               blank):
+    """The schema's decimal pattern takes no empty string; null clears a value."""
+    availability = measure(vendor_a, "Availability")
+    client = token_client(vendor_manager)
+    response = client.patch(f"/api/v1/scorecard-measures/{availability.pk}/",
+                            {"min_value": blank})
+    assert response.status_code == 400 and list(response.json()) == ["min_value"]
+    availability.refresh_from_db()
+    assert availability.min_value == D("0")
+    cleared = client.patch(f"/api/v1/scorecard-measures/{availability.pk}/",
+                           {"min_value": None})
+    assert cleared.status_code == 200 and cleared.json()["min_value"] is None
+
+
+def test_a_period_label_filter_documents_that_it_refuses_nul(client, token_client,
+                                                             vendor_manager, cards):
+    assert token_client(vendor_manager).get("/api/v1/scorecard-periods/",
+                                            {"label": "a\x00b"}).status_code == 400
+    client.force_login(vendor_manager)
+    paths = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()["paths"]
+    for path, name in [("/api/v1/scorecard-periods/", "label"),
+                       ("/api/v1/scorecard-actuals/", "period_label")]:
+        parameter = next(p for p in paths[path]["get"]["parameters"] if p["name"] == name)
+        assert parameter["schema"]["pattern"] == "^[^\\x00]*$"

@@ -1,6 +1,7 @@
 """The SLA API for vendor account teams: read their SLAs, submit measurements (single and
 bulk, idempotent by external id, all or nothing), dispute, report progress."""
 
+import re
 from datetime import date, datetime, time
 from decimal import Decimal as D
 
@@ -207,3 +208,154 @@ def test_external_ids_belong_to_each_vendor(token_client, vendor_manager, sl, ve
                     body(level, external_id="same")).status_code == 201
     again = post(client, "sla-measurement-list", body(other, external_id="same"))
     assert again.status_code == 200 and again.json()["vendor"] == vendor_b.pk
+
+
+# -- found by the schema fuzz (tests/api/test_fuzz.py) ----------------------------------------
+
+
+def _schema(client, user):
+    client.force_login(user)
+    return client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+
+
+def test_calendar_hours_are_documented_as_the_local_times_they_are(client, token_client,
+                                                                    vendor_manager, vendor_a):
+    """`format: time` would promise an RFC 3339 time with an offset; the answer is a wall
+    time in the calendar's time zone."""
+    from tests.sla.factories import CalendarFactory
+    calendar = CalendarFactory(vendor=vendor_a)
+    day_starts = _schema(client, vendor_manager)["components"]["schemas"]["SlaCalendar"][
+        "properties"]["day_starts"]
+    assert "format" not in day_starts
+    body = token_client(vendor_manager).get(
+        reverse("sla-calendar-detail", kwargs={"pk": calendar.pk})).json()
+    assert re.fullmatch(day_starts["pattern"], body["day_starts"])
+    assert (body["day_starts"], body["day_ends"]) == ("08:00:00", "18:00:00")
+
+
+@pytest.mark.parametrize("change", [{"verification_note": 0}, {"title": 5},
+                                    {"owner": "line_manager"}])
+def test_a_corrective_action_takes_only_the_types_its_schema_names(token_client, line_manager,
+                                                                   breached, change):
+    """No coercion: 0 is not "0", "7" is not the id 7."""
+    action = breached.corrective_action
+    if "owner" in change:
+        change = {"owner": str(line_manager.pk)}
+    with clock(TODAY):
+        response = token_client(line_manager).patch(
+            reverse("sla-corrective-action-detail", kwargs={"pk": action.pk}), change,
+            format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == list(change)
+
+
+@pytest.mark.parametrize("change", [{"root_cause": 5}, {"progress_note": 0.5}])
+def test_progress_takes_only_the_types_its_schema_names(token_client, alice, breached, change):
+    response = post(token_client(alice), "sla-corrective-action-progress",
+                    {"status": "in_progress", **change}, pk=breached.corrective_action_id)
+    assert response.status_code == 400
+    assert list(response.json()) == list(change)
+
+
+@pytest.mark.parametrize("corrected_value", [95, 95.5, "", " ", "1e2"])
+def test_a_corrected_value_is_a_decimal_string_or_null(token_client, line_manager, breached,
+                                                       corrected_value):
+    """A JSON number would be a binary float, and an empty string is not null."""
+    dispute = Dispute.objects.create(vendor=breached.vendor, evaluation=breached, reason="x")
+    response = post(token_client(line_manager), "sla-dispute-decide",
+                    {"decision": "accepted", "note": "Agreed.",
+                     "corrected_value": corrected_value}, pk=dispute.pk)
+    assert response.status_code == 400
+    assert list(response.json()) == ["corrected_value"]
+    dispute.refresh_from_db()
+    assert dispute.is_open and not Evaluation.objects.get(pk=breached.pk).excused
+
+
+def test_a_dispute_decision_and_reason_take_only_strings(token_client, alice, line_manager,
+                                                         breached):
+    assert post(token_client(alice), "sla-evaluation-dispute", {"reason": 5},
+                pk=breached.pk).status_code == 400
+    dispute = Dispute.objects.create(vendor=breached.vendor, evaluation=breached, reason="x")
+    response = post(token_client(line_manager), "sla-dispute-decide",
+                    {"decision": "rejected", "note": 0}, pk=dispute.pk)
+    assert response.status_code == 400 and list(response.json()) == ["note"]
+    accepted = post(token_client(line_manager), "sla-dispute-decide",
+                    {"decision": "accepted", "note": "Agreed.", "corrected_value": None},
+                    pk=dispute.pk)
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+
+
+@pytest.mark.parametrize(("field", "value"), [("service_level", "id as text"),
+                                              ("window_start", " 2025-03-01"),
+                                              ("window_start", "2025-03-01\n")])
+def test_a_measurement_sent_through_the_api_has_the_types_the_schema_names(
+        token_client, alice, sl, field, value):
+    """The schema says an integer id and a date; text is read leniently only from CSV files
+    and forms."""
+    row = body(sl, **{field: str(sl.pk) if value == "id as text" else value})
+    single = post(token_client(alice), "sla-measurement-list", row)
+    assert single.status_code == 400 and list(single.json()) == [field]
+    bulk = post(token_client(alice), "sla-measurement-bulk", {"measurements": [row]})
+    assert bulk.status_code == 400
+    assert [(e["index"], e["field"]) for e in bulk.json()["errors"]] == [(0, field)]
+    assert not Measurement.objects.exists()
+
+
+def test_text_filters_take_any_text_the_schema_allows(client, token_client, vendor_manager,
+                                                     sl):
+    """A long key or external id finds nothing, like any other that matches nothing; a NUL
+    character is refused, and the schema says so."""
+    api = token_client(vendor_manager)
+    for name, param in [("sla-service-level-list", "key"),
+                        ("sla-measurement-list", "external_id")]:
+        found = api.get(reverse(name), {param: "x" * 101})
+        assert found.status_code == 200 and found.json()["count"] == 0
+        assert list(api.get(reverse(name), {param: "a\x00b"}).json()) == [param]
+    parameters = _schema(client, vendor_manager)["paths"]["/api/v1/sla-service-levels/"][
+        "get"]["parameters"]
+    key = next(p for p in parameters if p["name"] == "key")
+    assert key["schema"] == {"type": "string", "pattern": "^[^\\x00]*$"}
+
+
+def test_a_measurements_texts_document_that_a_nul_character_is_refused(client, token_client,
+                                                                      alice, vendor_manager,
+                                                                      sl):
+    response = post(token_client(alice), "sla-measurement-list", body(sl, note="a\x00b"))
+    assert response.status_code == 400 and list(response.json()) == ["note"]
+    properties = _schema(client, vendor_manager)["components"]["schemas"][
+        "SlaMeasurementInputRequest"]["properties"]
+    for name in ("note", "external_id", "unit"):
+        assert properties[name]["pattern"] == "^[^\\x00]*$", name
+
+
+@pytest.mark.parametrize("value", [-1.7976931348623157e+308, 1e25, 12345678901234567890123456])
+def test_a_value_far_out_of_range_is_a_400_not_a_500(token_client, alice, sl, value):
+    single = post(token_client(alice), "sla-measurement-list", body(sl, value=value))
+    assert single.status_code == 400
+    assert single.json() == {"value": ["The value is too large."]}
+    bulk = post(token_client(alice), "sla-measurement-bulk",
+                {"measurements": [body(sl, value=value)]})
+    assert bulk.status_code == 400
+    assert [(e["field"], e["message"]) for e in bulk.json()["errors"]] == [
+        ("value", "The value is too large.")]
+
+
+@pytest.mark.parametrize("version", ["1.5", "1e0", "2.25"])
+def test_a_version_filter_is_a_whole_number_as_documented(token_client, vendor_manager, sl,
+                                                          version):
+    response = token_client(vendor_manager).get(reverse("sla-service-level-list"),
+                                                {"version": version})
+    assert response.status_code == 400 and list(response.json()) == ["version"]
+    found = token_client(vendor_manager).get(reverse("sla-service-level-list"),
+                                             {"version": "1"})
+    assert [row["id"] for row in found.json()["results"]] == [sl.pk]
+
+
+@pytest.mark.parametrize("day", ["31/03/2025", "2025-3-31"])
+def test_a_date_filter_takes_the_form_the_schema_names(token_client, alice, breached, day):
+    """YYYY-MM-DD; Django would also read the site's local forms such as 31/03/2025."""
+    api = token_client(alice)
+    refused = api.get(reverse("sla-evaluation-list"), {"closed_from": day})
+    assert refused.status_code == 400 and list(refused.json()) == ["closed_from"]
+    found = api.get(reverse("sla-evaluation-list"), {"closed_from": "2025-03-31"})
+    assert [e["id"] for e in found.json()["results"]] == [breached.pk]

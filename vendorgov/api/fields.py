@@ -49,6 +49,11 @@ _ATOM = r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+"
 EMAIL_ADDRESS = rf"{_ATOM}(?:\.{_ATOM})*@{_DOMAIN}"
 #: letters, digits, hyphens and underscores (Django's validate_slug)
 SLUG = r"[-a-zA-Z0-9_]+"
+#: RFC 3339's full-date, which the schema's `format: date` means: 2026-01-05
+DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+#: RFC 3339's date-time (`format: date-time`): 2026-01-05T10:00:00Z, …T10:00:00.5+01:00
+DATE_TIME = (rf"{DATE}[Tt][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(?:\.[0-9]+)?"
+             r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})")
 
 
 def _is_int(value) -> bool:
@@ -133,10 +138,27 @@ class StrictDecimalField(serializers.DecimalField):
             return f"^{sign}[0-9]{whole}$"
         return f"^{sign}[0-9]{whole}(?:\\.[0-9]{{1,{self.decimal_places}}})?$"
 
+    def validate_empty_values(self, data):
+        # DRF's DecimalField reads "" and " " as null when null is allowed; the pattern
+        # takes neither (to_internal_value refuses them): null is null.
+        if isinstance(data, str) and not self.read_only:
+            return (False, data)
+        return super().validate_empty_values(data)
+
     def to_internal_value(self, data):
         if not isinstance(data, str) or not re.fullmatch(self.pattern, data):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class StrictDateField(serializers.DateField):
+    """A date written as the schema's `format: date` says, 2026-01-05 (DRF would also read
+    "20260105", "2026-W02-1" and "2026-1-5")."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.fullmatch(DATE, value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
 
 
 class StrictChoiceField(serializers.ChoiceField):
@@ -180,6 +202,7 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.SlugField: StrictSlugField,
         models.URLField: StrictURLField,
         models.DecimalField: StrictDecimalField,
+        models.DateField: StrictDateField,
     }
     serializer_choice_field = StrictChoiceField
     serializer_related_field = StrictPrimaryKeyRelatedField

@@ -5,6 +5,7 @@ authentication, validation, scoping and the exception handler (vendorgov.api.exc
 so they are added here once instead of in every view.
 """
 
+import django_filters
 import uritemplate
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import get_view_model
@@ -83,9 +84,14 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_filter_parameters(self):
         parameters = _empty_means_absent(super()._get_filter_parameters())
+        filterset = getattr(self.view, "filterset_class", None)
+        filters = filterset.base_filters if filterset is not None else {}
         for parameter in parameters:
-            if parameter["name"] == api_settings.SEARCH_PARAM:
-                # vendorgov.api.filters.SearchFilter answers 400 to a NUL character.
+            if parameter["name"] == api_settings.SEARCH_PARAM or (
+                    isinstance(filters.get(parameter["name"]), django_filters.CharFilter)
+                    and parameter["schema"].get("type") == "string"):
+                # vendorgov.api.filters.SearchFilter and text filters (Django's CharField)
+                # answer 400 to a NUL character.
                 parameter["schema"]["pattern"] = NO_NUL
         return parameters
 
@@ -104,6 +110,11 @@ class AutoSchema(openapi.AutoSchema):
         elif schema.get("type") == "integer" and isinstance(field,
                                                             StrictPrimaryKeyRelatedField):
             schema.update(minimum=1, maximum=MAX_ID)
+        elif (schema.get("type") == "array" and isinstance(field, serializers.ManyRelatedField)
+              and isinstance(field.child_relation, StrictPrimaryKeyRelatedField)
+              and schema.get("items", {}).get("type") == "integer"):
+            # A list of ids (many=True): each is an id like a single one.
+            schema["items"].update(minimum=1, maximum=MAX_ID)
 
     def _resolve_path_parameters(self, variables):
         # Views take any segment as the lookup (`lookup_value_regex = "[^/]+"`), so that a
