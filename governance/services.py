@@ -49,6 +49,7 @@ from governance.models import (
     Suggestion,
 )
 from governance.selectors import ladder_recipients, plan_for, relationship_users
+from vendorgov.history import stamp
 from vendors.choices import AssignmentRole, ContactRole, Side
 from vendors.models import Contact, Vendor
 
@@ -93,10 +94,7 @@ def _full_clean(instance: Model, *, constraints: bool = True,
 def _save(instance: Model, *, by=None, change_reason: str = "", constraints: bool = True,
           only: set[str] | None = None) -> Model:
     _full_clean(instance, constraints=constraints, only=only)
-    if by is not None and getattr(by, "is_authenticated", False):
-        instance._history_user = by
-    if change_reason:
-        instance._change_reason = change_reason
+    stamp(instance, by, change_reason)
     instance.save()
     return instance
 

@@ -19,7 +19,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -35,7 +34,7 @@ from governance.models import (
     Suggestion,
 )
 from governance.services import Conflict
-from vendorgov.pages import csv_response
+from vendorgov.pages import ServiceFormMixin, apply_errors, csv_response, safe_next
 from vendors import access
 from vendors.access import Action
 from vendors.selectors import record_history
@@ -44,23 +43,6 @@ from vendors.views import ConfirmView, VendorMixin
 # Service errors on these fields belong next to the form field that sets them.
 ERROR_FIELDS = {"owner_user": "owner", "owner_contact": "owner", "to_user": "to",
                 "to_contact": "to"}
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        name = ERROR_FIELDS.get(name, name)
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  request.is_secure()):
-        return target
-    return ""
 
 
 def mark_rights(user, *, actions=(), attendances=()):
@@ -89,31 +71,22 @@ class GovernanceMixin(VendorMixin):
             raise PermissionDenied("You may look at this but not change it.")
 
 
-class ServiceFormView(GovernanceMixin, FormView):
+class ServiceFormView(GovernanceMixin, ServiceFormMixin, FormView):
     """A form handed to a service; its ValidationErrors go next to the fields, a Conflict
     becomes a message."""
 
     template_name = "form.html"
-    success_message = "Saved."
+    error_fields = ERROR_FIELDS
     title = ""
     intro = ""
     submit_label = "Save"
 
-    def perform(self, form):
-        raise NotImplementedError
-
     def form_valid(self, form):
         try:
-            self.object = self.perform(form)
-        except ValidationError as error:
-            apply_errors(form, error)
-            return self.form_invalid(form)
+            return super().form_valid(form)
         except Conflict as error:
             messages.error(self.request, str(error))
             return redirect(self.get_success_url())
-        if self.success_message:
-            messages.success(self.request, self.success_message.format(object=self.object))
-        return redirect(self.get_success_url())
 
     def get_success_url(self):
         return safe_next(self.request) or self.default_success_url()
@@ -601,7 +574,7 @@ class ActionItemCreateView(GovernanceMixin, FormView):
                                         meeting=self.meeting, **_owner(form), **{
                                             k: v for k, v in data.items() if k != "owner"})
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, ERROR_FIELDS)
             return self.form_invalid(form)
         except Conflict as error:
             messages.error(self.request, str(error))

@@ -42,6 +42,8 @@ from scorecards.models import (
     period_bounds,
 )
 from sla import selectors as sla_selectors
+from vendorgov.history import save as _save
+from vendorgov.history import stamp as _stamp
 from vendors.choices import Side
 from vendors.models import Vendor
 
@@ -61,20 +63,6 @@ def _check_data_source(fields: dict) -> None:
     source = fields.get("data_source")
     if source is not None and source not in AVAILABLE_DATA_SOURCES:
         raise ValidationError({"data_source": "Choose a data source from the list."})
-
-
-def _save(instance: Model, *, by=None, change_reason: str = "") -> Model:
-    instance.full_clean()
-    _stamp(instance, by, change_reason)
-    instance.save()
-    return instance
-
-
-def _stamp(instance: Model, by, reason: str = "") -> None:
-    if by is not None and getattr(by, "is_authenticated", False):
-        instance._history_user = by
-    if reason:
-        instance._change_reason = reason
 
 
 # -- templates -------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from sla import ingest, rules
@@ -40,6 +39,7 @@ from sla.models import (
     SLAReview,
     SLAVersion,
 )
+from vendorgov.history import save as _save
 from vendors.models import Vendor
 
 log = logging.getLogger(__name__)
@@ -49,16 +49,6 @@ VERSION_TERMS = ("monthly_charge", "credit_cap_percent", "earn_back_windows",
 SERVICE_LEVEL_FIELDS = ("key", "name", "measured", "unit", "comparator", "target",
                         "breach_threshold", "window", "calendar", "weight", "criticality",
                         "bonus_points", "credit_percent", "position")
-
-
-def _save(instance: Model, *, by=None, change_reason: str = "") -> Model:
-    instance.full_clean()
-    if by is not None and getattr(by, "is_authenticated", False):
-        instance._history_user = by
-    if change_reason:
-        instance._change_reason = change_reason
-    instance.save()
-    return instance
 
 
 def _user(by):

@@ -9,13 +9,24 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or on top of the form)."""
+def apply_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError next to the fields it names (or on top of the form).
+    `aliases` maps a model field to the form field that sets it (e.g. owner_user → owner)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
+            field = (aliases or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def safe_next(request) -> str:
+    """The `next` address of a form, when it stays on this site; else ""."""
+    target = request.POST.get("next") or request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                  request.is_secure()):
+        return target
+    return ""
 
 
 class ServiceFormMixin:
@@ -23,6 +34,7 @@ class ServiceFormMixin:
     validation errors come back to the form instead of as a 500."""
 
     success_message = "Saved."
+    error_fields: dict[str, str] = {}  # apply_errors' aliases
 
     def perform(self, form):
         raise NotImplementedError
@@ -31,18 +43,14 @@ class ServiceFormMixin:
         try:
             self.object = self.perform(form)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, self.error_fields)
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message.format(object=self.object))
         return redirect(self.get_success_url())
 
     def get_success_url(self):
-        target = self.request.POST.get("next") or self.request.GET.get("next")
-        if target and url_has_allowed_host_and_scheme(target, {self.request.get_host()},
-                                                      self.request.is_secure()):
-            return target
-        return super().get_success_url()
+        return safe_next(self.request) or super().get_success_url()
 
 
 # Errors stored under this key are shown above the form.

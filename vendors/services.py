@@ -10,18 +10,9 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
+from vendorgov.history import save as _save
 from vendors.choices import StaffingChangeKind, StaffingChangeStatus
 from vendors.models import GuidingPrinciple, StaffingChange, StaffMember, Vendor
-
-
-def _save(instance: Model, *, by=None, change_reason: str = "") -> Model:
-    instance.full_clean()
-    if by is not None and getattr(by, "is_authenticated", False):
-        instance._history_user = by
-    if change_reason:
-        instance._change_reason = change_reason
-    instance.save()
-    return instance
 
 
 def unique_vendor_slug(name: str, *, exclude_pk: int | None = None) -> str:

@@ -9,10 +9,9 @@ from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import CreateView, FormView, TemplateView, UpdateView
 
-from vendorgov.pages import ServiceFormMixin, SortMixin, apply_errors, csv_response
+from vendorgov.pages import ServiceFormMixin, SortMixin, apply_errors, csv_response, safe_next
 from vendors import access, forms, header, search, selectors, services, tabs
 from vendors.access import Action
 from vendors.choices import Side
@@ -190,10 +189,7 @@ class ConfirmView(VendorMixin, TemplateView):
                                         **kwargs)
 
     def safe_next(self) -> str:
-        target = self.request.POST.get("next") or self.request.GET.get("next", "")
-        allowed = url_has_allowed_host_and_scheme(target, {self.request.get_host()},
-                                                  self.request.is_secure())
-        return target if allowed else ""
+        return safe_next(self.request)
 
     def post(self, request, *args, **kwargs):
         target = self.target()
