@@ -48,15 +48,6 @@ class UserForm(forms.ModelForm):
         return data
 
 
-class UserFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search",
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": "Name, user name or email"}))
-    role = forms.ChoiceField(choices=[("", "Any role"), *Role.choices], required=False)
-    active = forms.ChoiceField(choices=[("", "Active"), ("no", "Deactivated"), ("all", "All")],
-                               required=False, label="Status")
-
-
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name",
                            help_text="What it is for, e.g. 'SLA measurement feed'.")

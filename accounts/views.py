@@ -4,19 +4,19 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import CreateView, TemplateView, UpdateView
+from django.views.generic import TemplateView
 
 from accounts import services
-from accounts.forms import ApiTokenForm, UserFilterForm, UserForm
+from accounts.filtersets import UserFilterSet
+from accounts.forms import ApiTokenForm, UserForm
 from accounts.models import ApiToken
-from vendorgov.pages import ServiceFormMixin, SortMixin, csv_response
+from vendorgov.pages import FormPage, ListPage
 from vendors.models import VendorAssignment
+from vendors.selectors import record_history
 
 User = get_user_model()
 
@@ -72,47 +72,36 @@ class VendorManagerRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class UserListView(VendorManagerRequiredMixin, SortMixin, TemplateView):
+class UserListView(VendorManagerRequiredMixin, ListPage):
     template_name = "accounts/user_list.html"
+    filterset_class = UserFilterSet
     sort_fields = {"name": "first_name", "username": "username", "role": "role",
                    "last_login": "last_login"}
     default_sort = "name"
+    paginate_by = 50
+    csv_filename = "people.csv"
+    csv_header = ["Username", "Name", "Email", "Role", "Vendor", "Assigned vendors", "Active"]
 
-    def get(self, request, *args, **kwargs):
-        self.form = UserFilterForm(request.GET)
-        users = User.objects.select_related("vendor").prefetch_related("assignments__vendor")
-        if self.form.is_valid():
-            data = self.form.cleaned_data
-            if data["q"]:
-                users = users.filter(Q(username__icontains=data["q"])
-                                     | Q(first_name__icontains=data["q"])
-                                     | Q(last_name__icontains=data["q"])
-                                     | Q(email__icontains=data["q"]))
-            if data["role"]:
-                users = users.filter(role=data["role"])
-            if data["active"] != "all":
-                users = users.filter(is_active=data["active"] != "no")
-        self.users = self.sorted(users)
-        if request.GET.get("format") == "csv":
-            return csv_response("people.csv", ["Username", "Name", "Email", "Role", "Vendor",
-                                               "Assigned vendors", "Active"],
-                                ([u.username, u.get_full_name(), u.email, u.get_role_display(),
-                                  u.vendor or "", "; ".join(str(a.vendor) for a in
-                                                            u.assignments.all()),
-                                  "yes" if u.is_active else "no"] for u in self.users))
-        return super().get(request, *args, **kwargs)
+    def get_queryset(self):
+        return User.objects.select_related("vendor").prefetch_related("assignments__vendor")
+
+    def csv_row(self, u):
+        return [u.username, u.get_full_name(), u.email, u.get_role_display(), u.vendor or "",
+                "; ".join(str(a.vendor) for a in u.assignments.all()),
+                "yes" if u.is_active else "no"]
+
+
+class PersonFormPage(VendorManagerRequiredMixin, FormPage):
+    form_class = UserForm
 
     def get_context_data(self, **kwargs):
-        page = Paginator(self.users, 50).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(form=self.form, page=page, sort=self.current_sort(),
-                                        query=query.urlencode(), **kwargs)
+        return super().get_context_data(breadcrumb_url=reverse("accounts:user_list"),
+                                        breadcrumb_label="People", **kwargs)
 
 
-class UserCreateView(VendorManagerRequiredMixin, ServiceFormMixin, CreateView):
-    form_class = UserForm
-    template_name = "form.html"
+class UserCreateView(PersonFormPage):
+    title = "Add a person"
+    intro = "They get an email with a link to choose their password."
     success_message = "{object} added; an email with a link to set their password was sent."
 
     def perform(self, form):
@@ -121,14 +110,10 @@ class UserCreateView(VendorManagerRequiredMixin, ServiceFormMixin, CreateView):
                                     vendors=data.pop("assign_vendors", []),
                                     assignment_role=data.pop("assignment_role", ""), **data)
 
-    def get_success_url(self):
-        return reverse("accounts:user_detail", args=[self.object.pk])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title="Add a person", cancel_url=reverse("accounts:user_list"),
-            breadcrumb_url=reverse("accounts:user_list"), breadcrumb_label="People",
-            intro="They get an email with a link to choose their password.", **kwargs)
+    def done_url(self):
+        if self.object is not None:
+            return reverse("accounts:user_detail", args=[self.object.pk])
+        return reverse("accounts:user_list")
 
 
 class UserDetailView(VendorManagerRequiredMixin, TemplateView):
@@ -136,8 +121,6 @@ class UserDetailView(VendorManagerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         person = get_object_or_404(User.objects.select_related("vendor"), pk=self.kwargs["pk"])
-        from vendors.selectors import record_history
-
         return super().get_context_data(
             person=person,
             assignments=list(VendorAssignment.objects.filter(user=person)
@@ -145,23 +128,23 @@ class UserDetailView(VendorManagerRequiredMixin, TemplateView):
             tokens=list(person.api_tokens.all()), history=record_history(person), **kwargs)
 
 
-class UserUpdateView(VendorManagerRequiredMixin, ServiceFormMixin, UpdateView):
-    form_class = UserForm
-    template_name = "form.html"
-    model = User
+class UserUpdateView(PersonFormPage):
     success_message = "{object} saved."
 
+    def person(self):
+        return get_object_or_404(User, pk=self.kwargs["pk"])
+
+    def get_instance(self):
+        return self.person()
+
+    def get_title(self):
+        return f"Edit {self.person()}"
+
     def perform(self, form):
-        return services.user_update(User.objects.get(pk=self.object.pk), by=self.request.user,
-                                    **form.cleaned_data)
+        return services.user_update(self.person(), by=self.request.user, **form.cleaned_data)
 
-    def get_success_url(self):
-        return reverse("accounts:user_detail", args=[self.object.pk])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=f"Edit {self.object}", cancel_url=self.get_success_url(),
-            breadcrumb_url=reverse("accounts:user_list"), breadcrumb_label="People", **kwargs)
+    def done_url(self):
+        return reverse("accounts:user_detail", args=[self.kwargs["pk"]])
 
 
 class UserActiveView(VendorManagerRequiredMixin, View):

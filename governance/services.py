@@ -49,6 +49,7 @@ from governance.models import (
     Suggestion,
 )
 from governance.selectors import ladder_recipients, plan_for, relationship_users
+from vendorgov.errors import Conflict
 from vendorgov.history import stamp
 from vendors.choices import AssignmentRole, ContactRole, Side
 from vendors.models import Contact, Vendor
@@ -62,10 +63,6 @@ HORIZONS = {Tier.WEEKLY: HORIZON, Tier.MONTHLY: max(HORIZON, timedelta(weeks=13)
 DST_CHECK_AHEAD = timedelta(days=2 * 366)
 # Meetings are planned at most this far ahead (a typo such as 2206 is not a plan).
 MAX_AHEAD = timedelta(days=5 * 366)
-
-
-class Conflict(Exception):
-    """The change contradicts the record's current state (e.g. moving a held meeting)."""
 
 
 def _full_clean(instance: Model, *, constraints: bool = True,

@@ -41,7 +41,7 @@ from tests.factories import (
 )
 from vendorgov.roles import Role
 from vendors.models import StaffingChange, Vendor
-from vendors.views import RECORD_KINDS
+from vendors.views.records import RECORD_KINDS
 
 pytestmark = pytest.mark.django_db
 

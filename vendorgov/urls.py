@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from vendors.views import HomeView
+from vendors.views.home import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

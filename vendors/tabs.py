@@ -23,6 +23,10 @@ def register(key: str, label: str, url_name: str, *, order: int) -> None:
     _tabs[key] = VendorTab(key, label, url_name, order)
 
 
+def get(key: str) -> VendorTab:
+    return _tabs[key]
+
+
 def tabs() -> list[VendorTab]:
     return sorted(_tabs.values(), key=lambda tab: tab.order)
 

@@ -1,0 +1,120 @@
+"""Vendors: the list, the vendor's own tabs, and adding, editing, archiving a vendor."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from vendorgov.pages import ConfirmPage, FormPage, ListPage
+from vendors import access, forms, selectors, services
+from vendors.access import Action
+from vendors.filtersets import VendorFilterSet
+from vendors.models import Vendor
+from vendors.pages import VendorMixin
+
+
+class VendorListView(ListPage):
+    template_name = "vendors/vendor_list.html"
+    filterset_class = VendorFilterSet
+    sort_fields = {"name": "name", "tier": "tier", "status": "status",
+                   "criticality": "criticality", "renewal": "next_contract_end",
+                   "requests": "open_staffing_requests"}
+    default_sort = "name"
+    csv_filename = "vendors.csv"
+    csv_header = ["Name", "Tier", "Criticality", "Status", "Next contract end",
+                  "Open staffing requests", "Archived"]
+
+    def get_queryset(self):
+        return selectors.vendor_list(self.request.user)
+
+    def csv_row(self, v):
+        return [v.name, v.get_tier_display(), v.get_criticality_display(),
+                v.get_status_display(), v.next_contract_end or "", v.open_staffing_requests,
+                "yes" if v.is_archived else "no"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(may_create=access.may_create_vendor(self.request.user),
+                                        **kwargs)
+
+
+class VendorTabView(VendorMixin, TemplateView):
+    """One of the vendor page's own tabs; each tab has its own template and URL."""
+
+    def get_template_names(self):
+        return [f"vendors/tabs/{self.tab}.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.tab == "history":
+            context["entries"] = selectors.vendor_history(self.vendor)
+        else:
+            show_archived = self.request.GET.get("archived") == "1"
+            context["o"] = selectors.vendor_overview(self.vendor, include_archived=show_archived)
+            context["show_archived"] = show_archived
+        return context
+
+
+class VendorCreateView(FormPage):
+    form_class = forms.VendorForm
+    title = "New vendor"
+    success_message = "Vendor '{object}' created."
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not access.may_create_vendor(request.user):
+            raise PermissionDenied("Only vendor managers add vendors.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        return services.vendor_create(by=self.request.user, **form.cleaned_data)
+
+    def done_url(self):
+        if self.object is not None:
+            return self.object.get_absolute_url()
+        return reverse("vendors:list")
+
+
+class VendorUpdateView(VendorMixin, FormPage):
+    vendor_action = Action.MANAGE
+    form_class = forms.VendorForm
+    success_message = "Vendor '{object}' saved."
+
+    def get_instance(self):
+        return self.vendor
+
+    def get_title(self):
+        return f"Edit {self.vendor}"
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        data["slug"] = data["slug"] or services.unique_vendor_slug(data["name"],
+                                                                   exclude_pk=self.vendor.pk)
+        return services.record_update(Vendor.objects.get(pk=self.vendor.pk),
+                                      by=self.request.user, **data)
+
+    def done_url(self):
+        return (self.object or self.vendor).get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(history=selectors.record_history(self.vendor),
+                                        **kwargs)
+
+
+class VendorArchiveView(VendorMixin, ConfirmPage):
+    vendor_action = Action.MANAGE
+    verb = "archive"
+    explanation = ("'{target}' will disappear from lists and dashboards. Its records and "
+                   "history are kept, and you can restore it later.")
+
+    def target(self):
+        return self.vendor
+
+    def act(self, target):
+        services.record_archive(target, by=self.request.user)
+
+
+class VendorRestoreView(VendorArchiveView):
+    verb = "restore"
+    button_class = "btn-primary"
+    explanation = "'{target}' will appear in lists and dashboards again."
+
+    def act(self, target):
+        services.record_restore(target, by=self.request.user)
