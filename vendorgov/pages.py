@@ -90,13 +90,18 @@ class ReturnMixin:
     """Where a page goes once it has done its work, and where its Cancel link points."""
 
     object = None  # what the POST made or changed, once it has
+    show_object = False  # once done, show the record made (its get_absolute_url)
 
     def done_url(self) -> str:
         raise ImproperlyConfigured(f"{type(self).__name__} must say where it goes when done "
                                    "(done_url).")
 
     def get_success_url(self) -> str:
-        return safe_next(self.request) or self.done_url()
+        if target := safe_next(self.request):
+            return target
+        if self.show_object and self.object is not None:
+            return self.object.get_absolute_url()
+        return self.done_url()
 
     def cancel_url(self) -> str:
         return self.get_success_url()
@@ -162,7 +167,8 @@ class FormPage(ReturnMixin, LoginRequiredMixin, FormView):
 
 
 class ConfirmPage(ReturnMixin, LoginRequiredMixin, TemplateView):
-    """A GET shows what will happen to `target()`; the POST does it with `act(target)`.
+    """A GET shows what will happen to `target()`; the POST does it with `act(target)`,
+    by default the page's `service`.
 
     `explanation` is formatted with `target`; the message after it is `success_message`
     (formatted with `target` and `object`, what `act` returned) or "<Verb>d: <target>."."""
@@ -172,12 +178,13 @@ class ConfirmPage(ReturnMixin, LoginRequiredMixin, TemplateView):
     explanation = ""
     button_class = "btn-warning"
     success_message = ""
+    service = None  # staticmethod(a service called as service(target, by=user))
 
     def target(self):
         raise NotImplementedError
 
     def act(self, target):
-        raise NotImplementedError
+        return self.service(target, by=self.request.user)
 
     def get_explanation(self, target) -> str:
         return self.explanation.format(target=target)
@@ -190,18 +197,18 @@ class ConfirmPage(ReturnMixin, LoginRequiredMixin, TemplateView):
                                         cancel_url=self.cancel_url(), **kwargs)
 
     def post(self, request, *args, **kwargs):
-        target = self.target()
+        self.confirmed = self.target()
         try:
-            self.object = self.act(target)
+            self.object = self.act(self.confirmed)
         except (ValidationError, Conflict) as error:
             messages.error(request, error_text(error))
         else:
-            messages.success(request, self.get_success_message(target))
+            messages.success(request, self.get_success_message())
         return redirect(self.get_success_url())
 
-    def get_success_message(self, target) -> str:
+    def get_success_message(self) -> str:
         message = self.success_message or f"{self.verb.capitalize()}d: {{target}}."
-        return message.format(target=target, object=self.object)
+        return message.format(target=self.confirmed, object=self.object)
 
 
 class ListPage(SortMixin, LoginRequiredMixin, TemplateView):

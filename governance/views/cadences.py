@@ -97,7 +97,7 @@ class CadenceProposeView(CadencePage, ConfirmPage):
     def act(self, target):
         return services.cadence_propose_defaults(vendor=target, by=self.request.user)
 
-    def get_success_message(self, target):
+    def get_success_message(self):
         names = ", ".join(str(c).lower() for c in self.object)
         return (f"Added {names}; check the times and people." if self.object
                 else "Every default review exists already.")
@@ -112,5 +112,4 @@ class CadenceArchiveView(CadencePage, ConfirmPage):
     def target(self):
         return get_object_or_404(Cadence, vendor=self.vendor, pk=self.kwargs["pk"])
 
-    def act(self, target):
-        services.cadence_archive(target, by=self.request.user)
+    service = staticmethod(services.cadence_archive)

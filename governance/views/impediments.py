@@ -19,6 +19,7 @@ class ImpedimentCreateView(GovernancePage, FormPage):
     form_class = forms.ImpedimentForm
     form_takes_vendor = True
     success_message = "Impediment '{object}' raised."
+    show_object = True
     submit_label = "Raise"
 
     def get_title(self):
@@ -28,11 +29,6 @@ class ImpedimentCreateView(GovernancePage, FormPage):
         owner = owner_fields(form)
         return services.impediment_raise(vendor=self.vendor, by=self.request.user, **owner,
                                          **form.cleaned_data)
-
-    def done_url(self):
-        if self.object is not None:
-            return self.object.get_absolute_url()
-        return super().done_url()
 
 
 class ImpedimentView(GovernancePage, TemplateView):

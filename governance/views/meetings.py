@@ -108,8 +108,7 @@ class MeetingHoldView(MeetingPage, ConfirmPage):
     def target(self):
         return self.meeting
 
-    def act(self, target):
-        services.meeting_hold(target, by=self.request.user)
+    service = staticmethod(services.meeting_hold)
 
 
 class MinutesView(MeetingFormPage):

@@ -31,6 +31,7 @@ class SuggestionCreateView(GovernancePage, FormPage):
     tab = "items"
     form_class = forms.SuggestionForm
     success_message = "Suggestion '{object}' submitted."
+    show_object = True
     submit_label = "Submit"
 
     def get_title(self):
@@ -39,11 +40,6 @@ class SuggestionCreateView(GovernancePage, FormPage):
     def perform(self, form):
         return services.suggestion_submit(vendor=self.vendor, by=self.request.user,
                                           **form.cleaned_data)
-
-    def done_url(self):
-        if self.object is not None:
-            return self.object.get_absolute_url()
-        return super().done_url()
 
 
 class SuggestionView(SuggestionPage, TemplateView):

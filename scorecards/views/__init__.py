@@ -21,6 +21,35 @@ def period_query(period) -> str:
     return f"?period={period.label}" if period else ""
 
 
+class PartKindMixin:
+    """A page about one kind of part, named by the URL's `part`: perspectives, objectives or
+    measures (of a vendor's scorecard or of a template)."""
+
+    part_models: dict = {}
+    part_forms: dict = {}
+    done_verb = ""  # "added", "saved": the message once the service has done its work
+
+    @property
+    def kind(self) -> str:
+        return self.kwargs["part"]
+
+    @property
+    def label(self) -> str:
+        return PART_LABELS[self.kind]
+
+    @property
+    def model(self):
+        return self.part_models[self.kind]
+
+    def get_form_class(self):
+        return self.part_forms[self.kind]
+
+    def get_success_message(self):
+        if not self.done_verb:  # retiring and restoring say so in their own words
+            return super().get_success_message()
+        return f"{self.label.capitalize()} '{self.object}' {self.done_verb}."
+
+
 class ScorecardPage(VendorMixin):
     """A page of the vendor's Scorecard tab; 404 when the vendor has no scorecard (except
     where a view says it can do without)."""

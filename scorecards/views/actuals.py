@@ -146,8 +146,7 @@ class ActualApproveView(ScorecardPage, ConfirmPage):
     def target(self):
         return selectors.actual_get(self.vendor, self.kwargs["pk"])
 
-    def act(self, target):
-        services.actual_approve(target, by=self.request.user)
+    service = staticmethod(services.actual_approve)
 
     def done_url(self):
         return self.tab_url(self.target().period)

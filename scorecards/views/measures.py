@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 
 from scorecards import forms, selectors, services
 from scorecards.models import Objective, Perspective
-from scorecards.views import PART_LABELS, ScorecardPage
+from scorecards.views import PartKindMixin, ScorecardPage
 from vendorgov import charts
 from vendorgov.pages import ConfirmPage, FormPage
 from vendors.access import Action
@@ -52,20 +52,10 @@ def _bands(measure):
     return [(min(t, a) - far, a, "green"), (a, r, "amber"), (r, r + far, "red")]
 
 
-class PartMixin(ScorecardPage):
+class PartMixin(PartKindMixin, ScorecardPage):
     vendor_action = Action.MANAGE
-
-    @property
-    def kind(self) -> str:
-        return self.kwargs["part"]
-
-    @property
-    def label(self) -> str:
-        return PART_LABELS[self.kind]
-
-    @property
-    def model(self):
-        return services.SCORECARD_PARTS[self.kind]
+    part_models = services.SCORECARD_PARTS
+    part_forms = forms.SCORECARD_PART_FORMS
 
     def parents(self):
         if self.kind == "objectives":
@@ -78,9 +68,6 @@ class PartMixin(ScorecardPage):
     def part(self):
         return self.record(self.model)
 
-    def get_form_class(self):
-        return forms.SCORECARD_PART_FORMS[self.kind]
-
     def done_url(self):
         if self.kind == "measures" and self.object is not None:
             return reverse("scorecards:measure", args=[self.vendor.slug, self.object.pk])
@@ -88,6 +75,7 @@ class PartMixin(ScorecardPage):
 
 
 class PartCreateView(PartMixin, FormPage):
+    done_verb = "added"
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["parents"] = self.parents()
@@ -102,7 +90,6 @@ class PartCreateView(PartMixin, FormPage):
         return f"New {self.label} for {self.vendor}'s scorecard"
 
     def perform(self, form):
-        self.success_message = f"{self.label.capitalize()} '{{object}}' added."
         data = dict(form.cleaned_data)
         data.pop("change_reason", None)
         if self.kind == "perspectives":
@@ -111,6 +98,7 @@ class PartCreateView(PartMixin, FormPage):
 
 
 class PartUpdateView(PartMixin, FormPage):
+    done_verb = "saved"
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.part(), "parents": self.parents(),
                 "with_reason": True, "vendor": self.vendor}
@@ -125,7 +113,6 @@ class PartUpdateView(PartMixin, FormPage):
         return ""
 
     def perform(self, form):
-        self.success_message = f"{self.label.capitalize()} '{{object}}' saved."
         data = dict(form.cleaned_data)
         reason = data.pop("change_reason", "")
         return services.part_update(self.part(), by=self.request.user, change_reason=reason,
@@ -144,8 +131,7 @@ class PartRetireView(PartMixin, ConfirmPage):
     def target(self):
         return self.part()
 
-    def act(self, target):
-        services.part_retire(target, by=self.request.user)
+    service = staticmethod(services.part_retire)
 
 
 class PartRestoreView(PartRetireView):
@@ -153,5 +139,4 @@ class PartRestoreView(PartRetireView):
     button_class = "btn-primary"
     explanation = "'{target}' will count in the scorecard again."
 
-    def act(self, target):
-        services.part_restore(target, by=self.request.user)
+    service = staticmethod(services.part_restore)

@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from scorecards import forms, selectors, services
 from scorecards.models import ScorecardTemplate, TemplateObjective, TemplatePerspective
-from scorecards.views import PART_LABELS
+from scorecards.views import PartKindMixin
 from vendorgov.pages import ConfirmPage, FormPage
 from vendors import access
 from vendors.selectors import record_history
@@ -57,6 +57,7 @@ class TemplateCreateView(TemplateAccessMixin, FormPage):
     keeps = True
     form_class = forms.TemplateForm
     title = "New scorecard template"
+    show_object = True
     success_message = ("Template '{object}' created. Add its perspectives, objectives and "
                        "measures next.")
 
@@ -64,8 +65,6 @@ class TemplateCreateView(TemplateAccessMixin, FormPage):
         return services.template_create(by=self.request.user, **form.cleaned_data)
 
     def done_url(self):
-        if self.object is not None:
-            return self.object.get_absolute_url()
         return reverse("scorecards:template_list")
 
 
@@ -88,20 +87,10 @@ class TemplateUpdateView(TemplateAccessMixin, FormPage):
         return self.template.get_absolute_url()
 
 
-class TemplatePartMixin(TemplateAccessMixin):
+class TemplatePartMixin(PartKindMixin, TemplateAccessMixin):
     keeps = True
-
-    @property
-    def kind(self) -> str:
-        return self.kwargs["part"]
-
-    @property
-    def label(self) -> str:
-        return PART_LABELS[self.kind]
-
-    @property
-    def model(self):
-        return services.TEMPLATE_PARTS[self.kind]
+    part_models = services.TEMPLATE_PARTS
+    part_forms = forms.TEMPLATE_PART_FORMS
 
     def parents(self):
         if self.kind == "objectives":
@@ -117,14 +106,12 @@ class TemplatePartMixin(TemplateAccessMixin):
         return get_object_or_404(self.model, pk=self.kwargs["part_pk"],
                                  **{lookup: self.template})
 
-    def get_form_class(self):
-        return forms.TEMPLATE_PART_FORMS[self.kind]
-
     def done_url(self):
         return self.template.get_absolute_url()
 
 
 class TemplatePartCreateView(TemplatePartMixin, FormPage):
+    done_verb = "added"
     def get_form_kwargs(self):
         kwargs = {**super().get_form_kwargs(), "parents": self.parents()}
         for parent in ("perspective", "objective"):
@@ -136,7 +123,6 @@ class TemplatePartCreateView(TemplatePartMixin, FormPage):
         return f"New {self.label} in '{self.template}'"
 
     def perform(self, form):
-        self.success_message = f"{self.label.capitalize()} '{{object}}' added."
         data = dict(form.cleaned_data)
         if self.kind == "perspectives":
             data["template"] = self.template
@@ -144,6 +130,7 @@ class TemplatePartCreateView(TemplatePartMixin, FormPage):
 
 
 class TemplatePartUpdateView(TemplatePartMixin, FormPage):
+    done_verb = "saved"
     intro = "Scorecards already made from this template keep their own copy."
 
     def get_form_kwargs(self):
@@ -153,7 +140,6 @@ class TemplatePartUpdateView(TemplatePartMixin, FormPage):
         return f"Edit {self.label}: {self.part()}"
 
     def perform(self, form):
-        self.success_message = f"{self.label.capitalize()} '{{object}}' saved."
         return services.part_update(self.part(), by=self.request.user, **form.cleaned_data)
 
     def get_context_data(self, **kwargs):
@@ -168,8 +154,7 @@ class TemplatePartRetireView(TemplatePartMixin, ConfirmPage):
     def target(self):
         return self.part()
 
-    def act(self, target):
-        services.part_retire(target, by=self.request.user)
+    service = staticmethod(services.part_retire)
 
 
 class TemplatePartRestoreView(TemplatePartRetireView):
@@ -177,5 +162,4 @@ class TemplatePartRestoreView(TemplatePartRetireView):
     button_class = "btn-primary"
     explanation = "'{target}' will be copied into new scorecards again."
 
-    def act(self, target):
-        services.part_restore(target, by=self.request.user)
+    service = staticmethod(services.part_restore)

@@ -86,8 +86,7 @@ class SlaArchiveView(SlaMixin, ConfirmPage):
     def target(self):
         return self.sla()
 
-    def act(self, target):
-        record_archive(target, by=self.request.user)
+    service = staticmethod(record_archive)
 
 
 class SlaRestoreView(SlaArchiveView):
@@ -95,8 +94,7 @@ class SlaRestoreView(SlaArchiveView):
     button_class = "btn-primary"
     explanation = "'{target}' will show on the SLA tab again and its windows are evaluated."
 
-    def act(self, target):
-        record_restore(target, by=self.request.user)
+    service = staticmethod(record_restore)
 
     def done_url(self):
         return self.sla().get_absolute_url()
@@ -134,8 +132,7 @@ class VersionDraftView(SlaMixin, ConfirmPage):
     def target(self):
         return self.sla()
 
-    def act(self, target):
-        return services.version_draft(target, by=self.request.user)
+    service = staticmethod(services.version_draft)
 
     def done_url(self):
         return (self.object or self.sla()).get_absolute_url()
@@ -176,8 +173,7 @@ class VersionReviewView(VersionMixin, ConfirmPage):
     def target(self):
         return self.version()
 
-    def act(self, target):
-        services.version_mark_reviewed(target, by=self.request.user)
+    service = staticmethod(services.version_mark_reviewed)
 
 
 class VersionEffectiveView(VersionMixin, FormPage):

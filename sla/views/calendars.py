@@ -17,6 +17,7 @@ class CalendarCreateView(SlaPage, FormPage):
     form_takes_vendor = True
     form_class = forms.CalendarForm
     success_message = "Calendar '{object}' added."
+    show_object = True
 
     def get_title(self):
         return f"New business-hours calendar for {self.vendor}"
@@ -24,9 +25,6 @@ class CalendarCreateView(SlaPage, FormPage):
     def perform(self, form):
         return services.calendar_create(vendor=self.vendor, by=self.request.user,
                                         **form.cleaned_data)
-
-    def done_url(self):
-        return self.object.get_absolute_url() if self.object is not None else self.tab_url()
 
 
 class CalendarMixin(SlaPage):

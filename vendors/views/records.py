@@ -122,8 +122,7 @@ class RecordArchiveView(RecordKindMixin, ConfirmPage):
     def target(self):
         return self.record()
 
-    def act(self, target):
-        services.record_archive(target, by=self.request.user)
+    service = staticmethod(services.record_archive)
 
 
 class RecordRestoreView(RecordArchiveView):
@@ -131,8 +130,7 @@ class RecordRestoreView(RecordArchiveView):
     button_class = "btn-primary"
     explanation = "'{target}' will show on the vendor page again."
 
-    def act(self, target):
-        services.record_restore(target, by=self.request.user)
+    service = staticmethod(services.record_restore)
 
 
 class AssignmentRemoveView(RecordKindMixin, ConfirmPage):
@@ -147,8 +145,7 @@ class AssignmentRemoveView(RecordKindMixin, ConfirmPage):
     def target(self):
         return self.record()
 
-    def act(self, target):
-        services.assignment_remove(target, by=self.request.user)
+    service = staticmethod(services.assignment_remove)
 
 
 class PrincipleDetailView(VendorMixin, TemplateView):

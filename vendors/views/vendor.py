@@ -56,6 +56,7 @@ class VendorTabView(VendorMixin, TemplateView):
 class VendorCreateView(FormPage):
     form_class = forms.VendorForm
     title = "New vendor"
+    show_object = True
     success_message = "Vendor '{object}' created."
 
     def dispatch(self, request, *args, **kwargs):
@@ -67,8 +68,6 @@ class VendorCreateView(FormPage):
         return services.vendor_create(by=self.request.user, **form.cleaned_data)
 
     def done_url(self):
-        if self.object is not None:
-            return self.object.get_absolute_url()
         return reverse("vendors:list")
 
 
@@ -107,8 +106,7 @@ class VendorArchiveView(VendorMixin, ConfirmPage):
     def target(self):
         return self.vendor
 
-    def act(self, target):
-        services.record_archive(target, by=self.request.user)
+    service = staticmethod(services.record_archive)
 
 
 class VendorRestoreView(VendorArchiveView):
@@ -116,5 +114,4 @@ class VendorRestoreView(VendorArchiveView):
     button_class = "btn-primary"
     explanation = "'{target}' will appear in lists and dashboards again."
 
-    def act(self, target):
-        services.record_restore(target, by=self.request.user)
+    service = staticmethod(services.record_restore)
