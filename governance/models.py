@@ -37,6 +37,7 @@ from governance.choices import (
     Tier,
     Weekday,
 )
+from vendorgov import formats
 from vendors.choices import Currency, Side
 from vendors.models import Archivable, ArchivableQuerySet, Contact, Vendor, VendorScoped
 
@@ -226,8 +227,7 @@ class Meeting(Archivable, VendorScoped):
         ]
 
     def __str__(self):
-        local = self.local_start
-        return f"{self.title} · {local:%a} {local.day} {local:%b %Y}"
+        return f"{self.title} · {formats.day(self.local_start)}"
 
     def get_absolute_url(self):
         return reverse("governance:meeting", args=[self.vendor.slug, self.pk])
@@ -563,7 +563,7 @@ class Escalation(VendorScoped):
         ]
 
     def __str__(self):
-        return f"{self.get_level_display()} on {self.escalated_on:%d %b %Y}"
+        return f"{self.get_level_display()} on {formats.date(self.escalated_on, padded=True)}"
 
     @property
     def recipients(self) -> str:

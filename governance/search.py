@@ -8,13 +8,10 @@ from django.utils import timezone
 
 from governance.choices import ACTION_OPEN, IMPEDIMENT_OPEN, SUGGESTION_UNASSESSED
 from governance.models import ActionItem, Impediment, Meeting, Suggestion
+from vendorgov import formats
 from vendorgov.templatetags.vg import relative
 from vendors import access
 from vendors.search import Hit
-
-
-def _day(value) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}"
 
 
 def _current_first(queryset: QuerySet, current: Q, field: str) -> QuerySet:
@@ -37,7 +34,7 @@ def find_meetings(user, q: str, limit: int) -> list[Hit]:
         start = m.local_start
         hits.append(Hit(
             m.title, reverse("governance:meeting", args=[m.vendor.slug, m.pk]),
-            f"{m.get_tier_display()} review with {m.vendor} · {_day(start)}, "
+            f"{m.get_tier_display()} review with {m.vendor} · {formats.day(start)}, "
             f"{start:%H:%M %Z} · {relative(m.starts_at)}",
             status=f"gov_{m.status}", status_label=m.get_status_display()))
     return hits
@@ -53,7 +50,7 @@ def find_action_items(user, q: str, limit: int) -> list[Hit]:
         hits.append(Hit(
             a.title, reverse("governance:action_item_update", args=[a.vendor.slug, a.pk]),
             f"{a.vendor} · {a.owner_name} ({a.get_side_display().lower()}) · due "
-            f"{_day(a.due_on)}" + (f" · overdue by {late} day{'s' if late != 1 else ''}"
+            f"{formats.day(a.due_on)}" + (f" · overdue by {late} day{'s' if late != 1 else ''}"
                                    if late else ""),
             status=f"gov_{a.status}", status_label=a.get_status_display()))
     return hits
@@ -64,7 +61,7 @@ def find_impediments(user, q: str, limit: int) -> list[Hit]:
                           Q(status__in=IMPEDIMENT_OPEN), "raised_on")[:limit]
     return [Hit(i.title, reverse("governance:impediment", args=[i.vendor.slug, i.pk]),
                 f"{i.vendor} · {i.get_severity_display()} {i.get_kind_display().lower()} "
-                f"impediment · raised {_day(i.raised_on)}",
+                f"impediment · raised {formats.day(i.raised_on)}",
                 status=f"gov_{i.status}", status_label=i.get_status_display())
             for i in rows]
 
@@ -74,6 +71,6 @@ def find_suggestions(user, q: str, limit: int) -> list[Hit]:
                           Q(status__in=SUGGESTION_UNASSESSED), "submitted_on")[:limit]
     return [Hit(s.title, reverse("governance:suggestion", args=[s.vendor.slug, s.pk]),
                 f"{s.vendor} · {s.get_category_display()} · from "
-                f"{s.get_source_side_display().lower()} · submitted {_day(s.submitted_on)}",
+                f"{s.get_source_side_display().lower()} · submitted {formats.day(s.submitted_on)}",
                 status=f"gov_{s.status}", status_label=s.get_status_display())
             for s in rows]

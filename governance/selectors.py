@@ -32,6 +32,7 @@ from governance.models import (
     Meeting,
     Suggestion,
 )
+from vendorgov import formats
 from vendorgov.roles import PORTFOLIO_ROLES, Role
 from vendors import access
 from vendors.access import Action
@@ -334,10 +335,6 @@ class Timeline:
     counts: dict = field(default_factory=dict)
 
 
-def _day(value) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}"
-
-
 def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
              until: date | None = None) -> Timeline:
     """What happened with the vendor, newest first: one query per kind of event, so the cost
@@ -438,7 +435,8 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
                       else "accepted", "Suggestion decided", s.decision_rationale),
                      (s.implemented_on, "implemented", "Suggestion implemented", ""),
                      (s.outcome_reviewed_on, "outcome_reviewed", "Outcome reviewed",
-                      f"Realised {s.currency} {s.realised_value or 0:,.0f}. {s.lessons}")]
+                      f"Realised {formats.money(s.realised_value or 0, s.currency, places=0)}. "
+                      f"{s.lessons}")]
             for day, status, label, detail in steps:
                 if day and since <= day <= until:
                     events.append(TimelineEvent(day, "suggestions", f"{label}: {s.title}",

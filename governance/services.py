@@ -49,6 +49,7 @@ from governance.models import (
     Suggestion,
 )
 from governance.selectors import ladder_recipients, plan_for, relationship_users
+from vendorgov import formats
 from vendorgov.history import stamp
 from vendors.choices import AssignmentRole, ContactRole, Side
 from vendors.models import Contact, Vendor
@@ -97,10 +98,6 @@ def _save(instance: Model, *, by=None, change_reason: str = "", constraints: boo
     stamp(instance, by, change_reason)
     instance.save()
     return instance
-
-
-def _fmt_day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 # -- people of the relationship ------------------------------------------------------------
@@ -358,7 +355,7 @@ def meetings_extend_horizon() -> int:
 
 def _check_open(meeting: Meeting, doing: str) -> None:
     if meeting.is_held:
-        raise Conflict(f"This meeting was held on {_fmt_day(meeting.held_at.date())}; "
+        raise Conflict(f"This meeting was held on {formats.day(meeting.held_at.date())}; "
                        f"it cannot {doing} any more.")
     if meeting.is_cancelled:
         raise Conflict(f"This meeting was cancelled; it cannot {doing}.")
@@ -380,13 +377,13 @@ def meeting_move(meeting: Meeting, *, by=None, date: date, start_time: time,
     if date > today + MAX_AHEAD:
         raise ValidationError({"date": "Choose a date within the next five years."})
     if date < today - timedelta(days=1):
-        raise ValidationError({"date": f"{_fmt_day(date)} has passed: a meeting can only move "
+        raise ValidationError({"date": f"{formats.day(date)} has passed: a meeting can only move "
                                        f"to a time still to come."})
     if message := recurrence.problem_message(date, start_time, tz):
         raise ValidationError({"start_time": message})
     starts_at = recurrence.to_instant(date, start_time, tz)
     if starts_at < timezone.now():
-        raise ValidationError({"date": f"{_fmt_day(date)} {start_time:%H:%M} has passed: "
+        raise ValidationError({"date": f"{formats.day(date)} {start_time:%H:%M} has passed: "
                                        f"a meeting can only move to a time still to come."})
     minutes = duration_minutes or meeting.duration_minutes
     meeting.starts_at, meeting.ends_at = starts_at, starts_at + timedelta(minutes=minutes)
@@ -397,7 +394,7 @@ def meeting_move(meeting: Meeting, *, by=None, date: date, start_time: time,
         meeting.video_link = video_link
     meeting.sequence += 1
     local = starts_at.astimezone(tz)
-    return _save(meeting, by=by, change_reason=f"Moved to {_fmt_day(date)} {local:%H:%M %Z}")
+    return _save(meeting, by=by, change_reason=f"Moved to {formats.day(date)} {local:%H:%M %Z}")
 
 
 @transaction.atomic
@@ -416,7 +413,7 @@ def meeting_hold(meeting: Meeting, *, by=None) -> Meeting:
     _check_open(meeting, "be marked held again" if meeting.is_held else "be marked held")
     if meeting.local_start.date() > timezone.localdate():
         raise ValidationError({"status": f"This meeting takes place on "
-                                         f"{_fmt_day(meeting.local_start.date())}; mark it "
+                                         f"{formats.day(meeting.local_start.date())}; mark it "
                                          f"held from that day."})
     meeting.agenda_snapshot = agenda.snapshot(meeting)
     meeting.status, meeting.held_at, meeting.held_by = MeetingStatus.HELD, timezone.now(), by
@@ -621,9 +618,10 @@ def impediment_escalate(impediment: Impediment, *, by=None, note: str,
                         to_contact=None) -> Escalation:
     """Take the impediment one step (or more) up the ladder, to the people on that step."""
     if not impediment.is_open:
+        since = (f" since {formats.day(impediment.resolved_on)}" if impediment.resolved_on
+                 else "")
         raise ValidationError({"status": f"This impediment is "
-                                         f"{impediment.get_status_display().lower()}"
-                                         f"{f' since {_fmt_day(impediment.resolved_on)}' if impediment.resolved_on else ''}"  # noqa: E501
+                                         f"{impediment.get_status_display().lower()}{since}"
                                          f": there is nothing to escalate. Reopen it first if "
                                          f"the problem is back."})
     level = level or impediment.next_step

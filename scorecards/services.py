@@ -42,6 +42,7 @@ from scorecards.models import (
     period_bounds,
 )
 from sla import selectors as sla_selectors
+from vendorgov import formats
 from vendorgov.history import save as _save
 from vendorgov.history import stamp as _stamp
 from vendors.choices import Side
@@ -263,7 +264,7 @@ def _refresh_open_rules(measure: Measure, *, by=None) -> None:
 def _check_measure_takes_actuals(measure: Measure, period: Period, *, creating: bool) -> dict:
     if measure.is_archived:
         return {"measure": f"'{measure}' was retired on "
-                           f"{timezone.localdate(measure.archived_at):%-d %b %Y}; it takes no "
+                           f"{formats.date(timezone.localdate(measure.archived_at))}; it takes no "
                            f"new actuals."}
     if measure.data_source not in ENTERED_DATA_SOURCES:
         return {"measure": f"'{measure}' is fed from an SLA service level, not entered."}
@@ -273,7 +274,7 @@ def _check_measure_takes_actuals(measure: Measure, period: Period, *, creating: 
             measure.objective.perspective.scorecard_id:
         return {"period": "This period belongs to another scorecard."}
     if not measure.counts_in(period):
-        return {"period": f"'{measure}' counts from {measure.active_from:%-d %b %Y}, after "
+        return {"period": f"'{measure}' counts from {formats.date(measure.active_from)}, after "
                           f"{period} ended."}
     if not period.has_started:
         return {"period": f"{period} has not started yet."}

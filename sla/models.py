@@ -36,6 +36,7 @@ from sla.choices import (
     VersionStatus,
     Window,
 )
+from vendorgov import formats
 from vendors.choices import Criticality
 from vendors.models import Archivable, Contract, Vendor, VendorScoped
 
@@ -342,7 +343,7 @@ class SLAReview(models.Model):
         ordering = ["-reviewed_on", "-id"]
 
     def __str__(self):
-        return f"Review of {self.sla.reference} on {self.reviewed_on:%d %b %Y}"
+        return f"Review of {self.sla.reference} on {formats.date(self.reviewed_on, padded=True)}"
 
 
 class MeasurementImport(VendorScoped):
