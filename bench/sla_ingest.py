@@ -160,8 +160,8 @@ def set_up(rows: int):
 
     vendor = Vendor.objects.create(name="Bench Vendor", slug="bench-vendor", status="active")
     user = make_user("bench", vendor)
-    raw, prefix, key_hash = ApiToken.generate()
-    ApiToken.objects.create(user=user, name="bench", prefix=prefix, key_hash=key_hash)
+    token, raw = ApiToken.issue(user=user, name="bench")
+    token.save()
     contract = Contract.objects.create(vendor=vendor, reference="B-1", title="Bench",
                                        start_date=date(2015, 1, 1), end_date=date(2099, 1, 1),
                                        value=1)

@@ -38,6 +38,7 @@ from governance.choices import (
     Weekday,
 )
 from vendorgov import formats
+from vendorgov.tokens import HashedSecret, HashedSecretQuerySet
 from vendors.choices import Currency, Side
 from vendors.models import Archivable, ArchivableQuerySet, Contact, Vendor, VendorScoped
 
@@ -634,23 +635,32 @@ class Suggestion(Archivable, VendorScoped):
         return recurrence.period_of(Tier.QUARTERLY, self.submitted_on)
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(HashedSecret):
     """A personal, secret iCalendar address of one person's review meetings. Only the
-    SHA-256 of its secret is kept; a new feed replaces (revokes) the previous one."""
+    SHA-256 of its secret is kept (`vendorgov.tokens`); a new feed replaces (revokes) the
+    previous one."""
+
+    SCHEME = "vgcal"
+    SECRET_BYTES = 24
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="calendar_feeds")
-    prefix = models.CharField(max_length=12, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=now, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = HashedSecretQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"Calendar feed of {self.user} ({self.prefix}…)"
+
+    @classmethod
+    def findable(cls):
+        """Feeds that still answer: not revoked, of a person who may still sign in."""
+        return cls.objects.filter(revoked_at__isnull=True,
+                                  user__is_active=True).select_related("user")
 
     @property
     def is_active(self) -> bool:

@@ -537,18 +537,8 @@ FEED_PAST = timedelta(days=92)
 
 
 def calendar_feed_find(raw: str) -> CalendarFeed | None:
-    import secrets as _secrets
-
-    from governance.services import FEED_PREFIX, feed_hash
-
-    parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != FEED_PREFIX or len(parts[1]) != 8:
-        return None
-    feed = (CalendarFeed.objects.filter(prefix=parts[1], revoked_at__isnull=True,
-                                        user__is_active=True).select_related("user").first())
-    if feed and _secrets.compare_digest(feed.key_hash, feed_hash(raw)):
-        return feed
-    return None
+    """The live feed the secret address `raw` opens, or None (one query at most)."""
+    return CalendarFeed.find(raw)
 
 
 def calendar_meetings(user) -> list[Meeting]:

@@ -7,8 +7,6 @@ input that cannot be accepted, or `Conflict` when the record's state rules the c
 History (who and when) is kept by django-simple-history from `_history_user`.
 """
 
-import hashlib
-import secrets
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -717,21 +715,12 @@ def suggestion_transition(suggestion: Suggestion, *, by=None, status: str,
 
 # -- calendar feeds ----------------------------------------------------------------------------
 
-FEED_PREFIX = "vgcal"
-
-
-def feed_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 @transaction.atomic
 def calendar_feed_create(*, user) -> tuple[CalendarFeed, str]:
     """A new secret feed address for `user`; the previous one stops working. The secret is
     returned once and never stored."""
     calendar_feed_revoke(user=user)
-    prefix = secrets.token_hex(4)
-    raw = f"{FEED_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
-    feed = CalendarFeed(user=user, prefix=prefix, key_hash=feed_hash(raw))
+    feed, raw = CalendarFeed.issue(user=user)
     feed.full_clean()
     feed.save()
     return feed, raw
@@ -739,8 +728,7 @@ def calendar_feed_create(*, user) -> tuple[CalendarFeed, str]:
 
 @transaction.atomic
 def calendar_feed_revoke(*, user) -> int:
-    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+    return CalendarFeed.objects.filter(user=user).revoke()
 
 
 def calendar_feed_touch(feed: CalendarFeed) -> None:
