@@ -9,11 +9,11 @@ History (who and when) is kept by django-simple-history from `_history_user`.
 
 from datetime import date, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from governance import agenda, recurrence
@@ -47,8 +47,7 @@ from governance.models import (
     Suggestion,
 )
 from governance.selectors import ladder_recipients, plan_for, relationship_users
-from vendorgov import formats
-from vendorgov.history import stamp
+from vendorgov import formats, history
 from vendors.choices import AssignmentRole, ContactRole, Side
 from vendors.models import Contact, Vendor
 
@@ -67,35 +66,8 @@ class Conflict(Exception):
     """The change contradicts the record's current state (e.g. moving a held meeting)."""
 
 
-def _full_clean(instance: Model, *, constraints: bool = True,
-                only: set[str] | None = None) -> None:
-    """`full_clean()`, less the queries it would run for nothing: whether related records
-    handed over as objects exist (they were just loaded); with `only`, the checks of fields
-    a change does not touch; with `constraints=False`, database constraints it cannot
-    touch."""
-    loaded = {f.name for f in instance._meta.concrete_fields
-              if (f.many_to_one and f.is_cached(instance))
-              or (only is not None and f.name not in only)}
-    errors = {}
-    steps = [lambda: instance.clean_fields(exclude=loaded), instance.clean,
-             instance.validate_unique]
-    if constraints:
-        steps.append(instance.validate_constraints)
-    for step in steps:
-        try:
-            step()
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
-
-
-def _save(instance: Model, *, by=None, change_reason: str = "", constraints: bool = True,
-          only: set[str] | None = None) -> Model:
-    _full_clean(instance, constraints=constraints, only=only)
-    stamp(instance, by, change_reason)
-    instance.save()
-    return instance
+# Governance validates leanly: its writes touch a few fields of records just loaded.
+_save = partial(history.save, lean=True)
 
 
 # -- people of the relationship ------------------------------------------------------------
