@@ -32,8 +32,7 @@ from governance.choices import (
     SuggestionStatus,
     Tier,
 )
-from governance.models import ActionItem, Impediment, Meeting, Suggestion
-from governance.selectors import plan_for
+from governance.models import ActionItem, GovernancePlan, Impediment, Meeting, Suggestion
 from vendorgov import formats
 from vendors.models import StaffingChange
 from vendors.selectors import staffing_changes_since
@@ -81,7 +80,7 @@ class AgendaContext:
 
     @cached_property
     def plan(self):
-        return plan_for(self.vendor)
+        return GovernancePlan.objects.for_vendor(self.vendor)
 
     @cached_property
     def open_impediments(self) -> list[Impediment]:

@@ -62,6 +62,12 @@ def validate_time_zone(name: str) -> None:
         raise ValidationError(str(error)) from error
 
 
+class GovernancePlanQuerySet(models.QuerySet):
+    def for_vendor(self, vendor: Vendor) -> "GovernancePlan":
+        """The vendor's plan; an unsaved one with the defaults if none was written."""
+        return self.filter(vendor=vendor).first() or self.model(vendor=vendor)
+
+
 class GovernancePlan(VendorScoped):
     """How a vendor is governed beyond its cadences: the strategy notes reviewed each
     quarter, and how long an impediment may stay unresolved before it is flagged."""
@@ -75,6 +81,8 @@ class GovernancePlan(VendorScoped):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="An impediment unresolved for longer is flagged for escalation.")
     history = HistoricalRecords()
+
+    objects = GovernancePlanQuerySet.as_manager()
 
     def __str__(self):
         return f"Governance plan for {self.vendor}"

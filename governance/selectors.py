@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
-from governance import recurrence
+from governance import agenda, recurrence
 from governance.choices import (
     ACTION_OPEN,
     IMPEDIMENT_OPEN,
@@ -19,6 +20,7 @@ from governance.choices import (
     Tier,
 )
 from governance.models import (
+    DEFAULT_ESCALATE_AFTER_DAYS,
     ActionItem,
     AgendaItem,
     Attendance,
@@ -43,7 +45,7 @@ from vendors.models import Contact, StaffingChange, Vendor, VendorAssignment
 
 def plan_for(vendor: Vendor) -> GovernancePlan:
     """The vendor's governance plan; an unsaved one with the defaults if none was written."""
-    return GovernancePlan.objects.filter(vendor=vendor).first() or GovernancePlan(vendor=vendor)
+    return GovernancePlan.objects.for_vendor(vendor)
 
 
 def relationship_users(vendor: Vendor) -> QuerySet:
@@ -170,8 +172,6 @@ class MeetingPage:
 
 def meeting_page(meeting: Meeting) -> MeetingPage:
     """Everything the meeting page shows, in a fixed number of queries."""
-    from governance import agenda  # agenda reads the selectors above
-
     if meeting.agenda_snapshot:
         sections = meeting.agenda_snapshot.get("sections", [])
         items = meeting.agenda_snapshot.get("items", [])
@@ -339,8 +339,6 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
              until: date | None = None) -> Timeline:
     """What happened with the vendor, newest first: one query per kind of event, so the cost
     does not grow with the vendor's history."""
-    from django.urls import reverse
-
     today = timezone.localdate()
     until = until or today
     since = since or until - timedelta(days=365)
@@ -481,8 +479,6 @@ def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
         meetings = meetings.filter(tier=tier)
     limits = dict(GovernancePlan.objects.filter(vendor__in=vendors)
                   .values_list("vendor_id", "escalate_after_days"))
-    from governance.models import DEFAULT_ESCALATE_AFTER_DAYS
-
     flagged = [i for i in open_impediments if i.flagged_for_escalation(
         limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS))]
     for i in flagged:

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from scorecards import scoring, sla_feed
+from scorecards import scoring, selectors, sla_feed
 from scorecards.choices import (
     AVAILABLE_DATA_SOURCES,
     ENTERED_DATA_SOURCES,
@@ -66,6 +66,20 @@ def _check_data_source(fields: dict) -> None:
         raise ValidationError({"data_source": "Choose a data source from the list."})
 
 
+def _save_part(part: Model, *, by=None, change_reason: str = "") -> Model:
+    """Validate and save a part; a measure's SLA link is checked with the rest of its
+    validation, and its errors are reported together with those."""
+    link = selectors.sla_link_errors(part) if isinstance(part, Measure) else {}
+    if link:
+        errors = {}
+        try:
+            part.full_clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        raise ValidationError(ValidationError(link).update_error_dict(errors))
+    return _save(part, by=by, change_reason=change_reason)
+
+
 # -- templates -------------------------------------------------------------------------------
 
 
@@ -87,7 +101,7 @@ def part_create(model: type[Model], *, by=None, **fields) -> Model:
         part.vendor_id = parent.vendor_id
     if model is Measure and part.objective_id and part.objective.is_archived:
         raise ValidationError({"objective": "This objective is retired; restore it first."})
-    part = _save(part, by=by)
+    part = _save_part(part, by=by)
     if model is Measure and part.data_source == DataSource.SLA:
         actuals_derive_from_sla(measure_ids=[part.pk])
     return part
@@ -101,7 +115,7 @@ def part_update(part: Model, *, by=None, change_reason: str = "", **fields) -> M
         fields["service_level"] = None  # no longer fed from an SLA: the link goes with it
     for name, value in fields.items():
         setattr(part, name, value)
-    part = _save(part, by=by, change_reason=change_reason)
+    part = _save_part(part, by=by, change_reason=change_reason)
     if isinstance(part, Measure):
         _refresh_open_rules(part, by=by)
         if part.data_source == DataSource.SLA:
