@@ -23,6 +23,7 @@ from sla import calendars, rules
 from sla.choices import (
     CORRECTIVE_ACTION_OPEN,
     DURATION_UNITS,
+    UNIT_SYMBOL,
     VERSIONS_IN_FORCE,
     Comparator,
     CorrectiveActionStatus,
@@ -302,7 +303,6 @@ class ServiceLevel(models.Model):
 
     @property
     def unit_symbol(self) -> str:
-        from sla.choices import UNIT_SYMBOL
         return UNIT_SYMBOL.get(self.unit, "")
 
     def clean(self):
