@@ -130,6 +130,11 @@ def entry(text: str, *, detail: str = "", url: str = "", status: str = "",
             "status_label": status_label, "flag": flag}
 
 
+def _suggestion_entry(ctx: AgendaContext, s: Suggestion, detail: str) -> dict:
+    return entry(s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
+                 status=f"gov_{s.status}", status_label=s.get_status_display(), detail=detail)
+
+
 # -- sections built from governance and vendor data -------------------------------------------
 
 def impediments(ctx: AgendaContext) -> dict:
@@ -175,12 +180,10 @@ def staffing_changes(ctx: AgendaContext) -> dict:
 
 def suggestions_new_and_pending(ctx: AgendaContext) -> dict:
     since = ctx.since_day
-    entries = [entry(
-        s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-        status=f"gov_{s.status}", status_label=s.get_status_display(),
-        detail=(f"{s.get_category_display()} · from {s.get_source_side_display().lower()} · "
+    entries = [_suggestion_entry(
+        ctx, s, f"{s.get_category_display()} · from {s.get_source_side_display().lower()} · "
                 f"submitted {formats.day(s.submitted_on)}"
-                + (" · new since the last meeting" if s.submitted_on >= since else "")))
+                + (" · new since the last meeting" if s.submitted_on >= since else ""))
         for s in ctx.suggestions if s.status in SUGGESTION_UNASSESSED]
     return section("suggestions", "New and pending innovation suggestions", entries,
                    empty="No suggestion waits for a decision.",
@@ -226,13 +229,11 @@ def value_created(ctx: AgendaContext) -> dict:
         if s.status == SuggestionStatus.OUTCOME_REVIEWED and ctx.in_period(
                 s.outcome_reviewed_on):
             totals[s.currency] += s.realised_value or 0
-            entries.append(entry(
-                s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-                status=f"gov_{s.status}", status_label=s.get_status_display(),
-                detail=(f"realised {formats.money(s.realised_value or 0, s.currency, places=0)}"
-                        + (f" (estimated {formats.money(s.estimated_value, s.currency, places=0)})"
-                           if s.estimated_value is not None else "")
-                        + f" · {s.lessons}")))
+            realised = formats.money(s.realised_value or 0, s.currency, places=0)
+            estimated = (f" (estimated {formats.money(s.estimated_value, s.currency, places=0)})"
+                         if s.estimated_value is not None else "")
+            entries.append(_suggestion_entry(ctx, s, f"realised {realised}{estimated} · "
+                                                     f"{s.lessons}"))
     note = " · ".join(formats.money(v, c, places=0) for c, v in sorted(totals.items()))
     return section("value_created", "Value created", entries,
                    note=f"Realised this period: {note}" if note else "",
@@ -242,10 +243,8 @@ def value_created(ctx: AgendaContext) -> dict:
 
 
 def process_improvements(ctx: AgendaContext) -> dict:
-    entries = [entry(
-        s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-        status=f"gov_{s.status}", status_label=s.get_status_display(),
-        detail=f"{s.get_source_side_display()} · {s.description[:140]}")
+    entries = [_suggestion_entry(
+        ctx, s, f"{s.get_source_side_display()} · {s.description[:140]}")
         for s in ctx.suggestions
         if s.category == SuggestionCategory.PROCESS and s.status in (
             SuggestionStatus.ACCEPTED, SuggestionStatus.IMPLEMENTED,
@@ -259,10 +258,8 @@ def process_improvements(ctx: AgendaContext) -> dict:
 
 
 def innovations_assessed(ctx: AgendaContext) -> dict:
-    entries = [entry(
-        s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-        status=f"gov_{s.status}", status_label=s.get_status_display(),
-        detail=f"{s.get_category_display()} · decided {formats.day(s.decided_on)}: "
+    entries = [_suggestion_entry(
+        ctx, s, f"{s.get_category_display()} · decided {formats.day(s.decided_on)}: "
                f"{s.decision_rationale}")
         for s in ctx.suggestions
         if ctx.in_period(s.decided_on)]
@@ -278,12 +275,10 @@ def innovations_assessed(ctx: AgendaContext) -> dict:
 
 
 def suggestions_to_assess(ctx: AgendaContext) -> dict:
-    entries = [entry(
-        s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-        status=f"gov_{s.status}", status_label=s.get_status_display(),
-        detail=(f"{s.get_category_display()} · submitted {formats.day(s.submitted_on)}"
+    entries = [_suggestion_entry(
+        ctx, s, f"{s.get_category_display()} · submitted {formats.day(s.submitted_on)}"
                 + (f" · estimated {formats.money(s.estimated_value, s.currency, places=0)}"
-                   if s.estimated_value is not None else "")))
+                   if s.estimated_value is not None else ""))
         for s in ctx.suggestions if s.status in SUGGESTION_UNASSESSED]
     return section("suggestions_to_assess", "Suggestions to assess", entries,
                    empty="Every suggestion has been assessed.",

@@ -38,7 +38,7 @@ from governance.choices import (
     Weekday,
 )
 from vendorgov import formats
-from vendorgov.tokens import HashedSecret, HashedSecretQuerySet
+from vendorgov.tokens import HashedSecret
 from vendors.choices import Currency, Side
 from vendors.models import Archivable, ArchivableQuerySet, Contact, Vendor, VendorScoped
 
@@ -655,8 +655,6 @@ class CalendarFeed(HashedSecret):
                              related_name="calendar_feeds")
     created_at = models.DateTimeField(default=now, editable=False)
     last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    objects = HashedSecretQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -242,38 +242,37 @@ def suggestion_quota(vendor: Vendor, *, quarters: int = 4) -> list[QuarterCount]
 ITEM_STATES = {"open": "Open", "closed": "Done or closed", "all": "All"}
 
 
-def action_items(vendor: Vendor, *, state: str = "open", side: str = "") -> list[ActionItem]:
-    rows = (ActionItem.objects.active().filter(vendor=vendor)
-            .select_related("vendor", "owner_user", "owner_contact", "meeting__vendor"))
+def _in_state(rows: QuerySet, state: str, open_statuses) -> QuerySet:
+    """`rows` in the ITEM_STATES `state`: open, closed (the rest) or all."""
     if state == "open":
-        rows = rows.filter(status__in=ACTION_OPEN)
-    elif state == "closed":
-        rows = rows.exclude(status__in=ACTION_OPEN)
+        return rows.filter(status__in=open_statuses)
+    if state == "closed":
+        return rows.exclude(status__in=open_statuses)
+    return rows
+
+
+def action_items(vendor: Vendor, *, state: str = "open", side: str = "") -> list[ActionItem]:
+    rows = _in_state(ActionItem.objects.active().filter(vendor=vendor)
+                     .select_related("vendor", "owner_user", "owner_contact", "meeting__vendor"),
+                     state, ACTION_OPEN)
     if side in Side.values:
         rows = rows.filter(side=side)
     return list(rows.order_by("due_on", "id"))
 
 
 def impediments(vendor: Vendor, *, state: str = "open", kind: str = "") -> list[Impediment]:
-    rows = (Impediment.objects.active().filter(vendor=vendor)
-            .select_related("vendor", "owner_user", "owner_contact")
-            .annotate(update_count=Count("updates", distinct=True)))
-    if state == "open":
-        rows = rows.filter(status__in=IMPEDIMENT_OPEN)
-    elif state == "closed":
-        rows = rows.exclude(status__in=IMPEDIMENT_OPEN)
+    rows = _in_state(Impediment.objects.active().filter(vendor=vendor)
+                     .select_related("vendor", "owner_user", "owner_contact")
+                     .annotate(update_count=Count("updates", distinct=True)),
+                     state, IMPEDIMENT_OPEN)
     if kind:
         rows = rows.filter(kind=kind)
     return list(rows.order_by("raised_on", "id"))
 
 
 def suggestions(vendor: Vendor, *, state: str = "all", category: str = "") -> list[Suggestion]:
-    rows = (Suggestion.objects.active().filter(vendor=vendor)
-            .select_related("vendor", "submitted_by"))
-    if state == "open":
-        rows = rows.filter(status__in=SUGGESTION_UNASSESSED)
-    elif state == "closed":
-        rows = rows.exclude(status__in=SUGGESTION_UNASSESSED)
+    rows = _in_state(Suggestion.objects.active().filter(vendor=vendor)
+                     .select_related("vendor", "submitted_by"), state, SUGGESTION_UNASSESSED)
     if category:
         rows = rows.filter(category=category)
     return list(rows)

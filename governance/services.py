@@ -178,14 +178,8 @@ def _check_cadence(cadence: Cadence, ours, theirs) -> None:
 @transaction.atomic
 def cadence_create(*, vendor: Vendor, by=None, our_participants=(), vendor_participants=(),
                    **fields) -> Cadence:
-    cadence = Cadence(vendor=vendor, **fields)
-    ours, theirs = list(our_participants), list(vendor_participants)
-    _check_cadence(cadence, ours, theirs)
-    _save(cadence, by=by)
-    cadence.our_participants.set(ours)
-    cadence.vendor_participants.set(theirs)
-    meetings_generate(cadence, by=by, sync_participants=True)
-    return cadence
+    return _save_cadence(Cadence(vendor=vendor, **fields), list(our_participants),
+                         list(vendor_participants), by=by)
 
 
 @transaction.atomic
@@ -201,6 +195,11 @@ def cadence_update(cadence: Cadence, *, by=None, our_participants=None,
                 else our_participants)
     theirs = list(cadence.vendor_participants.all() if vendor_participants is None
                   else vendor_participants)
+    return _save_cadence(cadence, ours, theirs, by=by)
+
+
+def _save_cadence(cadence: Cadence, ours: list, theirs: list, *, by) -> Cadence:
+    """Check and save a cadence with its participants; its meetings follow."""
     _check_cadence(cadence, ours, theirs)
     _save(cadence, by=by)
     cadence.our_participants.set(ours)

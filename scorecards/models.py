@@ -234,6 +234,13 @@ class Scorecard(Archivable, VendorScoped):
         return reverse("scorecards:vendor", args=[self.vendor.slug])
 
 
+def _check_same_vendor(part, parent: str) -> None:
+    """A part of a vendor's scorecard sits under a `parent` of the same vendor."""
+    if (getattr(part, f"{parent}_id") and part.vendor_id
+            and part.vendor_id != getattr(part, parent).vendor_id):
+        raise ValidationError({parent: f"This {parent} belongs to another vendor."})
+
+
 class InPeriodMixin:
     """Structure that was retired keeps its history: it counts in the periods that ended
     before it was retired, and not after."""
@@ -255,8 +262,7 @@ class Perspective(InPeriodMixin, Archivable, VendorScoped, PerspectiveFields):
         pass
 
     def clean(self):
-        if self.scorecard_id and self.vendor_id and self.vendor_id != self.scorecard.vendor_id:
-            raise ValidationError({"scorecard": "This scorecard belongs to another vendor."})
+        _check_same_vendor(self, "scorecard")
 
 
 class Objective(InPeriodMixin, Archivable, VendorScoped, ObjectiveFields):
@@ -271,9 +277,7 @@ class Objective(InPeriodMixin, Archivable, VendorScoped, ObjectiveFields):
         pass
 
     def clean(self):
-        if self.perspective_id and self.vendor_id and self.vendor_id != self.perspective.vendor_id:
-            raise ValidationError({"perspective": "This perspective belongs to another "
-                                                  "vendor."})
+        _check_same_vendor(self, "perspective")
 
 
 class Measure(InPeriodMixin, Archivable, VendorScoped, MeasureFields):
@@ -315,8 +319,7 @@ class Measure(InPeriodMixin, Archivable, VendorScoped, MeasureFields):
 
     def clean(self):
         super().clean()
-        if self.objective_id and self.vendor_id and self.vendor_id != self.objective.vendor_id:
-            raise ValidationError({"objective": "This objective belongs to another vendor."})
+        _check_same_vendor(self, "objective")
         # The SLA link is checked by `selectors.sla_link_errors`, which reads the sla app:
         # services and the measure form run it with this validation.
 

@@ -83,6 +83,8 @@ class HashedSecret(models.Model):
     key_hash = models.CharField(max_length=64, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = HashedSecretQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
