@@ -223,18 +223,48 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: Redis when REDIS_URL is set, else a broker that needs no server.
+#
+# Delivery is at least once, and every task is safe to run twice (work is claimed in the
+# database with conditional updates), so the settings choose "never lose" over "never
+# repeat":
+# * acks_late: a task is acknowledged when it has finished, not when it is received, so a
+#   worker that dies mid-task leaves it to be delivered again;
+# * reject_on_worker_lost: a pool process killed mid-task puts its task straight back on
+#   the queue, instead of marking it failed;
+# * prefetch 1: a worker holds no more than the task it runs, so nothing waits behind a
+#   long task while another worker is idle;
+# * visibility timeout (Redis): a task delivered to a worker that vanished entirely
+#   (SIGKILL of the main process, the machine gone) is delivered again after
+#   VISIBILITY_TIMEOUT seconds: 5 minutes, not kombu's hour. It must stay longer than any
+#   countdown or ETA the code uses (tests/infra/test_celery_settings.py checks it) and than
+#   the longest task, or Redis hands a task out again while it still runs (harmless, being
+#   idempotent, but wasted);
+# * the broker connection is retried forever: an outage of Redis, however long, never ends
+#   the worker; it reconnects and goes on (tests/infra/test_redis_restart.py);
+# * results are written with retries, so a result lost to a Redis restart is written again.
 CELERY_TASK_IGNORE_RESULT = False
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+CELERY_RESULT_BACKEND_MAX_RETRIES = 20
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=300.0)
+VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        # Notice a connection Redis dropped (a restart) before using it, not after.
+        "health_check_interval": 25,
+        "socket_keepalive": True,
+    }
+    CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 else:
     _queue = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_URL = "filesystem://"
