@@ -4,6 +4,7 @@ only Ctrl-C stops everything. The processes are really killed here (SIGKILL), no
 import os
 import signal
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -44,9 +45,25 @@ def _wait_for(predicate, what: str, log_path):
         time.sleep(0.3)
 
 
+def _status(url) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def _site_answers(port) -> bool:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=10) as reply:
         return reply.status == 200
+
+
+def test_the_health_endpoints_see_the_worker_and_beat_of_make_run(serve):
+    proc, port, log_path = serve
+    for process in ("worker", "beat"):
+        url = f"http://127.0.0.1:{port}/healthz/{process}/"
+        _wait_for(lambda u=url: _status(u) == 200, f"{process} reported alive", log_path)
+    assert _status(f"http://127.0.0.1:{port}/healthz/") == 200
 
 
 def test_a_killed_worker_is_restarted_and_the_site_stays_up(serve):
