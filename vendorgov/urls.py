@@ -25,5 +25,7 @@ urlpatterns = [
             name="healthz_process"),
 ]
 
+handler400 = "vendorgov.views.bad_request"
+handler403 = "vendorgov.views.permission_denied"
 handler404 = "vendorgov.views.page_not_found"
 handler500 = "vendorgov.views.server_error"

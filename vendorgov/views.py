@@ -12,6 +12,21 @@ from vendorgov import health
 from vendorgov.schedule import beat_schedule
 
 
+def bad_request(request, exception):
+    """A request Django refused before any view (a body over DATA_UPLOAD_MAX_MEMORY_SIZE,
+    a bad host): JSON on the API, so clients parse every error the same way."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request: the body is too large or malformed."},
+                            status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "You do not have permission to do this."}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
 def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)

@@ -198,10 +198,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["vendorgov.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "vendorgov.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "vendorgov.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"user": "6000/hour"},
+    # Per token, per anonymous address, and rows per token for bulk endpoints
+    # (vendorgov/api/throttling.py); "none" switches a limit off.
+    "DEFAULT_THROTTLE_CLASSES": ["vendorgov.api.throttling.TokenRateThrottle",
+                                 "vendorgov.api.throttling.AnonAddressThrottle",
+                                 "vendorgov.api.throttling.RowRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("API_RATE_PER_TOKEN", default="1200/minute"),
+        "anon": env("API_RATE_ANONYMOUS", default="60/minute"),
+        "rows": env("API_ROWS_PER_TOKEN", default="500000/hour"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
