@@ -9,11 +9,11 @@ with `Retry-After` (seconds), which the schema documents on every operation.
 """
 
 import math
-import time
 
-from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, BaseThrottle, SimpleRateThrottle
+
+from vendorgov import ratelimit
 
 
 def _rate(scope: str) -> str | None:
@@ -63,17 +63,9 @@ class RowRateThrottle(BaseThrottle):
         if rate is None or counter is None or caller is None:
             return True
         limit, period = SimpleRateThrottle.parse_rate(None, rate)
-        now = time.time()
-        window = int(now // period)
-        key = f"throttle_rows_{caller}_{window}"
-        rows = max(1, counter(request))
-        cache.add(key, 0, timeout=period + 1)
-        total = cache.incr(key, rows)
-        if total <= limit:
-            return True
-        cache.decr(key, rows)  # a refused request takes nothing from the budget
-        self.retry_after = (window + 1) * period - now
-        return False
+        self.retry_after = ratelimit.take(f"rows:{caller}", amount=max(1, counter(request)),
+                                          limit=limit, period=period)
+        return self.retry_after is None
 
     def wait(self):
         return math.ceil(self.retry_after)
