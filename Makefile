@@ -16,10 +16,10 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt ci clean bench
+.PHONY: help install run test lint fmt ci clean bench backup restore
 
 help:
-	@echo "make run | test | lint | fmt | ci | install | clean"
+	@echo "make run | test | lint | fmt | ci | install | clean | backup | restore FILE=…"
 
 install: $(STAMP)
 
@@ -49,6 +49,15 @@ fmt: install
 
 ci:
 	.ci/run
+
+# The whole database into var/backups/ (PostgreSQL: pg_dump; SQLite: its online backup),
+# and back: make restore FILE=var/backups/vendorgov-….dump
+backup: install
+	$(PY) manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=var/backups/<backup file>"; exit 2)
+	$(PY) manage.py restore "$(FILE)"
 
 # SLA ingest benchmark against PostgreSQL (DATABASE_URL, a role with CREATEDB): API bulk
 # ingest next to a raw COPY, the repost that must insert nothing, a 1,000-vendor evaluation.

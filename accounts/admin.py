@@ -3,10 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import ApiToken, User
+from vendorgov.admin import NoDeleteAdmin, NoDeleteMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(NoDeleteMixin, DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role", "vendor",
                     "is_active"]
     list_filter = ["role", "is_active", "vendor"]
@@ -17,7 +18,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(NoDeleteAdmin):
     """Tokens can be inspected and revoked here; their secrets were never stored."""
 
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "expires_at",

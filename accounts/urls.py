@@ -3,6 +3,8 @@ from django.urls import include, path
 from accounts import views
 
 urlpatterns = [
+    # Before Django's own, which it replaces: the same page, with limits.
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("", include("django.contrib.auth.urls")),
     path("", include(([
         path("profile/", views.ProfileView.as_view(), name="profile"),

@@ -1,7 +1,9 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,11 +16,36 @@ from accounts import services
 from accounts.filtersets import UserFilterSet
 from accounts.forms import ApiTokenForm, UserForm
 from accounts.models import ApiToken
+from vendorgov import ratelimit
 from vendorgov.pages import FormPage, ListPage
 from vendors.models import VendorAssignment
 from vendors.selectors import record_history
 
 User = get_user_model()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with limits, so the form cannot be used to flood an inbox
+    or to mail the whole staff: per address, at most RESET_MAILS_PER_ADDRESS an hour (past
+    that the page answers as usual and sends nothing, so it says nothing about addresses);
+    per client, at most RESET_REQUESTS_PER_CLIENT an hour (past that a 429 says to wait)."""
+
+    def form_valid(self, form):
+        client = self.request.META.get("REMOTE_ADDR", "")
+        wait = ratelimit.take(f"reset-client:{client}", limit=settings.RESET_REQUESTS_PER_CLIENT,
+                              period=3600)
+        if wait is not None:
+            form.add_error(None, f"Too many password-reset requests from here; try again in "
+                                 f"{max(1, round(wait / 60))} minutes.")
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(int(wait) + 1)
+            return response
+        address = form.cleaned_data["email"].strip().lower()
+        if ratelimit.take(f"reset-address:{address}", limit=settings.RESET_MAILS_PER_ADDRESS,
+                          period=3600) is not None:
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class ProfileView(LoginRequiredMixin, TemplateView):

@@ -13,6 +13,7 @@ from governance.models import (
     Meeting,
     Suggestion,
 )
+from vendorgov.admin import NoDeleteAdmin
 
 
 class GovernanceAdmin(SimpleHistoryAdmin):
@@ -93,7 +94,7 @@ class SuggestionAdmin(GovernanceAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(NoDeleteAdmin):
     """Feeds can be inspected and revoked here; their secrets were never stored."""
 
     list_display = ["user", "prefix", "created_at", "last_fetched_at", "revoked_at"]

@@ -3,22 +3,23 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from scorecards import models
 from scorecards.forms import MeasureAdminForm
+from vendorgov.admin import NoDeleteMixin
 
 
 @admin.register(models.ScorecardTemplate)
-class ScorecardTemplateAdmin(SimpleHistoryAdmin):
+class ScorecardTemplateAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["name", "period_type", "archived_at"]
     search_fields = ["name"]
 
 
 @admin.register(models.Scorecard)
-class ScorecardAdmin(SimpleHistoryAdmin):
+class ScorecardAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["name", "vendor", "period_type", "starts_on"]
     list_select_related = ["vendor"]
 
 
 @admin.register(models.Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     form = MeasureAdminForm
     list_display = ["name", "vendor", "direction", "target", "amber_threshold",
                     "red_threshold", "weight", "data_source", "archived_at"]
@@ -29,13 +30,13 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Period)
-class PeriodAdmin(SimpleHistoryAdmin):
+class PeriodAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["label", "vendor", "starts_on", "ends_on", "locked_at"]
     list_select_related = ["vendor"]
 
 
 @admin.register(models.Actual)
-class ActualAdmin(SimpleHistoryAdmin):
+class ActualAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["measure", "period", "vendor_value", "internal_value", "status", "source"]
     list_filter = ["status", "source"]
     list_select_related = ["measure", "period"]
@@ -43,7 +44,7 @@ class ActualAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Dispute)
-class DisputeAdmin(SimpleHistoryAdmin):
+class DisputeAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_display = ["actual", "status", "raised_at", "resolved_at"]
     list_filter = ["status"]
     raw_id_fields = ["actual"]

@@ -3,8 +3,16 @@
 import os
 
 from celery import Celery
+from celery.signals import (
+    beat_init,
+    before_task_publish,
+    task_failure,
+    task_success,
+    worker_ready,
+)
 
-from vendorgov.schedule import beat_schedule
+from vendorgov import health
+from vendorgov.schedule import AT_START, beat_schedule
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vendorgov.settings.local")
 
@@ -16,3 +24,42 @@ app.autodiscover_tasks()
 @app.on_after_finalize.connect
 def _install_beat_schedule(sender, **kwargs):
     sender.conf.beat_schedule = beat_schedule()
+
+
+@beat_init.connect
+def _run_catch_up_jobs(sender, **kwargs):
+    """As beat starts, send the jobs that catch up on what happened while it was down,
+    instead of waiting a whole interval for their first run (they are safe to run twice)."""
+    global _in_beat
+    _in_beat = True
+    schedule = beat_schedule()
+    for name in AT_START:
+        entry = schedule[name]
+        sender.app.send_task(entry["task"], **entry.get("options", {}))
+
+
+# Signs of life for vendorgov/health.py: the worker as it starts and
+# as it finishes tasks; beat whenever it sends one.
+_in_beat = False
+
+
+@worker_ready.connect
+def _worker_alive(sender=None, **kwargs):
+    health.record_alive("worker")
+
+
+@before_task_publish.connect
+def _beat_alive(sender=None, **kwargs):
+    if _in_beat:
+        health.record_alive("beat")
+
+
+@task_success.connect
+def _job_succeeded(sender=None, **kwargs):
+    health.record_alive("worker")
+    health.record_job(sender.name, ok=True)
+
+
+@task_failure.connect
+def _job_failed(sender=None, exception=None, **kwargs):
+    health.record_job(sender.name, ok=False, error=f"{type(exception).__name__}: {exception}")

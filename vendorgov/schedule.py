@@ -7,6 +7,11 @@ Later capabilities (reminders, health checks) add their entries here.
 
 from django.conf import settings
 
+# Sent once as beat starts (vendorgov/celery.py): the jobs that catch up on what happened
+# while nothing ran, so a restart never leaves windows unevaluated for an interval.
+AT_START = ("sla-evaluate-closed-windows", "scorecards-derive-actuals-from-sla",
+            "governance-extend-meeting-horizon", "scorecards-open-due-periods")
+
 
 def beat_schedule() -> dict:
     return {

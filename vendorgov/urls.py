@@ -1,8 +1,9 @@
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from vendorgov import views
 from vendors.views.home import HomeView
 
 urlpatterns = [
@@ -18,7 +19,13 @@ urlpatterns = [
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
         SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("status/", views.StatusView.as_view(), name="status"),
+    path("healthz/", views.healthz, name="healthz"),
+    re_path(r"^healthz/(?P<process>worker|beat)/$", views.healthz_process,
+            name="healthz_process"),
 ]
 
+handler400 = "vendorgov.views.bad_request"
+handler403 = "vendorgov.views.permission_denied"
 handler404 = "vendorgov.views.page_not_found"
 handler500 = "vendorgov.views.server_error"

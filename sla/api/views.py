@@ -111,6 +111,11 @@ class MeasurementViewSet(VendorScopedReadOnlyViewSet):
         measurement = self.get_queryset().get(pk=measurement.pk)
         return Response(self.get_serializer(measurement).data, status=code)
 
+    def rows_in(self, request) -> int:
+        """Rows this request carries, for the API's row budget (vendorgov/api/throttling)."""
+        rows = request.data.get("measurements") if isinstance(request.data, dict) else None
+        return len(rows) if self.action == "bulk" and isinstance(rows, list) else 1
+
     @extend_schema(request=serializers.SlaMeasurementBatchSerializer,
                    responses={201: serializers.SlaBatchResultSerializer,
                               200: OpenApiResponse(serializers.SlaBatchResultSerializer,

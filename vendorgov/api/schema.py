@@ -54,6 +54,11 @@ _NOT_FOUND = OpenApiResponse(
 _CONFLICT = OpenApiResponse(
     response=ErrorSerializer, description="The change conflicts with an existing record.")
 
+_THROTTLED = OpenApiResponse(
+    response=ErrorSerializer,
+    description="Too many requests (or bulk rows) for this token or address; the "
+                "`Retry-After` header says how many seconds to wait.")
+
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 #: A record's id, as path parameter or filter.
@@ -148,4 +153,6 @@ class AutoSchema(openapi.AutoSchema):
             errors["404"] = _NOT_FOUND
         if is_write:
             errors["409"] = _CONFLICT
+        if self.view.throttle_classes:
+            errors["429"] = _THROTTLED
         return errors

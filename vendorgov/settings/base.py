@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vendorgov.middleware.SessionIdleTimeoutMiddleware",
+    "vendorgov.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -166,6 +168,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Signed-in sessions end after this long without a request (vendorgov.middleware renews
+# them as people use the site).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
+# Password-reset mails: per address and per client, an hour (accounts.views).
+RESET_MAILS_PER_ADDRESS = env.int("RESET_MAILS_PER_ADDRESS", default=3)
+RESET_REQUESTS_PER_CLIENT = env.int("RESET_REQUESTS_PER_CLIENT", default=20)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SESSION_COOKIE_SAMESITE = "Lax"
 CONTENT_SECURITY_POLICY = {
@@ -198,10 +206,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["vendorgov.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "vendorgov.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "vendorgov.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"user": "6000/hour"},
+    # Per token, per anonymous address, and rows per token for bulk endpoints
+    # (vendorgov/api/throttling.py); "none" switches a limit off.
+    "DEFAULT_THROTTLE_CLASSES": ["vendorgov.api.throttling.TokenRateThrottle",
+                                 "vendorgov.api.throttling.AnonAddressThrottle",
+                                 "vendorgov.api.throttling.RowRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("API_RATE_PER_TOKEN", default="1200/minute"),
+        "anon": env("API_RATE_ANONYMOUS", default="60/minute"),
+        "rows": env("API_ROWS_PER_TOKEN", default="500000/hour"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -223,18 +240,48 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: Redis when REDIS_URL is set, else a broker that needs no server.
+#
+# Delivery is at least once, and every task is safe to run twice (work is claimed in the
+# database with conditional updates), so the settings choose "never lose" over "never
+# repeat":
+# * acks_late: a task is acknowledged when it has finished, not when it is received, so a
+#   worker that dies mid-task leaves it to be delivered again;
+# * reject_on_worker_lost: a pool process killed mid-task puts its task straight back on
+#   the queue, instead of marking it failed;
+# * prefetch 1: a worker holds no more than the task it runs, so nothing waits behind a
+#   long task while another worker is idle;
+# * visibility timeout (Redis): a task delivered to a worker that vanished entirely
+#   (SIGKILL of the main process, the machine gone) is delivered again after
+#   VISIBILITY_TIMEOUT seconds: 5 minutes, not kombu's hour. It must stay longer than any
+#   countdown or ETA the code uses (tests/infra/test_celery_settings.py checks it) and than
+#   the longest task, or Redis hands a task out again while it still runs (harmless, being
+#   idempotent, but wasted);
+# * the broker connection is retried forever: an outage of Redis, however long, never ends
+#   the worker; it reconnects and goes on (tests/infra/test_redis_restart.py);
+# * results are written with retries, so a result lost to a Redis restart is written again.
 CELERY_TASK_IGNORE_RESULT = False
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+CELERY_RESULT_BACKEND_MAX_RETRIES = 20
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=300.0)
+VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        # Notice a connection Redis dropped (a restart) before using it, not after.
+        "health_check_interval": 25,
+        "socket_keepalive": True,
+    }
+    CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 else:
     _queue = VAR_DIR / "celery" / "queue"
     CELERY_BROKER_URL = "filesystem://"

@@ -12,4 +12,6 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"user": None}}  # noqa: F405
+# No limits in tests but the throttling tests' own (tests/api/test_throttling.py).
+REST_FRAMEWORK = {**REST_FRAMEWORK,  # noqa: F405
+                  "DEFAULT_THROTTLE_RATES": {"token": None, "anon": None, "rows": None}}

@@ -1,9 +1,17 @@
-"""`manage.py serve`: the web server and a Celery worker with embedded beat, as one command.
+"""`manage.py serve`: the web server, a Celery worker and Celery beat, supervised, as one
+command.
 
-`make run` ends here. Each child runs in its own session, so a Ctrl-C in the terminal
-reaches only this supervisor, which then stops the children in order and waits for them:
-nothing outlives the command. If the supervisor is killed outright, the kernel still sends
-each child SIGTERM (PR_SET_PDEATHSIG), so no orphan keeps the port or the queue.
+`make run` ends here. It supervises like a real supervisor: a child that exits (a worker
+SIGKILLed, beat crashing on a broker outage, even the web server) is logged and started
+again after a back-off that doubles with each quick failure (1 s, 2 s, 4 s … at most
+`MAX_BACKOFF`) and resets once the child has stayed up for `STABLE_AFTER`. Only Ctrl-C (or
+SIGTERM/SIGHUP to this command) stops everything. Worker and beat are separate processes so
+that one failing never takes the other, or the site, with it.
+
+Each child runs in its own session, so a Ctrl-C in the terminal reaches only this
+supervisor, which then stops the children in order and waits for them: nothing outlives the
+command. If the supervisor is killed outright, the kernel still sends each child SIGTERM
+(PR_SET_PDEATHSIG), so no orphan keeps the port or the queue.
 """
 
 import contextlib
@@ -14,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.management import call_command
@@ -24,6 +33,22 @@ from vendorgov.celery import app
 
 _PR_SET_PDEATHSIG = 1
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+FIRST_BACKOFF = 1.0  # seconds before the first restart of a child that exited
+MAX_BACKOFF = 30.0
+STABLE_AFTER = 60.0  # a child up this long has recovered: its back-off starts again
+
+
+@dataclass
+class Child:
+    """One supervised process and its restart bookkeeping."""
+
+    name: str
+    argv: list[str]
+    proc: subprocess.Popen | None = None
+    started_at: float = 0.0
+    quick_failures: int = 0
+    restart_at: float | None = None
+    restarts: int = field(default=0)
 
 
 def _libc():
@@ -34,7 +59,7 @@ def _libc():
 
 
 class Command(BaseCommand):
-    help = "Run the web server and a Celery worker with embedded beat until Ctrl-C."
+    help = "Run the web server, a Celery worker and beat, restarting any that exits, until Ctrl-C."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -50,20 +75,18 @@ class Command(BaseCommand):
         for signum in _STOP_SIGNALS:
             signal.signal(signum, self._request_stop)
 
-        libc = _libc()
+        self._libc = _libc()
         # A name of its own, so the readiness ping is answered by this worker and no other.
         self._worker_name = f"vendorgov-{os.getpid()}@{socket.gethostname()}"
-        self._children: list[tuple[str, subprocess.Popen]] = []
+        self._children = [Child(name, argv) for name, argv in self._commands(host, port)]
         try:
-            for name, argv in self._commands(host, port):
-                self._children.append((name, self._spawn(argv, libc)))
+            for child in self._children:
+                self._start(child)
             if self._wait_until_listening(host, port) and self._wait_for_worker():
                 self._announce(host, port, show_logins=not no_logins)
-            failed = self._supervise()
+            self._supervise()
         finally:
             self._stop_all(grace)
-        if failed:
-            raise CommandError(f"{failed} stopped unexpectedly; stopped the rest too.")
         self.stdout.write("vendorgov stopped.")
 
     # Children
@@ -79,34 +102,58 @@ class Command(BaseCommand):
                    "--access-logfile", "-", "--graceful-timeout", "10",
                    # Its default control socket in ~/.gunicorn clashes between checkouts.
                    "--no-control-socket"]
-        worker = [python, "-m", "celery", "-A", "vendorgov", "worker", "-B",
-                  "-n", self._worker_name,
-                  "-l", os.environ.get("CELERY_LOG_LEVEL", "info"),
-                  "-s", str(settings.CELERY_BEAT_SCHEDULE_FILENAME)]
-        return [("web", web), ("worker", worker)]
+        log_level = os.environ.get("CELERY_LOG_LEVEL", "info")
+        celery = [python, "-m", "celery", "-A", "vendorgov"]
+        worker = [*celery, "worker", "-n", self._worker_name, "-l", log_level]
+        beat = [*celery, "beat", "-l", log_level,
+                "-s", str(settings.CELERY_BEAT_SCHEDULE_FILENAME)]
+        return [("web", web), ("worker", worker), ("beat", beat)]
 
-    def _spawn(self, argv, libc):
+    def _start(self, child: Child) -> None:
         def die_with_parent():
-            if libc is not None:
-                libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+            if self._libc is not None:
+                self._libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
-        return subprocess.Popen(argv, cwd=settings.BASE_DIR, start_new_session=True,
-                                preexec_fn=die_with_parent)
+        child.proc = subprocess.Popen(child.argv, cwd=settings.BASE_DIR,
+                                      start_new_session=True, preexec_fn=die_with_parent)
+        child.started_at = time.monotonic()
+        child.restart_at = None
 
-    def _supervise(self) -> str | None:
-        """Block until a stop signal (None) or until a child exits (its name)."""
+    def _supervise(self) -> None:
+        """Restart children that exit, with back-off, until a stop signal."""
         while self._stop_signal is None:
-            for name, proc in self._children:
-                if proc.poll() is not None:
-                    self.stderr.write(f"{name} exited with code {proc.returncode}.")
-                    return name
+            now = time.monotonic()
+            for child in self._children:
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        child.restarts += 1
+                        self._log(f"restarting {child.name} (restart {child.restarts})")
+                        self._start(child)
+                elif child.proc.poll() is not None:
+                    self._schedule_restart(child, now)
             time.sleep(0.2)
         self.stdout.write(f"\n{signal.Signals(self._stop_signal).name}: stopping vendorgov…")
-        return None
+
+    def _schedule_restart(self, child: Child, now: float) -> None:
+        # Whatever the child left in its session (pool processes of a killed worker).
+        self._signal_group(child.proc.pid, signal.SIGKILL)
+        if now - child.started_at >= STABLE_AFTER:
+            child.quick_failures = 0
+        delay = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** child.quick_failures)
+        child.quick_failures += 1
+        child.restart_at = now + delay
+        self._log(f"{child.name} exited with code {child.proc.returncode}; "
+                  f"restarting it in {delay:.0f}s")
+
+    def _log(self, message: str) -> None:
+        self.stderr.write(f"[serve {time.strftime('%H:%M:%S')}] {message}")
 
     def _stop_all(self, grace):
         # The web server first, so nothing new is queued while the worker drains.
-        for _name, proc in self._children:
+        for child in self._children:
+            proc = child.proc
+            if proc is None:
+                continue
             if proc.poll() is None:
                 # The main pid only: gunicorn and celery stop their own children gracefully.
                 proc.send_signal(signal.SIGTERM)
@@ -142,10 +189,13 @@ class Command(BaseCommand):
                     f"stop what runs there or choose another port, e.g. PORT=8001 make run."
                 ) from exc
 
+    def _any_exited(self) -> bool:
+        return any(child.proc.poll() is not None for child in self._children)
+
     def _wait_until_listening(self, host, port, timeout=60.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self._stop_signal is None:
-            if any(proc.poll() is not None for _name, proc in self._children):
+            if self._any_exited():
                 return False
             try:
                 with socket.create_connection((host, port), timeout=1):
@@ -157,7 +207,7 @@ class Command(BaseCommand):
     def _wait_for_worker(self, timeout=60.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self._stop_signal is None:
-            if any(proc.poll() is not None for _name, proc in self._children):
+            if self._any_exited():
                 return False
             if app.control.ping(destination=[self._worker_name], timeout=1.0):
                 return True

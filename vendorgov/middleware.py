@@ -1,0 +1,41 @@
+"""Request plumbing of our own: idle sessions end, and what a signed-in person or an API
+caller was shown is never kept by a browser or proxy cache."""
+
+import time
+
+from django.utils.cache import add_never_cache_headers
+
+# The session's expiry is pushed forward at most this often, so a page view is not a
+# database write each time.
+RENEW_EVERY = 60
+
+
+class SessionIdleTimeoutMiddleware:
+    """A signed-in session ends SESSION_COOKIE_AGE (SESSION_IDLE_MINUTES) after its last
+    request: each request renews it (Django saves a modified session with a new expiry)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get("_renewed_at", 0) >= RENEW_EVERY:
+                request.session["_renewed_at"] = now
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer to a signed-in person and every API answer,
+    unless the view chose its own (the calendar feed may be cached privately a while)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        personal = getattr(request, "user", None) is not None and request.user.is_authenticated
+        if (personal or request.path.startswith("/api/")) and \
+                not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
