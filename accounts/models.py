@@ -81,6 +81,10 @@ class ApiToken(HashedSecret):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # The token this one was created with, through the API; None when made on the profile
+    # page. A token is bound by its parent: revoked with it, and never outliving it.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children", editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

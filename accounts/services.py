@@ -19,13 +19,21 @@ from vendors.models import VendorAssignment
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str,
-                     expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, expires_at: datetime | None = None,
+                     parent: ApiToken | None = None) -> tuple[ApiToken, str]:
     """A new personal token for `user` and its raw secret, which is never stored: show it
-    once, now."""
+    once, now. A token created with another (`parent`, through the API) is bound by it: it
+    expires when its parent does at the latest, and revoking the parent revokes it."""
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": "Choose a moment in the future."})
-    token, raw = ApiToken.issue(user=user, name=name, expires_at=expires_at)
+    if parent is not None and parent.expires_at is not None:
+        if expires_at is None:
+            expires_at = parent.expires_at
+        elif expires_at > parent.expires_at:
+            raise ValidationError({"expires_at": (
+                "A token made with another token cannot outlive it: choose a moment before "
+                f"{parent.expires_at:%Y-%m-%d %H:%M} UTC, or create it on your profile page.")})
+    token, raw = ApiToken.issue(user=user, name=name, expires_at=expires_at, parent=parent)
     token.full_clean()
     token.save()
     return token, raw
@@ -33,8 +41,14 @@ def api_token_create(*, user: User, name: str,
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    """Revoke a token for good. Revoking it again keeps the first moment."""
-    ApiToken.objects.filter(pk=token.pk).revoke()
+    """Revoke a token for good, with every token made with it (and theirs). Revoking it
+    again keeps the first moment."""
+    family, generation = {token.pk}, {token.pk}
+    while generation:
+        generation = set(ApiToken.objects.filter(parent__in=generation)
+                         .values_list("pk", flat=True)) - family
+        family |= generation
+    ApiToken.objects.filter(pk__in=family).revoke()
     token.refresh_from_db(fields=["revoked_at"])
     return token
 

@@ -40,7 +40,10 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, raw = api_token_create(user=request.user, **serializer.validated_data)
+        # A token made with a token is bound by it (accounts.services.api_token_create).
+        parent = request.auth if isinstance(request.auth, ApiToken) else None
+        token, raw = api_token_create(user=request.user, parent=parent,
+                                      **serializer.validated_data)
         created = ApiTokenCreatedSerializer(token, context={"raw_token": raw})
         return Response(created.data, status=status.HTTP_201_CREATED)
 
