@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+
+from vendorgov.middleware import stamp_renewal
 
 
 class VendorgovConfig(AppConfig):
@@ -9,3 +12,4 @@ class VendorgovConfig(AppConfig):
     def ready(self):
         for path in settings.RUNTIME_DIRS:
             path.mkdir(parents=True, exist_ok=True)
+        user_logged_in.connect(stamp_renewal, dispatch_uid="vendorgov-session-renewal")

@@ -8,11 +8,19 @@ from django.utils.cache import add_never_cache_headers
 # The session's expiry is pushed forward at most this often, so a page view is not a
 # database write each time.
 RENEW_EVERY = 60
+RENEWED_AT = "_renewed_at"
+
+
+def stamp_renewal(sender, request, user, **kwargs):
+    """On sign-in (user_logged_in, connected in VendorgovConfig.ready): the session is new,
+    so it needs no renewal for a while; this keeps the first pages from writing it again."""
+    request.session[RENEWED_AT] = int(time.time())
 
 
 class SessionIdleTimeoutMiddleware:
     """A signed-in session ends SESSION_COOKIE_AGE (SESSION_IDLE_MINUTES) after its last
-    request: each request renews it (Django saves a modified session with a new expiry)."""
+    request: a request renews it (Django saves a modified session with a new expiry), at
+    most every RENEW_EVERY seconds."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,8 +28,8 @@ class SessionIdleTimeoutMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             now = int(time.time())
-            if now - request.session.get("_renewed_at", 0) >= RENEW_EVERY:
-                request.session["_renewed_at"] = now
+            if now - request.session.get(RENEWED_AT, 0) >= RENEW_EVERY:
+                request.session[RENEWED_AT] = now
         return self.get_response(request)
 
 

@@ -14,6 +14,7 @@ from governance import forms, selectors, services
 from governance.choices import ActionStatus
 from governance.models import ActionItem
 from governance.views import GovernancePage, mark_rights, owner_fields
+from vendorgov import formats
 from vendorgov.pages import FormPage, safe_next
 from vendors import access
 from vendors.access import Action
@@ -136,7 +137,8 @@ class ActionItemUpdateView(ActionItemPage, FormPage):
 
     def get_intro(self):
         i = self.item
-        return (f"Owner: {i.owner_name} ({i.get_side_display().lower()}) · due {i.due_on:%d %b %Y}"
+        due = formats.date(i.due_on, padded=True)
+        return (f"Owner: {i.owner_name} ({i.get_side_display().lower()}) · due {due}"
                 + (f" · raised at {i.meeting}" if i.meeting_id else ""))
 
     def get_context_data(self, **kwargs):

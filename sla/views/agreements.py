@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from sla import forms, selectors, services
 from sla.views import SlaPage
+from vendorgov import formats
 from vendorgov.pages import ConfirmPage, FormPage
 from vendors.access import Action
 from vendors.selectors import record_history
@@ -110,8 +111,9 @@ class ReviewCreateView(SlaMixin, FormPage):
 
     def get_intro(self):
         sla = self.sla()
-        return (f"Review due {sla.review_due_on:%a %d %b %Y}. Every {sla.review_interval_months}"
-                f" months; recording this review moves the next due date.")
+        due = formats.day(sla.review_due_on, padded=True)
+        return (f"Review due {due}. Every {sla.review_interval_months} months; recording "
+                "this review moves the next due date.")
 
     def perform(self, form):
         return services.sla_review_record(self.sla(), by=self.request.user, **form.cleaned_data)
@@ -179,7 +181,10 @@ class VersionReviewView(VersionMixin, ConfirmPage):
 class VersionEffectiveView(VersionMixin, FormPage):
     vendor_action = Action.MANAGE
     form_class = forms.MakeEffectiveForm
-    success_message = "{object} is effective from {object.effective_from:%d %b %Y}."
+
+    def get_success_message(self):
+        return (f"{self.object} is effective from "
+                f"{formats.date(self.object.effective_from, padded=True)}.")
 
     def get_title(self):
         return f"Make {self.version()} effective"

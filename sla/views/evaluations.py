@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 from sla import forms, selectors, services
 from sla.models import Dispute
 from sla.views import SlaPage
+from vendorgov import formats
 from vendorgov.pages import FormPage
 from vendors import access
 from vendors.access import Action
@@ -46,7 +47,7 @@ class DisputeCreateView(SlaPage, FormPage):
     def get_intro(self):
         e = self.evaluation()
         return (f"{e.get_status_display()}: {e.explanation} Disputes are possible until "
-                f"{e.dispute_deadline():%a %d %b %Y}.")
+                f"{formats.day(e.dispute_deadline(), padded=True)}.")
 
     def perform(self, form):
         return services.dispute_raise(self.evaluation(), by=self.request.user,
