@@ -103,6 +103,15 @@ def _fmt_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+def _lock(instance: Model) -> Model:
+    """Lock the record's row for the rest of the transaction and read it afresh, so that of
+    two requests changing it at once (two tabs, a double click) the second waits and then
+    sees what the first did, instead of both acting on the state they loaded."""
+    type(instance).objects.select_for_update().filter(pk=instance.pk).values_list("pk").get()
+    instance.refresh_from_db()
+    return instance
+
+
 # -- people of the relationship ------------------------------------------------------------
 
 def _outsider(vendor: Vendor, *, user=None, contact=None) -> str:
@@ -358,8 +367,10 @@ def meetings_extend_horizon() -> int:
 
 def _check_open(meeting: Meeting, doing: str) -> None:
     if meeting.is_held:
-        raise Conflict(f"This meeting was held on {_fmt_day(meeting.held_at.date())}; "
-                       f"it cannot {doing} any more.")
+        # The day people lived it (the organisation's zone), not the day in UTC.
+        held = timezone.localtime(meeting.held_at)
+        raise Conflict(f"This meeting was held on {_fmt_day(held.date())} at "
+                       f"{held:%H:%M}; it cannot {doing} any more.")
     if meeting.is_cancelled:
         raise Conflict(f"This meeting was cancelled; it cannot {doing}.")
 
@@ -412,7 +423,9 @@ def meeting_cancel(meeting: Meeting, *, by=None, reason: str = "") -> Meeting:
 @transaction.atomic
 def meeting_hold(meeting: Meeting, *, by=None) -> Meeting:
     """Mark the meeting held: its agenda is frozen as it stands, its minutes and decisions
-    are published to the vendor, and it joins the vendor's timeline."""
+    are published to the vendor, and it joins the vendor's timeline. Marking it held twice
+    at once holds it once: the second hears that it was held."""
+    _lock(meeting)
     _check_open(meeting, "be marked held again" if meeting.is_held else "be marked held")
     if meeting.local_start.date() > timezone.localdate():
         raise ValidationError({"status": f"This meeting takes place on "
@@ -619,7 +632,10 @@ def impediment_add_update(impediment: Impediment, *, by=None, text: str) -> Impe
 def impediment_escalate(impediment: Impediment, *, by=None, note: str,
                         level: int | None = None, to_user=None,
                         to_contact=None) -> Escalation:
-    """Take the impediment one step (or more) up the ladder, to the people on that step."""
+    """Take the impediment one step (or more) up the ladder, to the people on that step.
+    The same step asked for twice at once is taken once: the second hears that the
+    impediment is already there."""
+    _lock(impediment)
     if not impediment.is_open:
         raise ValidationError({"status": f"This impediment is "
                                          f"{impediment.get_status_display().lower()}"
