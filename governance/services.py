@@ -49,6 +49,7 @@ from governance.models import (
     Suggestion,
 )
 from governance.selectors import ladder_recipients, plan_for, relationship_users
+from vendorgov import jobs
 from vendorgov.history import stamp
 from vendors.choices import AssignmentRole, ContactRole, Side
 from vendors.models import Contact, Vendor
@@ -352,15 +353,15 @@ def meetings_generate(cadence: Cadence, *, by=None, until: date | None = None,
 
 
 def meetings_extend_horizon() -> int:
-    """Generate every live cadence's meetings up to the horizon (the periodic task)."""
-    created = 0
+    """Generate every live cadence's meetings up to the horizon (the periodic task). Each
+    cadence on its own: one that cannot be planned (say, its time zone no longer exists)
+    is logged and shown to vendor managers (`vendorgov.jobs`), and the others are planned.
+    Returns how many meetings were created."""
     ids = (Cadence.objects.active().filter(vendor__archived_at__isnull=True)
            .values_list("pk", flat=True))
-    for pk in ids:
-        with transaction.atomic():
-            cadence = Cadence.objects.select_related("vendor").get(pk=pk)
-            created += meetings_generate(cadence)
-    return created
+    run = jobs.for_each("Plan review meetings ahead", Cadence, ids, meetings_generate,
+                        load=lambda pk: Cadence.objects.select_related("vendor").get(pk=pk))
+    return sum(run.results)
 
 
 # -- one meeting -------------------------------------------------------------------------------

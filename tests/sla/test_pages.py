@@ -252,8 +252,8 @@ def test_the_downloaded_import_template_filled_in_imports_cleanly(client, line_m
     import csv
     import io
 
-    second = service_level(vendor_a, version=sl.version, name="Resolution", key="resolve",
-                           target=D("95"), breach_threshold=D("90"))
+    service_level(vendor_a, version=sl.version, name="Resolution", key="resolve",
+                  target=D("95"), breach_threshold=D("90"))
     client.force_login(line_manager)
     with clock(TODAY):
         download = client.get(reverse("sla:import_template", args=[vendor_a.slug]))
