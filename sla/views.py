@@ -658,7 +658,7 @@ class CorrectiveActionView(SlaMixin, FormView):
             return ""
         if access.may(user, Action.EDIT, action):
             return "edit"
-        if access.may(user, Action.CONTRIBUTE, action):
+        if access.may(user, Action.PROGRESS_CORRECTIVE_ACTIONS, action):
             return "progress"
         return ""
 

@@ -280,3 +280,17 @@ def test_the_downloaded_import_template_filled_in_imports_cleanly(client, line_m
     assert {k: m.value for k, m in saved.items()} == {"avail": D("99.7"), "resolve": D("97.5")}
     # Blank cells came back blank: no note "'" and no external id "'" to collide next month.
     assert all(not m.note and not m.external_id for m in saved.values())
+
+
+def test_executives_see_a_corrective_action_but_cannot_report_progress_on_it(
+        client, executive, vendor_a, history):
+    action = CorrectiveAction.objects.get()
+    page_url = reverse("sla:corrective_action", args=[vendor_a.slug, action.pk])
+    client.force_login(executive)
+    with clock(TODAY):
+        page = client.get(page_url)
+        assert page.status_code == 200 and "Report progress" not in page.content.decode()
+        refused = client.post(page_url, {"status": "in_progress", "progress_note": "On it"})
+    assert refused.status_code == 403
+    action.refresh_from_db()
+    assert action.status == "open" and not action.progress_note
