@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import Escalation, Impediment, Meeting
-from tests.concurrency import page_text, post_at_once
+from tests.concurrency import at_once, page_text, post_at_once
 from tests.governance.factories import impediment, weekly_cadence
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -61,3 +61,16 @@ def test_escalating_an_impediment_twice_at_once_escalates_it_once(vendor_a, line
         assert sum("already at step 1" in s for s in said) == 1
         assert Escalation.objects.filter(impediment=blocker).count() == 1
         assert Impediment.objects.get(pk=blocker.pk).escalation_level == 1
+
+
+def test_the_same_escalation_sent_twice_at_once_through_the_api_is_taken_once(
+        vendor_a, line_manager, token_client):
+    clients = [token_client(line_manager) for _ in range(2)]
+    for round_ in range(6):  # a few rounds, so a lucky interleaving cannot hide a race
+        blocker = impediment(vendor_a, by=line_manager, title=f"Blocked {round_}")
+        path = reverse("impediment-escalate", args=[blocker.pk])
+        outcomes = at_once(*[(lambda c=c, p=path: c.post(p, {"level": 1, "note": "Chase IT"},
+                                                         format="json")) for c in clients])
+        assert [o.error for o in outcomes] == [None, None]
+        assert sorted(o.value.status_code for o in outcomes) == [201, 409]
+        assert Escalation.objects.filter(impediment=blocker).count() == 1
