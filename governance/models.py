@@ -101,7 +101,8 @@ class Cadence(Archivable, VendorScoped):
     day_of_month = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)],
         help_text="For monthly and quarterly reviews; 29–31 fall on the last day of shorter "
-                  "months, and a Saturday or Sunday moves to the Monday after.")
+                  "months; a Saturday or Sunday moves to the Monday after, or "
+                  "back to the Friday before when that Monday is in the next month.")
     quarter_month = models.PositiveSmallIntegerField(
         choices=QuarterMonth.choices, null=True, blank=True, help_text="For quarterly reviews.")
     start_time = models.TimeField(help_text="Local time in the cadence's time zone.")

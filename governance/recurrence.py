@@ -102,10 +102,20 @@ def _last_day(year: int, month: int) -> int:
 
 
 def _month_day(year: int, month: int, day_of_month: int) -> date:
-    """The day of the month (29–31 fall on the last day of shorter months); one that falls
-    on a Saturday or Sunday moves to the Monday after: reviews are held on working days."""
+    """The day of the month a monthly (or quarterly) review falls on, always inside that
+    month, so every month has exactly one review and no month has two:
+
+    * 29–31 fall on the last day of shorter months;
+    * reviews are held on working days: a Saturday or Sunday moves to the Monday after,
+      unless that Monday is in the next month — then it moves back to the Friday before
+      (so the 31st, or the last day of a short month, on a weekend becomes that month's
+      last working day).
+    """
     day = date(year, month, min(day_of_month, _last_day(year, month)))
-    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+    if day.weekday() < 5:
+        return day
+    monday = day + timedelta(days=7 - day.weekday())
+    return monday if monday.month == month else day - timedelta(days=day.weekday() - 4)
 
 
 def weekly_slots(weekday: int, first: date, last: date) -> list[Slot]:

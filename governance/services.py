@@ -14,6 +14,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from governance import agenda, recurrence
@@ -47,7 +48,7 @@ from governance.models import (
     Suggestion,
 )
 from governance.selectors import ladder_recipients, plan_for, relationship_users
-from vendorgov import formats, history
+from vendorgov import formats, history, jobs
 from vendorgov.errors import Conflict
 from vendors.choices import AssignmentRole, ContactRole, Side
 from vendors.models import Contact, Vendor
@@ -65,6 +66,15 @@ MAX_AHEAD = timedelta(days=5 * 366)
 
 # Governance validates leanly: its writes touch a few fields of records just loaded.
 _save = partial(history.save, lean=True)
+
+
+def _lock(instance: Model) -> Model:
+    """Lock the record's row for the rest of the transaction and read it afresh, so that of
+    two requests changing it at once (two tabs, a double click) the second waits and then
+    sees what the first did, instead of both acting on the state they loaded."""
+    type(instance).objects.select_for_update().filter(pk=instance.pk).values_list("pk").get()
+    instance.refresh_from_db()
+    return instance
 
 
 # -- people of the relationship ------------------------------------------------------------
@@ -306,23 +316,25 @@ def meetings_generate(cadence: Cadence, *, by=None, until: date | None = None,
 
 
 def meetings_extend_horizon() -> int:
-    """Generate every live cadence's meetings up to the horizon (the periodic task)."""
-    created = 0
+    """Generate every live cadence's meetings up to the horizon (the periodic task). Each
+    cadence on its own: one that cannot be planned (say, its time zone no longer exists)
+    is logged and shown to vendor managers (`vendorgov.jobs`), and the others are planned.
+    Returns how many meetings were created."""
     ids = (Cadence.objects.active().filter(vendor__archived_at__isnull=True)
            .values_list("pk", flat=True))
-    for pk in ids:
-        with transaction.atomic():
-            cadence = Cadence.objects.select_related("vendor").get(pk=pk)
-            created += meetings_generate(cadence)
-    return created
+    run = jobs.for_each("Plan review meetings ahead", Cadence, ids, meetings_generate,
+                        load=lambda pk: Cadence.objects.select_related("vendor").get(pk=pk))
+    return sum(run.results)
 
 
 # -- one meeting -------------------------------------------------------------------------------
 
 def _check_open(meeting: Meeting, doing: str) -> None:
     if meeting.is_held:
-        raise Conflict(f"This meeting was held on {formats.day(meeting.held_at.date())}; "
-                       f"it cannot {doing} any more.")
+        # The day people lived it (the organisation's zone), not the day in UTC.
+        held = timezone.localtime(meeting.held_at)
+        raise Conflict(f"This meeting was held on {formats.day(held.date())} at "
+                       f"{held:%H:%M}; it cannot {doing} any more.")
     if meeting.is_cancelled:
         raise Conflict(f"This meeting was cancelled; it cannot {doing}.")
 
@@ -375,7 +387,9 @@ def meeting_cancel(meeting: Meeting, *, by=None, reason: str = "") -> Meeting:
 @transaction.atomic
 def meeting_hold(meeting: Meeting, *, by=None) -> Meeting:
     """Mark the meeting held: its agenda is frozen as it stands, its minutes and decisions
-    are published to the vendor, and it joins the vendor's timeline."""
+    are published to the vendor, and it joins the vendor's timeline. Marking it held twice
+    at once holds it once: the second hears that it was held."""
+    _lock(meeting)
     _check_open(meeting, "be marked held again" if meeting.is_held else "be marked held")
     if meeting.local_start.date() > timezone.localdate():
         raise ValidationError({"status": f"This meeting takes place on "
@@ -582,7 +596,10 @@ def impediment_add_update(impediment: Impediment, *, by=None, text: str) -> Impe
 def impediment_escalate(impediment: Impediment, *, by=None, note: str,
                         level: int | None = None, to_user=None,
                         to_contact=None) -> Escalation:
-    """Take the impediment one step (or more) up the ladder, to the people on that step."""
+    """Take the impediment one step (or more) up the ladder, to the people on that step.
+    The same step asked for twice at once is taken once: the second hears that the
+    impediment is already there."""
+    _lock(impediment)
     if not impediment.is_open:
         since = (f" since {formats.day(impediment.resolved_on)}" if impediment.resolved_on
                  else "")

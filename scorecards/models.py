@@ -514,6 +514,9 @@ def period_bounds(period_type: str, day: datetime.date) -> tuple[str, datetime.d
         start = day.replace(day=1)
         label = f"{day.year}-{day.month:02d}"
         months = 1
+    elif period_type != PeriodType.QUARTERLY:
+        # Never guess: periods of the wrong length would be opened and scored.
+        raise ValueError(f"Unknown period type {period_type!r}: monthly or quarterly.")
     else:
         quarter = (day.month - 1) // 3
         start = datetime.date(day.year, quarter * 3 + 1, 1)

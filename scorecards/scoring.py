@@ -22,8 +22,10 @@ Roll-up
     scores below it. Weights are normalised inside each group (divided by their total), so
     they need not add up to 100; when every weight in a group is zero the items count
     equally. A missing score is left out and the remaining weights are normalised again;
-    `coverage` says which share of the weight had data. A group with no data at all has no
-    score ("No data") — never zero, never green. Roll-up statuses use the score bands:
+    `coverage` says which share of the weight had data. When the only items with data are
+    weighted 0 (their weighted neighbours have none), those items count equally, so a group
+    never shows "No data" while data exists. A group with no data at all has no score
+    ("No data") — never zero, never green. Roll-up statuses use the score bands:
     70 and above green, 40 and above amber, below 40 red.
 """
 
@@ -237,6 +239,11 @@ def roll_up(item: Item) -> Rolled:
     scored = [(w, c.score) for c, w in zip(children, effective, strict=True)
               if c.score is not None]
     scored_weight = sum((w for w, _ in scored), Decimal(0))
+    if scored and not scored_weight:
+        # Only items weighted 0 have data: they count equally rather than the group
+        # showing "No data" while data exists.
+        scored = [(Decimal(1), score) for _, score in scored]
+        scored_weight = Decimal(len(scored))
     score = _round(sum((w * s for w, s in scored), Decimal(0)) / scored_weight) \
         if scored_weight else None
     coverage = sum((c.share * c.coverage for c in children), Decimal(0))

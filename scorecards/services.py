@@ -457,7 +457,11 @@ def actual_send_back(actual: Actual, *, by, reason: str) -> Actual:
 
 @transaction.atomic
 def dispute_raise(*, actual: Actual, by, reason: str) -> Dispute:
-    """The vendor disputes the value we entered, or an approval."""
+    """The vendor disputes the value we entered, or an approval. The same dispute sent
+    twice at once (two tabs, a double click) opens one: the actual's row is locked and read
+    afresh, so the second request waits and then hears a dispute is open already."""
+    Actual.objects.select_for_update().filter(pk=actual.pk).values_list("pk").get()
+    actual.refresh_from_db()
     if actual.is_derived:
         raise ValidationError({"actual": _DERIVED_HINT})
     if not (reason or "").strip():

@@ -54,8 +54,18 @@ class BusinessCalendarAdmin(ReadMostlyAdmin):
 
 @admin.register(Evaluation)
 class EvaluationAdmin(ReadMostlyAdmin):
+    """Read-only: an evaluation is computed from the window's measurements and the service
+    level's terms. It changes by a new measurement, a dispute or a restatement, decided in
+    the product and kept in history — never by editing its verdict here."""
+
     list_display = ["service_level", "window_start", "status", "value", "excused"]
     list_filter = ["status", "vendor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CorrectiveAction)

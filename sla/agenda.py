@@ -2,8 +2,9 @@
 
 * weekly — "Results since last time: SLA evaluations": the windows that closed between the
   previous meeting of the cadence and this one, with their verdicts;
-* monthly — "SLA results and breaches": the last complete month as the monthly SLA report
-  counts it, per service level, with its breaches, incentives and service credits;
+* monthly — "SLA results and breaches": the month before the meeting's month (its period),
+  as the monthly SLA report counts it, per service level, with its breaches, incentives and
+  service credits;
 * monthly — "Corrective actions required and taken": what is open, what waits for our
   verification, and what was verified or rejected since the previous monthly review.
 
@@ -13,7 +14,7 @@ held meeting can freeze them.
 """
 
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -111,8 +112,21 @@ def sla_evaluations_since(ctx: AgendaContext) -> dict:
 
 # -- monthly: results and breaches -------------------------------------------------------------
 
+def month_under_review(meeting) -> date:
+    """The month whose SLA results a monthly review looks at: the month before the one the
+    meeting is for (its period, e.g. "2026-03" reviews February). Read from the period, not
+    from the meeting's date: the cadence keeps each month's review inside its month, and a
+    meeting moved by hand, or one late in the evening of a zone behind ours, still reviews
+    its own month's predecessor — so every month is reviewed by exactly one meeting."""
+    try:
+        year, month = (int(part) for part in meeting.period.split("-"))
+        return selectors.default_report_month(date(year, month, 1))
+    except ValueError:  # not a monthly period: the last complete month before the meeting
+        return selectors.default_report_month(timezone.localdate(meeting.starts_at))
+
+
 def sla_results_and_breaches(ctx: AgendaContext) -> dict:
-    month = selectors.default_report_month(ctx.until_day)
+    month = month_under_review(ctx.meeting)
     report = selectors.monthly_report(ctx.vendor, month, today=timezone.localdate())
     name = f"{month:%B %Y}"
     credits, bonuses = {}, defaultdict(int)
@@ -174,7 +188,7 @@ def sla_results_and_breaches(ctx: AgendaContext) -> dict:
                report.is_complete else
                f"{name} has not ended yet: its results appear here once its windows close "
                f"(on {formats.day(report.month_end + timedelta(days=1))} for monthly ones)."),
-        how=(f"The month under review is the last complete month before the meeting ({name}). "
+        how=(f"The month under review is the month before the one this review is for ({name}). "
              "Each service level with a window that closed in it, worst first, with its "
              "evaluation: met, at risk, breached, or no data (never counted as met); a breach "
              "excused after an accepted dispute counts as met; each breach is flagged with its "

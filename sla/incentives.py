@@ -7,7 +7,8 @@ The rules, as the pages state them:
 * **Service credits** — a breached window costs the service level's credit percentage of
   the monthly charge, in the month the window closes. A month's credits for one SLA are
   capped at that version's cap (a percentage of the monthly charge); when the cap bites,
-  every credit of that month is scaled down in proportion.
+  every credit of that month is scaled down in proportion, and the cap is applied after
+  rounding to cents, so a capped month never pays a cent more than its cap.
 * **Earn-back** — a credit is earned back (returned to the vendor) when the same service
   level is met in each of the next N windows (N set per SLA version; 0 means no earn-back).
   A window at risk, breached or without data ends the run and the credit stays.
@@ -18,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from sla.choices import EvaluationStatus
 from sla.rules import month_start
@@ -178,13 +179,33 @@ def ledger(outcomes: Iterable[Outcome],
         total = sum((c.percent for c in month_credits), ZERO)
         cap = terms.cap_percent if terms else total
         scale = min(Decimal(1), cap / total) if total else Decimal(1)
+        charge = terms.charge if terms else ZERO
         for credit in month_credits:
             credit.applied_percent = (credit.percent * scale).quantize(Decimal("0.0001"))
             credit.currency = terms.currency if terms else ""
-            charge = terms.charge if terms else ZERO
             credit.amount = (charge * credit.percent * scale / 100).quantize(
                 CENT, rounding=ROUND_HALF_UP)
+        if terms is not None:
+            _cap_in_cents(month_credits, charge, scale,
+                          (charge * cap / 100).quantize(CENT, rounding=ROUND_DOWN),
+                          capped=scale < 1)
     return credits, bonuses
+
+
+def _cap_in_cents(credits: list[Credit], charge: Decimal, scale: Decimal, cap: Decimal, *,
+                  capped: bool) -> None:
+    """Apply the cap after rounding, so a month never pays a cent more than its cap: when
+    the cap bites (or the rounded credits would pass it), the cap's amount is shared out in
+    whole cents — each credit its exact share rounded down, the cents left over to those
+    that lost most by the rounding (largest remainder, the earlier window on a tie)."""
+    if not capped and sum((c.amount for c in credits), ZERO) <= cap:
+        return
+    exact = [charge * c.percent * scale / 100 for c in credits]
+    floors = [e.quantize(CENT, rounding=ROUND_DOWN) for e in exact]
+    left = int((cap - sum(floors, ZERO)) / CENT)
+    order = sorted(range(len(credits)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for rank, i in enumerate(order):
+        credits[i].amount = floors[i] + (CENT if rank < left else ZERO)
 
 
 def month_summary(month: date, credits: list[Credit], bonuses: list[Bonus],

@@ -537,10 +537,14 @@ def corrective_action_report_progress(action: CorrectiveAction, *, by=None, stat
 
 @transaction.atomic
 def dispute_raise(evaluation: Evaluation, *, by=None, reason: str) -> Dispute:
-    """The vendor disputes an evaluation within the SLA version's dispute window."""
+    """The vendor disputes an evaluation within the SLA version's dispute window. The same
+    dispute sent twice at once (two tabs, a double click) is raised once: the evaluation's
+    row is locked, so the second request waits and then hears it was disputed already."""
     today = timezone.localdate()
     if not reason.strip():
         raise ValidationError({"reason": "Say why the evaluation is wrong."})
+    Evaluation.objects.select_for_update().filter(pk=evaluation.pk).values_list("pk").get()
+    evaluation.refresh_from_db(fields=["status", "excused"])
     if evaluation.counts_as_met:
         raise ValidationError("This window was met; there is nothing to dispute.")
     if Dispute.objects.filter(evaluation=evaluation).exists():

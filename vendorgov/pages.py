@@ -70,14 +70,27 @@ class SortMixin:
 
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    """A CSV download. Text that a spreadsheet would run as a formula (it starts with =, +,
+    -, @, a tab or a carriage return) is neutralised with a leading apostrophe (CSV
+    injection); blank cells stay blank and numbers stay numbers — a negative number, also
+    one given as text such as "-3.5", is not a formula — so a downloaded file (the SLA
+    import template above all) can be filled in and uploaded again unchanged."""
+    import re
+
+    number = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+    def cell(value):
+        if (isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+                and not number.fullmatch(value)):
+            return f"'{value}"
+        return value
+
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
     writer.writerow(header)
     for row in rows:
-        # Neutralise spreadsheet formulas in user-entered text (CSV injection).
-        writer.writerow([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@\t\r" else v
-                         for v in row])
+        writer.writerow([cell(v) for v in row])
     return response
 
 

@@ -13,7 +13,10 @@ single objects with `may()`; nothing queries a vendor-scoped model around it.
 * review meetings are run by line managers and operations for their vendors and by vendor
   managers and executives for any; a vendor user contributes their side's part (progress on
   the vendor's action items, impediments and updates, their own suggestions but never the
-  decision on them, their side's attendance).
+  decision on them, their side's attendance);
+* corrective actions: our line managers and operations decide them (EDIT); the side that
+  owns one reports its progress (PROGRESS_CORRECTIVE_ACTIONS) — executives, who see the
+  whole portfolio read-only, do neither.
 """
 
 from enum import StrEnum
@@ -36,6 +39,10 @@ class Action(StrEnum):
     CONTRIBUTE = "contribute"    # a side's own part of governance (see _SIDE_BOUND)
     SUBMIT_MEASUREMENTS = "submit_measurements"  # SLA measurements (API; ours: form, CSV)
     DISPUTE_EVALUATIONS = "dispute_evaluations"  # the vendor disputes an SLA evaluation
+    # Progress on corrective actions (status, root cause, note): the owner's side does the
+    # work. Not part of CONTRIBUTE, which executives have to take part in the reviews they
+    # run: executives see the whole portfolio read-only (DESIGN.md) and do no SLA work.
+    PROGRESS_CORRECTIVE_ACTIONS = "progress_corrective_actions"
 
 
 # Which roles may do what on the vendors they are assigned to (or own, for vendor users).
@@ -46,17 +53,19 @@ class Action(StrEnum):
 _ASSIGNED_RIGHTS = {
     Role.LINE_MANAGER: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING,
                         Action.SUBMIT_ACTUALS, Action.APPROVE_ACTUALS, Action.REVIEW,
-                        Action.CONTRIBUTE, Action.SUBMIT_MEASUREMENTS},
+                        Action.CONTRIBUTE, Action.SUBMIT_MEASUREMENTS,
+                        Action.PROGRESS_CORRECTIVE_ACTIONS},
     Role.OPERATIONS: {Action.VIEW, Action.EDIT, Action.REQUEST_STAFFING,
                       Action.SUBMIT_ACTUALS, Action.APPROVE_ACTUALS, Action.REVIEW,
-                      Action.CONTRIBUTE, Action.SUBMIT_MEASUREMENTS},
+                      Action.CONTRIBUTE, Action.SUBMIT_MEASUREMENTS,
+                      Action.PROGRESS_CORRECTIVE_ACTIONS},
     Role.STAKEHOLDER: {Action.VIEW},
     Role.VENDOR_USER: {Action.VIEW, Action.REQUEST_STAFFING, Action.SUBMIT_ACTUALS,
                        Action.DISPUTE_ACTUALS, Action.CONTRIBUTE, Action.SUBMIT_MEASUREMENTS,
-                       Action.DISPUTE_EVALUATIONS},
+                       Action.DISPUTE_EVALUATIONS, Action.PROGRESS_CORRECTIVE_ACTIONS},
 }
 # Which roles may do what on every vendor. Executives read everything and run the
-# quarterly reviews.
+# quarterly reviews (taking part in them: CONTRIBUTE), and change nothing else.
 _PORTFOLIO_RIGHTS = {
     Role.VENDOR_MANAGER: set(Action),
     Role.EXECUTIVE: {Action.VIEW, Action.REVIEW, Action.CONTRIBUTE},
@@ -64,7 +73,7 @@ _PORTFOLIO_RIGHTS = {
 # With these, a vendor user acts only on records their side owns (a record's `owner_side`):
 # progress on the vendor's action items and corrective actions, their own suggestions, their
 # side's attendance.
-_SIDE_BOUND = {Action.CONTRIBUTE}
+_SIDE_BOUND = {Action.CONTRIBUTE, Action.PROGRESS_CORRECTIVE_ACTIONS}
 
 
 def _allows_all(user, action: Action) -> bool:

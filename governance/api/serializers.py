@@ -255,7 +255,9 @@ class EscalationSerializer(StrictModelSerializer):
     escalated_by = serializers.StringRelatedField(allow_null=True)
     level = StrictChoiceField(choices=Escalation._meta.get_field("level").choices,
                               required=False,
-                              help_text="The step (1–4); defaults to the next one.")
+                              help_text="The step (1–4); defaults to the next one. Name it "
+                                        "to make a resent request safe: the same step "
+                                        "asked for twice is taken once (the other: 409).")
     to_user = VisibleUserField(queryset=get_user_model().objects.all(), required=False,
                                allow_null=True, help_text="Defaults to who is on the step.")
     to_contact = VisiblePrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False,

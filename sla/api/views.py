@@ -202,7 +202,7 @@ class CorrectiveActionViewSet(mixins.UpdateModelMixin, VendorScopedReadOnlyViewS
     search_fields = ["title", "description", "root_cause"]
     ordering_fields = ["due_on", "opened_on", "status"]
     write_action = Action.EDIT
-    action_rights = {"progress": Action.CONTRIBUTE}
+    action_rights = {"progress": Action.PROGRESS_CORRECTIVE_ACTIONS}
     http_method_names = ["get", "put", "patch", "post", "head", "options"]
 
     def perform_update(self, serializer):

@@ -73,7 +73,7 @@ class CorrectiveActionView(SlaPage, FormPage):
             return ""
         if access.may(user, Action.EDIT, action):
             return "edit"
-        if access.may(user, Action.CONTRIBUTE, action):
+        if access.may(user, Action.PROGRESS_CORRECTIVE_ACTIONS, action):
             return "progress"
         return ""
 

@@ -255,3 +255,17 @@ def test_meetings_of_archived_vendors_stop(clock):
     with clock(at(2026, 3, 30)):
         assert services.meetings_extend_horizon() == 0
     assert cadence.meetings.filter(status=MeetingStatus.SCHEDULED).count() == 8
+
+
+def test_a_held_meeting_says_when_it_was_held_in_the_organisations_time_zone(vendor_a,
+                                                                             clock):
+    # 00:30 in London on a summer Wednesday is still Tuesday 23:30 in UTC.
+    with clock(at(2026, 6, 9, 12)):  # a Tuesday
+        cadence = weekly_cadence(vendor_a, weekday=Weekday.WEDNESDAY, at=dt.time(0, 10))
+    meeting = cadence.meetings.get(period="2026-W24")
+    held_at = dt.datetime(2026, 6, 10, 0, 30, tzinfo=LONDON)
+    with clock(held_at):
+        services.meeting_hold(meeting)
+        with pytest.raises(services.Conflict) as again:
+            services.meeting_hold(meeting)
+    assert "held on Wed 10 Jun 2026 at 00:30" in str(again.value)

@@ -72,8 +72,8 @@ def test_monthly_slots_fall_on_the_last_day_of_shorter_months():
     slots = recurrence.monthly_slots(31, dt.date(2026, 3, 1), dt.date(2026, 6, 30))
     assert [(s.period, s.day) for s in slots] == [
         ("2026-03", dt.date(2026, 3, 31)), ("2026-04", dt.date(2026, 4, 30)),
-        # Sunday 31 May: the Monday after, still May's meeting.
-        ("2026-05", dt.date(2026, 6, 1)), ("2026-06", dt.date(2026, 6, 30))]
+        # Sunday 31 May: the Monday after is in June, so back to Friday 29 May.
+        ("2026-05", dt.date(2026, 5, 29)), ("2026-06", dt.date(2026, 6, 30))]
 
 
 def test_a_day_that_falls_on_a_weekend_moves_to_the_monday_after():
@@ -81,6 +81,35 @@ def test_a_day_that_falls_on_a_weekend_moves_to_the_monday_after():
     assert [s.day for s in saturdays] == [dt.date(2026, 10, 12), dt.date(2026, 11, 10),
                                           dt.date(2026, 12, 10), dt.date(2027, 1, 11)]
     assert all(s.day.weekday() < 5 for s in saturdays)
+
+
+@pytest.mark.parametrize("zone", [LONDON, NEW_YORK], ids=["London", "New York"])
+def test_every_month_has_exactly_one_monthly_review_on_a_working_day_inside_it(zone):
+    """Every day of the month, 2024–2031 (two leap years), at times early and late in the
+    day: each month has one review, on a working day of that month, in the cadence's zone."""
+    months = [(y, m) for y in range(2024, 2032) for m in range(1, 13)]
+    for day_of_month in range(1, 32):
+        slots = recurrence.monthly_slots(day_of_month, dt.date(2024, 1, 1),
+                                         dt.date(2031, 12, 31))
+        assert [s.period for s in slots] == [f"{y}-{m:02d}" for y, m in months], day_of_month
+        for slot, (year, month) in zip(slots, months, strict=True):
+            assert (slot.day.year, slot.day.month) == (year, month), (day_of_month, slot)
+            assert slot.day.weekday() < 5, (day_of_month, slot)
+            last = recurrence._last_day(year, month)
+            wanted = min(day_of_month, last)
+            # It moves only off a weekend, and never further than over one weekend.
+            assert abs(slot.day.day - wanted) <= 2, (day_of_month, slot)
+            for at in (dt.time(0, 30), dt.time(9, 0), dt.time(23, 30)):
+                local = recurrence.to_instant(slot.day, at, zone).astimezone(zone)
+                assert (local.year, local.month) == (year, month)
+
+
+def test_in_2026_february_and_march_each_get_one_review_on_day_31():
+    slots = recurrence.monthly_slots(31, dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert [(s.period, s.day) for s in slots] == [
+        ("2026-01", dt.date(2026, 1, 30)),  # Saturday 31 Jan: back to Friday
+        ("2026-02", dt.date(2026, 2, 27)),  # Saturday 28 Feb: back to Friday
+        ("2026-03", dt.date(2026, 3, 31))]
 
 
 def test_quarterly_slots_fall_in_the_chosen_month_of_each_quarter():

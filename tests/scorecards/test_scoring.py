@@ -210,9 +210,20 @@ def test_a_zero_weight_among_weighted_measures_is_shown_but_not_counted():
     assert not rolled.equal_weights
 
 
-def test_only_zero_weight_measures_with_data_leave_the_group_without_score():
-    rolled = roll_up(group("o", 1, leaf("info", 0, 100), leaf("a", 1, None)))
-    assert rolled.score is None and rolled.status == Status.NO_DATA
+def test_mixed_zero_and_nonzero_weights_never_show_no_data_while_data_exists():
+    # Only the measures weighted 0 have data: they count equally, at every level.
+    rolled = roll_up(group("o", 1, leaf("info", 0, 100), leaf("more", 0, 40),
+                           leaf("a", 1, None)))
+    assert rolled.score == D("70.0") and rolled.status == Status.GREEN
+    vendor = roll_up(group("vendor", 1,
+                           group("p1", 0, group("o1", 0, leaf("x", 0, 50)),
+                                 group("o2", 3, leaf("y", 2, None))),
+                           group("p2", 1, leaf("z", 1, None))))
+    assert vendor.find("o1").score == D("50.0")
+    assert vendor.find("p1").score == D("50.0") and vendor.score == D("50.0")
+    assert vendor.status != Status.NO_DATA
+    # A weighted measure with data still decides alone: the 0 weight is not counted.
+    assert roll_up(group("o", 1, leaf("info", 0, 0), leaf("a", 1, 90))).score == D("90.0")
     assert rolled.coverage == 0
 
 

@@ -431,3 +431,32 @@ def test_meeting_pages_cost_the_same_queries_however_much_sla_history(client, ve
     small = count()
     add_history(vendor_a, line_manager, 4)
     assert count() == small
+
+
+# -- which month a monthly review looks at ----------------------------------------------------
+
+
+@pytest.mark.parametrize("organisation", ["Europe/London", "America/New_York"])
+@pytest.mark.parametrize(("zone", "at"), [("Europe/London", time(9, 0)),
+                                          ("America/New_York", time(20, 0))])
+def test_each_months_sla_results_are_on_exactly_one_monthly_agenda(vendor_a, settings,
+                                                                   organisation, zone, at):
+    """A review on day 31 for two years, in a zone behind ours late in the evening too:
+    every month's results appear on one monthly agenda, the month before its own."""
+    from django.utils import timezone as tz
+
+    from governance import services as gs
+    from governance.choices import Tier
+    settings.TIME_ZONE = organisation
+    with tz.override(organisation), clock(date(2025, 12, 1)):
+        cadence = gs.cadence_create(vendor=vendor_a, tier=Tier.MONTHLY, day_of_month=31,
+                                    start_time=at, time_zone=zone)
+        gs.meetings_generate(cadence, until=date(2027, 12, 31))
+        meetings = list(cadence.meetings.visible().order_by("starts_at"))
+        titles = [next(s["title"] for s in agenda.build(m)
+                       if s["key"] == "sla_results_and_breaches") for m in meetings]
+    assert [m.period for m in meetings] == [f"{y}-{n:02d}" for y in (2025, 2026, 2027)
+                                            for n in range(1, 13)][11:]
+    wanted = [f"SLA results and breaches of {date(y, n, 1):%B %Y}"
+              for y in (2025, 2026, 2027) for n in range(1, 13)][10:-1]
+    assert titles == wanted

@@ -179,6 +179,18 @@ def test_a_vendor_user_cannot_report_on_an_action_our_side_owns(token_client, al
                 pk=action.pk).status_code == 403
 
 
+def test_executives_read_corrective_actions_but_cannot_report_progress(token_client,
+                                                                     executive, breached):
+    action = breached.corrective_action
+    client = token_client(executive)
+    assert client.get(reverse("sla-corrective-action-detail", kwargs={"pk": action.pk})
+                      ).status_code == 200  # the whole portfolio, read-only
+    assert post(client, "sla-corrective-action-progress", {"status": "in_progress"},
+                pk=action.pk).status_code == 403
+    action.refresh_from_db()
+    assert action.status == "open"
+
+
 def test_another_vendors_records_are_404(token_client, charlie, breached):
     client = token_client(charlie)
     for name, pk in [("sla-evaluation-detail", breached.pk),

@@ -104,3 +104,23 @@ def test_bonus_points_come_from_windows_better_than_target():
     assert [(b.outcome.start, b.points) for b in bonuses] == [(date(2026, 2, 1), 3)]
     summary = incentives.month_summary(date(2026, 2, 1), [], bonuses, lambda *a: TERMS, [1])
     assert summary[1].bonus_points == 3
+
+
+def test_a_capped_month_never_exceeds_its_cap_by_a_cent_after_rounding():
+    # A 1,000 charge capped at 1 %: 10.00. Six breaches of 1 % each are scaled to 1/6 of
+    # 10.00 = 1.6667 each; rounded one by one that is 6 × 1.67 = 10.02.
+    terms = MonthTerms(charge=D("1000"), cap_percent=D("1"), currency="EUR")
+    outcomes = [o for key in "abcdef" for o in run([BREACHED], key=key, credit="1")]
+    credits, _ = ledger(outcomes, terms)
+    assert sum(c.amount for c in credits) == D("10.00")
+    assert sorted(c.amount for c in credits) == [D("1.66")] * 2 + [D("1.67")] * 4
+    summary = incentives.month_summary(date(2026, 1, 1), credits, [], lambda *a: terms, [1])
+    assert summary[1].capped and summary[1].credit_amount == D("10.00")
+
+
+def test_credits_that_add_up_to_the_cap_exactly_do_not_pass_it_when_rounded():
+    # 0.5 % + 0.5 % + … of 333.33 at a 1.5 % cap: each 1.666650 rounds up to 1.67.
+    terms = MonthTerms(charge=D("333.33"), cap_percent=D("1.5"), currency="EUR")
+    outcomes = [o for key in "abc" for o in run([BREACHED], key=key, credit="0.5")]
+    credits, _ = ledger(outcomes, terms)
+    assert sum(c.amount for c in credits) == D("4.99")  # the cap, 4.99995, in whole cents

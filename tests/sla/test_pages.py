@@ -1,6 +1,7 @@
 """The SLA pages, as the people who use them see them."""
 
 from datetime import date
+from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -242,3 +243,54 @@ def test_corrective_actions_list_filters_and_exports(client, line_manager, vendo
                                        state="overdue", today=date(2025, 4, 3)).content.decode()
     csv = get(client, "sla:corrective_actions", vendor_a.slug, format="csv").content.decode()
     assert csv.splitlines()[0].startswith("Title,SLA,Status")
+
+
+def test_the_downloaded_import_template_filled_in_imports_cleanly(client, line_manager,
+                                                                  vendor_a, sl):
+    """As a user does it: download the template, type a value for each service level (in a
+    spreadsheet that leaves every other cell as it was), upload it, commit."""
+    import csv
+    import io
+
+    service_level(vendor_a, version=sl.version, name="Resolution", key="resolve",
+                  target=D("95"), breach_threshold=D("90"))
+    client.force_login(line_manager)
+    with clock(TODAY):
+        download = client.get(reverse("sla:import_template", args=[vendor_a.slug]))
+    assert download.status_code == 200
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    header, lines = rows[0], rows[1:]
+    assert [line[1] for line in lines] == ["avail", "resolve"]
+    value = header.index("value")
+    assert all(cell == "" for line in lines for i, cell in enumerate(line)
+               if header[i] in ("value", "note", "external_id"))
+    for line, typed in zip(lines, ("99.7", "97.5"), strict=True):
+        line[value] = typed
+    filled = io.StringIO()
+    csv.writer(filled).writerows([header, *lines])
+    with clock(TODAY):
+        response = client.post(reverse("sla:import", args=[vendor_a.slug]), {
+            "file": SimpleUploadedFile("measurements.csv", filled.getvalue().encode())})
+        assert response.status_code == 302, response.content.decode()
+        assert "Save 2 measurements" in client.get(response["Location"]).content.decode()
+        done = client.post(response["Location"], follow=True)
+    assert "Imported 2 measurements" in done.content.decode()
+    saved = {m.service_level.key: m for m in Measurement.objects.select_related(
+        "service_level")}
+    assert {k: m.value for k, m in saved.items()} == {"avail": D("99.7"), "resolve": D("97.5")}
+    # Blank cells came back blank: no note "'" and no external id "'" to collide next month.
+    assert all(not m.note and not m.external_id for m in saved.values())
+
+
+def test_executives_see_a_corrective_action_but_cannot_report_progress_on_it(
+        client, executive, vendor_a, history):
+    action = CorrectiveAction.objects.get()
+    page_url = reverse("sla:corrective_action", args=[vendor_a.slug, action.pk])
+    client.force_login(executive)
+    with clock(TODAY):
+        page = client.get(page_url)
+        assert page.status_code == 200 and "Report progress" not in page.content.decode()
+        refused = client.post(page_url, {"status": "in_progress", "progress_note": "On it"})
+    assert refused.status_code == 403
+    action.refresh_from_db()
+    assert action.status == "open" and not action.progress_note

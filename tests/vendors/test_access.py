@@ -181,8 +181,26 @@ def test_a_vendor_user_reports_progress_only_on_corrective_actions_their_side_ow
     from sla.models import CorrectiveAction
     theirs = CorrectiveAction(vendor=vendor_a, owner=alice)
     ours = CorrectiveAction(vendor=vendor_a, owner=line_manager)
-    assert access.may(alice, Action.CONTRIBUTE, theirs)
-    assert not access.may(alice, Action.CONTRIBUTE, ours)
-    assert not access.may(alice, Action.CONTRIBUTE, CorrectiveAction(vendor=vendor_a))
-    assert access.may(line_manager, Action.CONTRIBUTE, theirs)
+    progress = Action.PROGRESS_CORRECTIVE_ACTIONS
+    assert access.may(alice, progress, theirs)
+    assert not access.may(alice, progress, ours)
+    assert not access.may(alice, progress, CorrectiveAction(vendor=vendor_a))
+    assert access.may(line_manager, progress, theirs)
     assert not access.may(alice, Action.EDIT, theirs)  # verifying stays ours
+
+
+@pytest.mark.parametrize(("role", "assigned", "progress"), [
+    (Role.VENDOR_MANAGER, False, "all"),
+    (Role.EXECUTIVE, False, "none"),  # the whole portfolio, read-only
+    (Role.LINE_MANAGER, True, "a"),
+    (Role.OPERATIONS, True, "a"),
+    (Role.STAKEHOLDER, True, "none"),
+    (Role.VENDOR_USER, None, "a"),
+])
+def test_who_reports_progress_on_corrective_actions(a_and_b, role, assigned, progress):
+    vendor_a, vendor_b = a_and_b
+    user = UserFactory(role=role, **({"vendor": vendor_a} if role == Role.VENDOR_USER else {}))
+    if assigned:
+        AssignmentFactory(user=user, vendor=vendor_a)
+    answers = {"all": {vendor_a, vendor_b}, "a": {vendor_a}, "none": set()}
+    assert set(access.vendors(user, Action.PROGRESS_CORRECTIVE_ACTIONS)) == answers[progress]

@@ -156,3 +156,16 @@ def sparkline(values, label="", colour="blue", low=None, high=None):
     """{% sparkline values "P1 resolution, last 8 quarters" %} — an inline SVG trend."""
     return mark_safe(charts.sparkline(list(values), label=label, colour=colour, low=low,
                                       high=high))
+
+
+@register.inclusion_tag("_job_failures.html", takes_context=True)
+def job_failures(context):
+    """Periodic jobs' unresolved failures, for vendor managers (they run the programme and
+    can fix the record, or ask who can); nothing for anyone else."""
+    user = context.get("user")
+    if not getattr(user, "is_vendor_manager", False):
+        return {"failures": []}
+    from vendorgov.jobs import open_failures
+
+    failures = list(open_failures()[:20])
+    return {"failures": failures, "staff": user.is_staff}
