@@ -18,6 +18,7 @@ the user's scope, and the tab the page belongs to). This module knows nothing of
 """
 
 import csv
+import re
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -69,19 +70,19 @@ class SortMixin:
         return queryset.order_by(("-" if sort.startswith("-") else "") + field, "pk")
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     """A CSV download. Text that a spreadsheet would run as a formula (it starts with =, +,
     -, @, a tab or a carriage return) is neutralised with a leading apostrophe (CSV
     injection); blank cells stay blank and numbers stay numbers — a negative number, also
     one given as text such as "-3.5", is not a formula — so a downloaded file (the SLA
     import template above all) can be filled in and uploaded again unchanged."""
-    import re
-
-    number = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
     def cell(value):
         if (isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
-                and not number.fullmatch(value)):
+                and not _NUMBER.fullmatch(value)):
             return f"'{value}"
         return value
 

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from vendorgov import charts, formats
+from vendorgov.jobs import open_failures
 
 register = template.Library()
 
@@ -165,7 +166,5 @@ def job_failures(context):
     user = context.get("user")
     if not getattr(user, "is_vendor_manager", False):
         return {"failures": []}
-    from vendorgov.jobs import open_failures
-
     failures = list(open_failures()[:20])
     return {"failures": failures, "staff": user.is_staff}
