@@ -370,7 +370,13 @@ class MeasurementImport(VendorScoped):
 class Measurement(VendorScoped):
     """A value for one service level and window, with where it came from. Measurements are
     never changed: a correction is a newer measurement for the same window, and the newest
-    one counts. (So they carry who and when themselves and need no change history.)"""
+    one counts. (So they carry who and when themselves and need no change history.)
+
+    The one exception is `needs_evaluation`, bookkeeping rather than data: it is set in the
+    transaction that stores the measurement (the column's database default, so a COPY sets
+    it too) and cleared only by the evaluation that read this very row. A late value is
+    therefore evaluated by the next run however long the worker was away, and a value that
+    arrives while an evaluation runs is a new row that evaluation never clears."""
 
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="sla_measurements")
     service_level = models.ForeignKey(ServiceLevel, on_delete=models.PROTECT,
@@ -386,6 +392,7 @@ class Measurement(VendorScoped):
                                    help_text="The sender's id; resubmitting it changes nothing.")
     csv_import = models.ForeignKey(MeasurementImport, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="measurements")
+    needs_evaluation = models.BooleanField(default=True, db_default=True, editable=False)
 
     class Meta:
         ordering = ["-window_start", "-id"]
@@ -394,7 +401,11 @@ class Measurement(VendorScoped):
                                     name="measurement_external_id_unique_per_vendor"),
         ]
         indexes = [models.Index(fields=["service_level", "window_start"],
-                                name="measurement_window_idx")]
+                                name="measurement_window_idx"),
+                   # The evaluation's work list: small, whatever the history.
+                   models.Index(fields=["service_level", "window_start"],
+                                condition=Q(needs_evaluation=True),
+                                name="measurement_pending_idx")]
 
     def __str__(self):
         return f"{self.service_level} · {self.window_start}: {self.value}"
