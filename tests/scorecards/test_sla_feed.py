@@ -240,7 +240,7 @@ def test_a_changed_evaluation_refreshes_the_actual_with_history(card, vendor_a, 
 
 
 def test_a_locked_period_keeps_its_reviewed_figure_and_records_the_restatement_beside_it(
-        card, vendor_a, sl, vendor_manager):
+        client, card, vendor_a, sl, vendor_manager):
     """A locked period never changes under its reviewers: a later correction of a window
     behind it is recorded as "restated after lock" for the next review, not applied."""
     evaluated(sl, {JAN: "99.9", FEB: "98.5", MAR: "99.8"})
@@ -257,6 +257,10 @@ def test_a_locked_period_keeps_its_reviewed_figure_and_records_the_restatement_b
     assert q1.restated_value == D("99.6") and "Feb 2025 99.6%" in q1.restated_comment
     assert q1.history.first().history_change_reason.startswith("Restated after lock")
     assert selectors.actuals_restated_after_lock(vendor_a) == [q1]
+    client.force_login(vendor_manager)
+    page = client.get(reverse("scorecards:measure", args=[vendor_a.slug, m.pk]))
+    assert ("Restated after lock, 10 Jul 2025: the SLA now gives 99.6 %; the locked period "
+            "keeps the reviewed value.") in page.content.decode()
     # Safe to run twice; and back at the reviewed figure, the flag goes.
     assert services.actuals_derive_from_sla().restated == 0
     evaluated(sl, {FEB: "98.5"})
