@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from sla import ingest, services
 from sla.choices import MeasurementSource, Window
-from sla.models import Evaluation, Measurement, ServiceLevel
+from sla.models import CorrectiveAction, Evaluation, Measurement, ServiceLevel
 from tests.factories import ApiTokenFactory
 from tests.sla.factories import clock, service_level
 
@@ -115,19 +115,77 @@ def test_a_bulk_batch_resent_while_the_first_is_being_stored_answers_unchanged_n
 # -- pages racing the hourly evaluation ------------------------------------------------------
 
 
-def test_the_measurement_form_survives_the_hourly_run_evaluating_the_same_window(
-        sl, vendor_a, line_manager):
+def test_evaluation_is_safe_to_run_twice_at_once(sl):
+    """Two hourly runs overlap: the second waits for the first's new rows, then finds them
+    and changes nothing; nothing is evaluated or opened twice."""
+    with clock(TODAY):
+        services.measurements_submit(
+            [{"service_level": sl.pk, "window_start": MARCH.isoformat(), "value": "98"}],
+            source=MeasurementSource.API, vendor_ids=None, text_values=True, evaluate=False)
+        with transaction.atomic():
+            ServiceLevel.objects.select_for_update().get(pk=sl.pk)
+            first = Racer(services.evaluations_refresh)
+            wait_until_blocked(1)
+            second = Racer(services.evaluations_refresh)
+            wait_until_blocked(2)
+        results = [first.outcome(), second.outcome()]
+    assert sorted(r.created for r in results) == [0, 7]
+    assert Evaluation.objects.filter(service_level=sl).count() == 7
+    assert Evaluation.history.filter(service_level_id=sl.pk).count() == 7
+    assert CorrectiveAction.objects.count() == 1
+    assert not Measurement.objects.filter(needs_evaluation=True).exists()
+
+
+def test_a_value_stored_during_an_evaluation_is_left_for_the_next_run(sl):
+    """The vendor's value is being stored while the run evaluates its window: the run does
+    not see it, so it must not clear it; the next run evaluates it."""
+    stored, commit = threading.Event(), threading.Event()
+
+    def store_slowly():
+        with transaction.atomic():
+            services.measurements_submit(
+                [{"service_level": sl.pk, "window_start": JULY.isoformat(), "value": "99.9"}],
+                source=MeasurementSource.API, vendor_ids=None, text_values=True,
+                evaluate=False)
+            stored.set()
+            assert commit.wait(30)
+
+    with clock(TODAY):
+        vendor = Racer(store_slowly)
+        assert stored.wait(30)
+        services.evaluations_refresh()  # runs while the value is not committed
+        commit.set()
+        vendor.outcome()
+        assert Evaluation.objects.get(service_level=sl, window_start=JULY).status == "no_data"
+        assert Measurement.objects.get().needs_evaluation
+        services.evaluations_refresh()
+    assert Evaluation.objects.get(service_level=sl, window_start=JULY).status == "met"
+
+
+@pytest.mark.parametrize("path", ["measurement form", "CSV commit"])
+def test_a_page_survives_the_hourly_run_evaluating_the_same_window(
+        path, sl, vendor_a, line_manager):
     """The hourly run inserts July's evaluation (no data yet) and is still running when an
-    operations user saves July's value on the form: the form's evaluation waits for the
-    run, loses the insert, and evaluates again with the run's row. The page answers, the
-    value is stored and it is what July's evaluation says."""
+    operations user saves July's value on the form, or commits a CSV import with it: the
+    page's evaluation waits for the run, loses the insert, and evaluates again with the
+    run's row. The page answers, the value is stored and it is what July's evaluation says."""
     page = Client()
     page.force_login(line_manager)
-    url = reverse("sla:measurement_create", args=[vendor_a.slug])
+    if path == "measurement form":
+        url = reverse("sla:measurement_create", args=[vendor_a.slug])
+        data = {"service_level": sl.pk, "window_start": JULY.isoformat(), "value": "99.9",
+                "note": "From monitoring"}
+    else:
+        with clock(TODAY):
+            csv_import = services.import_preview(
+                vendor=vendor_a, by=line_manager, filename="july.csv",
+                content="sla,service_level,window_start,value,note\n"
+                        f"{sl.version.sla.reference},{sl.key},{JULY},99.9,From monitoring\n")
+        url = reverse("sla:import_preview", args=[vendor_a.slug, csv_import.pk])
+        data = {}
 
     def save_on_the_form():
-        return page.post(url, {"service_level": sl.pk, "window_start": JULY.isoformat(),
-                               "value": "99.9", "note": "From monitoring"})
+        return page.post(url, data)
 
     with clock(TODAY):
         with transaction.atomic():
