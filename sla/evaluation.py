@@ -229,7 +229,7 @@ def _evaluate(levels: dict[int, ServiceLevel], keys: set, *, today: date, by,
             new.append(Evaluation(vendor_id=sl.version.sla.vendor_id, sla_id=sl.version.sla_id,
                                   service_level=sl, window_start=key[1], window_end=end,
                                   status=status, value=value, measurement_id=measurement_id,
-                                  evaluated_at=now))
+                                  evaluated_at=now, first_evaluated_at=now))
         elif evaluation.measurement_id != measurement_id:
             was_breach = breaches(evaluation)
             evaluation.status, evaluation.value = status, value

@@ -479,6 +479,9 @@ class Evaluation(VendorScoped):
     excused = models.BooleanField(default=False,
                                   help_text="A dispute was accepted: counts as met.")
     evaluated_at = models.DateTimeField(default=timezone.now)
+    # When the window was evaluated the first time: the vendor's time for late values runs
+    # from here, so neither a resubmission nor our correction reopens it.
+    first_evaluated_at = models.DateTimeField(default=timezone.now, editable=False)
     corrective_action = models.ForeignKey(CorrectiveAction, null=True, blank=True,
                                           on_delete=models.SET_NULL,
                                           related_name="evaluations")
@@ -513,6 +516,17 @@ class Evaluation(VendorScoped):
     def dispute_deadline(self) -> datetime.date:
         days = self.service_level.version.dispute_window_days
         return timezone.localtime(self.evaluated_at).date() + datetime.timedelta(days=days)
+
+    def restatement_deadline(self) -> datetime.date:
+        """The last day a vendor's new value for this window counts by itself; after it only
+        our decision changes the window (`sla.services` has the policy)."""
+        return restatement_deadline(self.first_evaluated_at,
+                                    self.service_level.version.dispute_window_days)
+
+
+def restatement_deadline(first_evaluated_at, dispute_window_days: int) -> datetime.date:
+    return (timezone.localtime(first_evaluated_at).date()
+            + datetime.timedelta(days=dispute_window_days))
 
 
 class Dispute(VendorScoped):

@@ -48,6 +48,7 @@ from sla.models import (
     ServiceLevel,
     SLAReview,
     SLAVersion,
+    restatement_deadline,
 )
 from vendorgov.history import save as _save
 from vendors import access
@@ -363,28 +364,29 @@ def _measurements_store(rows, *, by, source, vendor_ids, csv_import, text_values
 
 def _closed_window_rule(rows: list[ingest.Row], *, by, today: date
                         ) -> tuple[list[ingest.RowError], dict[str, set]]:
-    """The restatement policy. A window not evaluated yet, or evaluated with its dispute
-    window still open, takes a new value as any day would (it is re-evaluated). After the
-    dispute deadline the verdict is settled: a vendor's value is refused (the way on is a
-    decision by operations), and our side (who may decide: EDIT on the vendor) may still
-    correct it, but only with the reason in the note, which goes into the evaluation's
-    history. Returns the refused rows, and the corrections as {reason: windows}."""
+    """The restatement policy. A window not evaluated yet, or first evaluated no longer
+    than the SLA version's dispute window ago, takes a new value as any day would (it is
+    re-evaluated). After that the verdict is settled: a vendor's value is refused (the way
+    on is a decision by operations), and our side (who may decide: EDIT on the vendor) may
+    still correct it, but only with the reason in the note, which goes into the
+    evaluation's history. The time runs from the first evaluation, so a vendor cannot keep
+    a window open by resending values, nor reopen it after our correction.
+    Returns the refused rows, and the corrections as {reason: windows}."""
     if not rows:
         return [], {}
-    deadlines = {(sl_id, start): (pk, evaluated_at) for pk, sl_id, start, evaluated_at in
+    evaluated = {(sl_id, start): (pk, first) for pk, sl_id, start, first in
                  Evaluation.objects.filter(
                      service_level_id__in={r.service_level.pk for r in rows},
                      window_start__in={r.window_start for r in rows}).values_list(
-                     "pk", "service_level_id", "window_start", "evaluated_at")}
+                     "pk", "service_level_id", "window_start", "first_evaluated_at")}
     deciders = access.vendor_ids(by, Action.EDIT) if _user(by) else None
     refused, corrections = [], defaultdict(set)
     for r in rows:
         sl, key = r.service_level, (r.service_level.pk, r.window_start)
-        if key not in deadlines:
+        if key not in evaluated:
             continue
-        evaluation_id, evaluated_at = deadlines[key]
-        deadline = timezone.localtime(evaluated_at).date() + timedelta(
-            days=sl.version.dispute_window_days)
+        evaluation_id, first = evaluated[key]
+        deadline = restatement_deadline(first, sl.version.dispute_window_days)
         if today <= deadline:
             continue
         label = rules.window_label(sl.window, r.window_start)

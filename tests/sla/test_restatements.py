@@ -87,6 +87,24 @@ def test_after_the_dispute_window_a_vendors_value_is_refused_and_points_to_the_w
     assert breach.status == "breached" and breach.corrective_action.is_open
 
 
+def test_a_vendor_can_neither_keep_a_window_open_by_resending_nor_reopen_our_correction(
+        breach, sl, alice, line_manager, token_client):
+    """The time for late values runs from the window's first evaluation, not its latest."""
+    resent = post_measurement(token_client, alice, sl, EVALUATED + timedelta(days=9), 98.5)
+    assert resent.status_code == 201
+    with clock(EVALUATED + timedelta(days=9)):
+        services.evaluations_refresh()  # re-evaluated on day 9
+    again = post_measurement(token_client, alice, sl, EVALUATED + timedelta(days=12))
+    assert again.status_code == 400 and "closed on 25 Aug 2025" in again.json()[
+        "window_start"][0]
+    submit(sl, MAR, "98.9", by=line_manager, on=EVALUATED + timedelta(days=40),
+           note="Agreed in the monthly review", evaluate=True)
+    after_ours = post_measurement(token_client, alice, sl, EVALUATED + timedelta(days=41))
+    assert after_ours.status_code == 400
+    breach.refresh_from_db()
+    assert breach.value == D("98.9")
+
+
 def test_operations_correct_a_closed_window_only_with_a_reason_kept_in_history(
         client, breach, sl, line_manager, vendor_a):
     """On the measurement form the refusal shows next to the note; with a reason, the
