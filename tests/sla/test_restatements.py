@@ -128,7 +128,7 @@ def test_operations_correct_a_closed_window_only_with_a_reason_kept_in_history(
 
 
 def test_a_breach_revised_away_withdraws_its_corrective_action_with_the_reason(
-        breach, sl, line_manager):
+        client, breach, sl, line_manager):
     action = breach.corrective_action
     submit(sl, MAR, "99.6", by=line_manager, on=DEADLINE + timedelta(days=3),
            note="Re-ran the availability report", evaluate=True)
@@ -140,6 +140,9 @@ def test_a_breach_revised_away_withdraws_its_corrective_action_with_the_reason(
     latest = action.history.first()
     assert latest.status == "withdrawn" and latest.history_user == line_manager
     assert latest.history_change_reason.startswith("Withdrawn: Availability Mar 2025")
+    client.force_login(line_manager)
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert "bi-arrow-counterclockwise" in page and "Withdrawn (breach revised)" in page
 
 
 def test_a_revised_breach_only_unlinks_an_action_that_other_breaches_hold_open(
