@@ -4,7 +4,8 @@ from `scorecards.apps` (the seam that agenda was designed with):
 * weekly — "Results since last time": the latest scorecard actuals reported since the
   previous meeting of the cadence;
 * quarterly — "Balanced scorecard for the quarter": the period under review scored by
-  perspective, its red and amber measures, the measures without data, and the disputes.
+  perspective, its red and amber measures, the measures without data, the disputes, and
+  the figures of locked periods restated after the lock since the last review.
 
 Each builder costs the same few queries however much history the vendor has. Sections are
 plain dicts of strings (`governance.agenda.section`/`entry`), so a held meeting can freeze
@@ -111,7 +112,9 @@ def balanced_scorecard(ctx: AgendaContext) -> dict:
     how = ("The scorecard's latest period that ended before this meeting, scored as on the "
            "Scorecard tab: the overall score and each perspective's, then the measures in red "
            "and in amber, the measures without data (never counted as zero), and the disputes "
-           "about the period's figures, with those still open from earlier periods.")
+           "about the period's figures, with those still open from earlier periods. A locked "
+           "period's SLA-fed figure whose SLA results changed since the last review is listed "
+           "as restated after lock: the period keeps its reviewed value.")
     scorecard = Scorecard.objects.filter(vendor=ctx.vendor).first()
     if scorecard is None:
         return section(key, title, [], how=how,
@@ -169,6 +172,19 @@ def balanced_scorecard(ctx: AgendaContext) -> dict:
             detail=(f"raised by {d.raised_by or 'the vendor'} on "
                     f"{formats.day(timezone.localtime(d.raised_at).date())}: “{d.reason[:160]}”"
                     + (f" · resolved: {d.resolution[:160]}" if not d.is_open else ""))))
+    for a in selectors.actuals_restated_after_lock(ctx.vendor, since=ctx.since,
+                                                   until=ctx.until):
+        m = a.measure
+        entries.append(entry(
+            f"Restated after lock: {m.name} · {a.period.label}",
+            url=_measure_url(ctx.vendor, m.pk, a.period),
+            status=f"rag_{a.rag.value}", status_label=a.rag.label,
+            detail=(f"reviewed as {_with_unit(a.value, m.unit)}; the SLA now gives "
+                    f"{_with_unit(a.restated_value, m.unit)} (since "
+                    f"{formats.day(timezone.localtime(a.restated_after_lock_at).date())}) · "
+                    f"the locked period keeps the "
+                    f"reviewed value"),
+            flag="Restated after lock: take it up in this review"))
     previous = page.trend[-2][1].rolled.score if len(page.trend) > 1 else None
     note = (f"{period.label} ({formats.date(period.starts_on, year=False)} – "
             f"{formats.date(period.ends_on)}): overall "

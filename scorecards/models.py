@@ -405,6 +405,13 @@ class Actual(VendorScoped):
     red_threshold = models.DecimalField(**VALUE_DIGITS)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # A locked period never changes under its reviewers: when the SLA evaluations behind a
+    # derived actual change after the lock, the new figure is kept here, beside the
+    # reviewed one, for the next review to see ("restated after lock").
+    restated_after_lock_at = models.DateTimeField(null=True, blank=True, editable=False)
+    restated_value = models.DecimalField(**VALUE_DIGITS, null=True, blank=True,
+                                         editable=False)
+    restated_comment = models.TextField(blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -470,6 +477,11 @@ class Actual(VendorScoped):
     @property
     def is_derived(self) -> bool:
         return self.source == ActualSource.SLA
+
+    @property
+    def restated_after_lock(self) -> bool:
+        """The SLA figure behind this locked actual changed after the lock (not applied)."""
+        return self.restated_after_lock_at is not None
 
 
 class Dispute(VendorScoped):

@@ -314,6 +314,19 @@ class ScorecardPage:
                          for p, s in self.trend)
 
 
+def actuals_restated_after_lock(vendor: Vendor, *, since=None, until=None) -> list[Actual]:
+    """The vendor's actuals of locked periods whose SLA figure changed after the lock (the
+    reviewed value stands; the new one waits for the next review), restated between
+    `since` and `until` when given, oldest period first; one query."""
+    actuals = Actual.objects.filter(vendor=vendor, restated_after_lock_at__isnull=False)
+    if since is not None:
+        actuals = actuals.filter(restated_after_lock_at__gt=since)
+    if until is not None:
+        actuals = actuals.filter(restated_after_lock_at__lte=until)
+    return list(actuals.select_related("measure", "period")
+                .order_by("period__starts_on", "measure__position", "id"))
+
+
 def scorecard_of(vendor: Vendor) -> Scorecard | None:
     return Scorecard.objects.filter(vendor=vendor).select_related("template").first()
 

@@ -520,13 +520,15 @@ class DeriveResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    restated: int = 0  # locked actuals whose SLA figure changed (recorded, not applied)
     skipped: bool = False  # another run was deriving the same actuals
 
     def __str__(self):
         if self.skipped:
             return "Skipped: another run was deriving the same actuals."
+        restated = f"{self.restated} restated after lock, " if self.restated else ""
         return (f"{self.created} actuals derived from SLAs, {self.updated} re-derived, "
-                f"{self.unchanged} unchanged.")
+                f"{restated}{self.unchanged} unchanged.")
 
 
 def actuals_derive_from_sla(*, measure_ids: Iterable[int] | None = None,
@@ -539,10 +541,15 @@ def actuals_derive_from_sla(*, measure_ids: Iterable[int] | None = None,
     Derived actuals are our measurement (`internal_value`), recorded with source "SLA" and
     approved as they come: the evaluation is the verdict, and a wrong one is disputed on
     the SLA. Only what changed is written, with history and a reason; a period without any
-    window with data gets no actual (No data, never zero). A locked period's derived
-    actual follows a later change of its evaluations too (with the reason in its history)
-    but keeps the target it was reviewed with; a value entered by hand in a locked period,
-    before the measure was fed from the SLA, stays as it was reviewed.
+    window with data gets no actual (No data, never zero).
+
+    A locked period never changes under its reviewers: its actuals keep the value, comment
+    and target they were reviewed with, and no actual is added to it. When the evaluations
+    behind a locked, derived actual change (a correction, an accepted dispute), the new
+    figure is recorded beside it as "restated after lock" (with history), for the next
+    review to take up; it is cleared if the evaluations return to the reviewed figure. A
+    value entered by hand in a locked period, before the measure was fed from the SLA,
+    stays as it was reviewed.
 
     Safe to run twice, or twice at once: the unique key on measure and period lets one run
     create an actual; the other's transaction then fails and changes nothing."""
@@ -582,12 +589,18 @@ def _derive(measure_ids, vendor, today: datetime.date) -> DeriveResult:
             actual = existing.get((m.pk, p.pk))
             if actual is None and not m.counts_in(p):
                 continue
-            if actual is not None and not actual.is_derived and p.is_locked:
-                continue  # reviewed as entered before the measure was fed from the SLA
+            if p.is_locked and (actual is None or not actual.is_derived):
+                continue  # reviewed as it was: nothing is added or re-derived after the lock
             derived = sla_feed.derive(
                 [w for w in windows.get(m.service_level_id, [])
                  if p.starts_on <= w.end <= p.ends_on],
                 comparator=label.comparator, unit=label.unit, source=str(label))
+            if p.is_locked:
+                if _restate_after_lock(actual, derived, now):
+                    result.restated += 1
+                else:
+                    result.unchanged += 1
+                continue
             if actual is None:
                 if derived.value is None:
                     continue
@@ -605,8 +618,7 @@ def _derive(measure_ids, vendor, today: datetime.date) -> DeriveResult:
                 result.unchanged += 1
                 continue
             actual.measure = m
-            if actual.pk is None or not p.is_locked:
-                _copy_rule(actual, m)
+            _copy_rule(actual, m)
             actual.internal_value, actual.comment = derived.value, derived.comment
             actual.source, actual.sent_back_reason = ActualSource.SLA, ""
             if actual.status != ActualStatus.APPROVED:
@@ -617,3 +629,27 @@ def _derive(measure_ids, vendor, today: datetime.date) -> DeriveResult:
             actual.full_clean(validate_unique=False, validate_constraints=False)
             actual.save()
     return result
+
+
+def _restate_after_lock(actual: Actual, derived, now) -> bool:
+    """Record (or clear) the SLA's new figure beside a locked, derived actual; the reviewed
+    value stays. Returns whether anything was written."""
+    figure = (derived.value, derived.comment)
+    if figure == (actual.internal_value, actual.comment):
+        if not actual.restated_after_lock:
+            return False
+        actual.restated_after_lock_at, actual.restated_value, actual.restated_comment = (
+            None, None, "")
+        reason = "The SLA's evaluations are back to the reviewed figure"
+    elif actual.restated_after_lock and figure == (actual.restated_value,
+                                                   actual.restated_comment):
+        return False
+    else:
+        actual.restated_after_lock_at = now
+        actual.restated_value, actual.restated_comment = figure
+        reason = ("Restated after lock: the SLA's evaluations changed; the reviewed value "
+                  "stands")
+    _stamp(actual, None, reason)
+    actual.save(update_fields=["restated_after_lock_at", "restated_value",
+                               "restated_comment"])
+    return True

@@ -19,6 +19,12 @@ The value
     Other windows without data are left out of the value and named in the comment; when no
     window has data there is no value ("No data", never zero). Windows measured under a
     version with another unit or direction cannot be compared: left out, and named.
+
+Locked periods
+    This rule derives; it does not decide when a derived value may change. A period locked
+    by its review keeps the figure it was reviewed with: when its windows change later (a
+    correction, an accepted dispute), the newly derived figure is recorded beside it as
+    "restated after lock" for the next review (`scorecards.services.actuals_derive_from_sla`).
 """
 
 from dataclasses import dataclass

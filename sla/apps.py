@@ -10,6 +10,8 @@ class SlaConfig(AppConfig):
         from vendors import tabs  # registering: models load only once the apps are ready
 
         tabs.register("slas", "SLAs", "sla:vendor", order=30)
+        # Registers how the services queue new data for evaluation (see sla/tasks.py).
+        import sla.tasks  # noqa: F401
         if apps.is_installed("governance"):
             # The SLA sections of weekly and monthly review agendas.
             from governance import agenda as governance_agenda  # only when installed

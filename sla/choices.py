@@ -77,11 +77,15 @@ class CorrectiveActionStatus(models.TextChoices):
     DONE = "done", "Done (awaiting verification)"
     VERIFIED = "verified", "Verified"
     REJECTED = "rejected", "Rejected"
+    # Closed by the evaluation, not by people: the breach that opened it was revised away
+    # (an accepted dispute, restatement or correction), so there is nothing left to correct.
+    WITHDRAWN = "withdrawn", "Withdrawn (breach revised)"
 
 
 CORRECTIVE_ACTION_OPEN = (CorrectiveActionStatus.OPEN, CorrectiveActionStatus.IN_PROGRESS,
                           CorrectiveActionStatus.DONE)
-CORRECTIVE_ACTION_CLOSED = (CorrectiveActionStatus.VERIFIED, CorrectiveActionStatus.REJECTED)
+CORRECTIVE_ACTION_CLOSED = (CorrectiveActionStatus.VERIFIED, CorrectiveActionStatus.REJECTED,
+                            CorrectiveActionStatus.WITHDRAWN)
 # What the vendor side may set when reporting progress; verifying is ours.
 CORRECTIVE_ACTION_PROGRESS = (CorrectiveActionStatus.OPEN, CorrectiveActionStatus.IN_PROGRESS,
                               CorrectiveActionStatus.DONE)

@@ -400,7 +400,7 @@ def _schedule_stories(demo, start: date) -> None:
                           "records."))
 
     # Kestrel disputes a later close breach; accepted (a bank file format change announced
-    # late by us), so the window is excused and the action rejected.
+    # late by us), so the window is excused and the action it opened withdrawn.
     disputed = _month_window(demo, 5)
     at(after(disputed, 5), lambda: services.dispute_raise(
         Evaluation.objects.get(sla__reference="KES-SLA-AMS",
@@ -414,10 +414,6 @@ def _schedule_stories(demo, start: date) -> None:
                                window_start=disputed).dispute,
         by=user("omar"), decision=DisputeStatus.ACCEPTED,
         note="Confirmed with treasury: the format change reached Kestrel too late. Excused."))
-    at(after(disputed, 9), lambda: services.corrective_action_update(
-        _action("KES-SLA-AMS", "month-end-close", disputed), by=user("omar"),
-        status=CorrectiveActionStatus.REJECTED, side_responsible=ResponsibleSide.OURS,
-        verification_note="Not Kestrel's to fix: the breach was excused after the dispute."))
 
     # Kestrel: last month's P1 breach is being worked on by Kestrel.
     p1_kes = _month_window(demo, 1)

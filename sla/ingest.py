@@ -412,6 +412,10 @@ def _copy(rows: list[Row], *, user_id, source: str, now, import_id) -> None:
         r.note.translate(_COPY_ESCAPES), r.external_id.translate(_COPY_ESCAPES), imported))
         for r in rows]
     buffer = io.StringIO("\n".join(lines) + "\n")
-    with connection.cursor() as cursor:
+    # copy_expert is the driver's own method, outside Django's error translation: without
+    # this wrapper a unique violation (the same batch resent while the first is still
+    # being stored) escapes as psycopg2's error, which no caller recognises, and ends as a
+    # 500. Wrapped, it is django.db.IntegrityError like any insert's.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.copy_expert(f"COPY {Measurement._meta.db_table} ({', '.join(_COPY_COLUMNS)}) "
                            "FROM STDIN", buffer)

@@ -371,7 +371,13 @@ class MeasurementImport(VendorScoped):
 class Measurement(VendorScoped):
     """A value for one service level and window, with where it came from. Measurements are
     never changed: a correction is a newer measurement for the same window, and the newest
-    one counts. (So they carry who and when themselves and need no change history.)"""
+    one counts. (So they carry who and when themselves and need no change history.)
+
+    The one exception is `needs_evaluation`, bookkeeping rather than data: it is set in the
+    transaction that stores the measurement (the column's database default, so a COPY sets
+    it too) and cleared only by the evaluation that read this very row. A late value is
+    therefore evaluated by the next run however long the worker was away, and a value that
+    arrives while an evaluation runs is a new row that evaluation never clears."""
 
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="sla_measurements")
     service_level = models.ForeignKey(ServiceLevel, on_delete=models.PROTECT,
@@ -387,6 +393,7 @@ class Measurement(VendorScoped):
                                    help_text="The sender's id; resubmitting it changes nothing.")
     csv_import = models.ForeignKey(MeasurementImport, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="measurements")
+    needs_evaluation = models.BooleanField(default=True, db_default=True, editable=False)
 
     class Meta:
         ordering = ["-window_start", "-id"]
@@ -395,7 +402,11 @@ class Measurement(VendorScoped):
                                     name="measurement_external_id_unique_per_vendor"),
         ]
         indexes = [models.Index(fields=["service_level", "window_start"],
-                                name="measurement_window_idx")]
+                                name="measurement_window_idx"),
+                   # The evaluation's work list: small, whatever the history.
+                   models.Index(fields=["service_level", "window_start"],
+                                condition=Q(needs_evaluation=True),
+                                name="measurement_pending_idx")]
 
     def __str__(self):
         return f"{self.service_level} · {self.window_start}: {self.value}"
@@ -469,6 +480,9 @@ class Evaluation(VendorScoped):
     excused = models.BooleanField(default=False,
                                   help_text="A dispute was accepted: counts as met.")
     evaluated_at = models.DateTimeField(default=timezone.now)
+    # When the window was evaluated the first time: the vendor's time for late values runs
+    # from here, so neither a resubmission nor our correction reopens it.
+    first_evaluated_at = models.DateTimeField(default=timezone.now, editable=False)
     corrective_action = models.ForeignKey(CorrectiveAction, null=True, blank=True,
                                           on_delete=models.SET_NULL,
                                           related_name="evaluations")
@@ -503,6 +517,17 @@ class Evaluation(VendorScoped):
     def dispute_deadline(self) -> datetime.date:
         days = self.service_level.version.dispute_window_days
         return timezone.localtime(self.evaluated_at).date() + datetime.timedelta(days=days)
+
+    def restatement_deadline(self) -> datetime.date:
+        """The last day a vendor's new value for this window counts by itself; after it only
+        our decision changes the window (`sla.services` has the policy)."""
+        return restatement_deadline(self.first_evaluated_at,
+                                    self.service_level.version.dispute_window_days)
+
+
+def restatement_deadline(first_evaluated_at, dispute_window_days: int) -> datetime.date:
+    return (timezone.localtime(first_evaluated_at).date()
+            + datetime.timedelta(days=dispute_window_days))
 
 
 class Dispute(VendorScoped):

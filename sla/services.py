@@ -8,12 +8,15 @@ lives in `sla.evaluation` (re-exported here) because it works on sets.
 import csv
 import io
 import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sla import ingest, rules
@@ -27,7 +30,14 @@ from sla.choices import (
     ReviewOutcome,
     VersionStatus,
 )
-from sla.evaluation import EvaluationResult, evaluate_windows, evaluations_refresh
+from sla.evaluation import (
+    EvaluationResult,
+    breaches,
+    evaluate_pending,
+    evaluate_windows,
+    evaluations_refresh,
+    release_corrective_actions,
+)
 from sla.models import (
     SLA,
     BusinessCalendar,
@@ -38,8 +48,12 @@ from sla.models import (
     ServiceLevel,
     SLAReview,
     SLAVersion,
+    restatement_deadline,
 )
+from vendorgov import formats
 from vendorgov.history import save as _save
+from vendors import access
+from vendors.access import Action
 from vendors.models import Vendor
 
 log = logging.getLogger(__name__)
@@ -185,12 +199,13 @@ def version_make_effective(version: SLAVersion, *, by=None,
         errors.append("Pick today or a later date: windows already closed keep the version "
                       "they were measured under.")
     if effective_from > version.sla.contract.end_date:
-        errors.append(f"The contract ends on {version.sla.contract.end_date:%d %b %Y}.")
+        ends = formats.date(version.sla.contract.end_date, padded=True)
+        errors.append(f"The contract ends on {ends}.")
     previous = (SLAVersion.objects.select_for_update()
                 .filter(sla=version.sla, status=VersionStatus.EFFECTIVE).first())
     if previous is not None and previous.effective_from >= effective_from:
         errors.append(f"Version {previous.number} is in effect from "
-                      f"{previous.effective_from:%d %b %Y}; pick a later date.")
+                      f"{formats.date(previous.effective_from, padded=True)}; pick a later date.")
     if errors:
         raise ValidationError({"effective_from": errors})
     if previous is not None:
@@ -200,7 +215,8 @@ def version_make_effective(version: SLAVersion, *, by=None,
     version.status, version.effective_from, version.effective_until = (
         VersionStatus.EFFECTIVE, effective_from, None)
     version.made_effective_by, version.made_effective_at = _user(by), timezone.now()
-    return _save(version, by=by, change_reason=f"Effective from {effective_from:%d %b %Y}")
+    since = formats.date(effective_from, padded=True)
+    return _save(version, by=by, change_reason=f"Effective from {since}")
 
 
 @transaction.atomic
@@ -264,7 +280,7 @@ def sla_review_record(sla: SLA, *, by=None, reviewed_on: date, outcome: str,
     if outcome == ReviewOutcome.AMENDED and not sla.versions.filter(
             status__in=[VersionStatus.DRAFT, VersionStatus.REVIEWED]).exists():
         version_draft(sla, by=by, summary=f"Amendments agreed in the review of "
-                                          f"{reviewed_on:%d %b %Y}.")
+                                          f"{formats.date(reviewed_on, padded=True)}.")
     return review
 
 
@@ -281,17 +297,40 @@ def submittable_service_levels(ids, *, vendor_ids: set[int] | None) -> dict[int,
     return {sl.pk: sl for sl in queryset}
 
 
-@transaction.atomic
 def measurements_submit(rows: list, *, by=None, source: str, vendor_ids: set[int] | None,
                         csv_import: MeasurementImport | None = None, text_values: bool = False,
-                        evaluate: bool = True, today: date | None = None
+                        evaluate: bool = True, today: date | None = None, reason: str = ""
                         ) -> ingest.IngestResult:
     """Store a batch of measurements (rows as sent: service_level, window_start, value,
     unit, note, external_id), all or nothing; raises `ingest.RowsRejected` listing every bad
     row. `vendor_ids`: the vendors the sender may submit for (None: any).
 
-    With `evaluate`, the windows they belong to are evaluated at once (pages); otherwise the
-    evaluation runs in the background after the commit (the API, where batches are big)."""
+    With `evaluate`, the windows they belong to are evaluated at once (pages); otherwise
+    one evaluation of just those windows is queued after the commit (the API, where batches
+    are big). Either way the new rows are marked as needing evaluation in this transaction,
+    so the hourly run catches up whatever happens to the queue.
+
+    A closed window whose dispute window has passed changes only by our decision (see
+    `_closed_window_rule`). `reason`: why, for the evaluations' history.
+
+    Resending a batch while the first request is still being stored (a retry after a
+    timeout) makes this one wait for the first at the unique external ids, then fail; it
+    is checked again then, against the rows the first one committed, and answers like any
+    resubmission (unchanged) instead of an error."""
+    for attempt in (1, 2):
+        try:
+            return _measurements_store(
+                rows, by=by, source=source, vendor_ids=vendor_ids, csv_import=csv_import,
+                text_values=text_values, evaluate=evaluate, today=today, reason=reason)
+        except IntegrityError:
+            if attempt == 2:
+                raise  # still clashing: the API answers 409 ("try again")
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _measurements_store(rows, *, by, source, vendor_ids, csv_import, text_values, evaluate,
+                        today, reason) -> ingest.IngestResult:
     today = today or timezone.localdate()
     if not isinstance(rows, list):
         raise ingest.RowsRejected([ingest.RowError(0, "", "Send a list of measurements.")], 0)
@@ -306,23 +345,90 @@ def measurements_submit(rows: list, *, by=None, source: str, vendor_ids: set[int
                            text_values=text_values)
     if checked.errors:
         raise ingest.RowsRejected(checked.errors, len(rows))
+    refused, corrections = _closed_window_rule(checked.new, by=by, today=today)
+    if refused:
+        raise ingest.RowsRejected(refused, len(rows))
     created = ingest.write(checked.new, by=by, source=source, csv_import=csv_import)
     windows = {(r.service_level.pk, r.window_start) for r in checked.new}
-    if windows:
+    for why, keys in corrections.items():  # our decisions, with their reason, right away
+        evaluate_windows(keys, today=today, by=by, reason=why)
+    rest = windows - {key for keys in corrections.values() for key in keys}
+    if rest:
         if evaluate:
-            evaluate_windows(windows, today=today, by=by, reason="Evaluated with new data")
+            evaluate_windows(rest, today=today, by=by,
+                             reason=reason or "Evaluated with new data")
         else:
-            transaction.on_commit(enqueue_evaluation)
+            transaction.on_commit(partial(_enqueue_evaluation,
+                                          sorted({sl_id for sl_id, _ in rest})))
     return ingest.IngestResult(received=len(rows), created=len(checked.new),
                                unchanged=len(checked.unchanged), windows=windows,
                                measurements=created, unchanged_keys=checked.unchanged)
 
 
-def enqueue_evaluation() -> None:
-    """Ask the worker to evaluate; beat's hourly run catches up if the broker is away."""
-    from sla.tasks import evaluate_closed_windows
+def _closed_window_rule(rows: list[ingest.Row], *, by, today: date
+                        ) -> tuple[list[ingest.RowError], dict[str, set]]:
+    """The restatement policy. A window not evaluated yet, or first evaluated no longer
+    than the SLA version's dispute window ago, takes a new value as any day would (it is
+    re-evaluated). After that the verdict is settled: a vendor's value is refused (the way
+    on is a decision by operations), and our side (who may decide: EDIT on the vendor) may
+    still correct it, but only with the reason in the note, which goes into the
+    evaluation's history. The time runs from the first evaluation, so a vendor cannot keep
+    a window open by resending values, nor reopen it after our correction.
+    Returns the refused rows, and the corrections as {reason: windows}."""
+    if not rows:
+        return [], {}
+    evaluated = {(sl_id, start): (pk, first) for pk, sl_id, start, first in
+                 Evaluation.objects.filter(
+                     service_level_id__in={r.service_level.pk for r in rows},
+                     window_start__in={r.window_start for r in rows}).values_list(
+                     "pk", "service_level_id", "window_start", "first_evaluated_at")}
+    deciders = access.vendor_ids(by, Action.EDIT) if _user(by) else None
+    refused, corrections = [], defaultdict(set)
+    for r in rows:
+        sl, key = r.service_level, (r.service_level.pk, r.window_start)
+        if key not in evaluated:
+            continue
+        evaluation_id, first = evaluated[key]
+        deadline = restatement_deadline(first, sl.version.dispute_window_days)
+        if today <= deadline:
+            continue
+        label = rules.window_label(sl.window, r.window_start)
+        closed = formats.date(deadline, padded=True)
+        if deciders is not None and r.vendor_id not in deciders:
+            refused.append(ingest.RowError(r.index, "window_start", (
+                f"{sl.name}, {label} was evaluated and its dispute window closed on "
+                f"{closed}, so a new value no longer changes it. Only operations "
+                "can correct it now: ask them, with the reason. (While a dispute window is "
+                "open, send the value or dispute the evaluation: POST "
+                f"/api/v1/sla-evaluations/{evaluation_id}/dispute/, see sla-disputes.)")))
+        elif not r.note:
+            refused.append(ingest.RowError(r.index, "note", (
+                f"The dispute window of {sl.name}, {label} closed on {closed}: a "
+                "correction needs its reason in the note (it is kept in the history).")))
+        else:
+            corrections[f"Corrected after the dispute window: {r.note}"[:100]].add(key)
+    return refused, dict(corrections)
+
+
+# The tasks module registers how new data is queued for evaluation: tasks call services,
+# never the other way round, so this module imports no task.
+_evaluation_queue: Callable[[list[int]], None] | None = None
+
+
+def evaluation_queue_register(send: Callable[[list[int]], None]) -> None:
+    """`send(service_level_ids)` queues one evaluation of those levels' new data."""
+    global _evaluation_queue
+    _evaluation_queue = send
+
+
+def _enqueue_evaluation(service_level_ids: Iterable[int]) -> None:
+    """After the commit: ask the worker to evaluate the windows just written. The rows are
+    marked as needing evaluation, so if the broker is away the hourly run does it."""
+    if _evaluation_queue is None:
+        log.info("No evaluation queue registered; the hourly run will evaluate.")
+        return
     try:
-        evaluate_closed_windows.delay()
+        _evaluation_queue(list(service_level_ids))
     except Exception:  # noqa: BLE001 - the data is stored; evaluation will follow hourly
         log.warning("Could not queue the SLA evaluation; the hourly run will do it.",
                     exc_info=True)
@@ -551,7 +657,8 @@ def dispute_raise(evaluation: Evaluation, *, by=None, reason: str) -> Dispute:
         raise ValidationError("This evaluation has been disputed already.")
     deadline = evaluation.dispute_deadline()
     if today > deadline:
-        raise ValidationError(f"The dispute window closed on {deadline:%d %b %Y}.")
+        raise ValidationError("The dispute window closed on "
+                              f"{formats.date(deadline, padded=True)}.")
     return _save(Dispute(vendor_id=evaluation.vendor_id, evaluation=evaluation, reason=reason,
                          raised_by=_user(by), raised_at=timezone.now()), by=by)
 
@@ -576,9 +683,12 @@ def dispute_decide(dispute: Dispute, *, by=None, decision: str, note: str,
     dispute.corrected_value = corrected_value
     dispute.decided_by, dispute.decided_at = _user(by), timezone.now()
     _save(dispute, by=by, change_reason=f"Dispute {DisputeStatus(decision).label.lower()}")
-    evaluation = Evaluation.objects.select_related("service_level__version__sla").get(
-        pk=dispute.evaluation_id)
+    # Locked, so the hourly run's re-evaluation of this window waits for the decision (and
+    # the decision for it) instead of one overwriting the other.
+    evaluation = (Evaluation.objects.select_for_update(of=("self",))
+                  .select_related("service_level__version__sla").get(pk=dispute.evaluation_id))
     if decision == DisputeStatus.ACCEPTED:
+        why = f"Dispute {dispute.pk} accepted"
         if corrected_value is not None:
             try:
                 measurements_submit(
@@ -586,14 +696,19 @@ def dispute_decide(dispute: Dispute, *, by=None, decision: str, note: str,
                       "window_start": evaluation.window_start.isoformat(),
                       "value": str(corrected_value),
                       "note": f"Corrected value agreed when dispute {dispute.pk} was accepted."}],
-                    by=by, source=MeasurementSource.FORM, vendor_ids=None, text_values=True)
+                    by=by, source=MeasurementSource.FORM, vendor_ids=None, text_values=True,
+                    reason=why)
             except ingest.RowsRejected as rejected:
                 raise ValidationError({"corrected_value": [
                     e.message for e in rejected.errors]}) from None
         else:
+            held = breaches(evaluation) and evaluation.corrective_action_id
             evaluation.excused = True
+            if held:
+                release_corrective_actions([evaluation], today=timezone.localdate(), by=by,
+                                           reason=why)
             _save(evaluation, by=by, change_reason=f"Excused: dispute {dispute.pk} accepted")
     return dispute
 
 
-__all__ = ["EvaluationResult", "evaluate_windows", "evaluations_refresh"]
+__all__ = ["EvaluationResult", "evaluate_pending", "evaluate_windows", "evaluations_refresh"]

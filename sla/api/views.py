@@ -1,11 +1,12 @@
 """The SLA API: configuration of the scoped base viewsets, and the few actions that call a
 service (submitting measurements, disputes, corrective-action progress)."""
 
+from django.db import IntegrityError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 
 from sla import ingest, services
@@ -26,6 +27,13 @@ from vendors.access import Action
 from vendors.api.viewsets import VendorScopedReadOnlyViewSet
 
 TAGS = ["sla"]
+RETRY = ("Another request was storing the same measurements at the same moment; send this "
+         "one again: what is already stored is counted as unchanged.")
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
 
 
 @extend_schema(tags=TAGS)
@@ -80,16 +88,24 @@ class MeasurementViewSet(VendorScopedReadOnlyViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def _submit(self, rows):
+        """The service answers a resent batch as unchanged even while the first copy is
+        being stored; a clash that persists through its retry is a 409 that says to send
+        it again, never a 500."""
         user = self.request.user
-        return services.measurements_submit(
-            rows, by=user, source=MeasurementSource.API,
-            vendor_ids=access.vendor_ids(user, Action.SUBMIT_MEASUREMENTS), evaluate=False)
+        try:
+            return services.measurements_submit(
+                rows, by=user, source=MeasurementSource.API,
+                vendor_ids=access.vendor_ids(user, Action.SUBMIT_MEASUREMENTS),
+                evaluate=False)
+        except IntegrityError:
+            raise Conflict(RETRY) from None
 
     @extend_schema(request=serializers.SlaMeasurementInputSerializer,
                    responses={201: serializers.SlaMeasurementSerializer,
                               200: OpenApiResponse(serializers.SlaMeasurementSerializer,
                                                    description="Already submitted with this "
-                                                               "external id: nothing new.")},
+                                                               "external id: nothing new."),
+                              409: OpenApiResponse(description=RETRY)},
                    summary="Submit one measurement")
     def create(self, request, *args, **kwargs):
         if not isinstance(request.data, dict):
@@ -121,7 +137,8 @@ class MeasurementViewSet(VendorScopedReadOnlyViewSet):
                               200: OpenApiResponse(serializers.SlaBatchResultSerializer,
                                                    description="Nothing new: every row was "
                                                                "submitted before."),
-                              400: serializers.SlaBatchErrorSerializer},
+                              400: serializers.SlaBatchErrorSerializer,
+                              409: OpenApiResponse(description=RETRY)},
                    summary="Submit many measurements at once (all or nothing)")
     @action(detail=False, methods=["post"])
     def bulk(self, request):

@@ -6,7 +6,11 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from sla import forms, selectors, services
-from sla.choices import CORRECTIVE_ACTION_OPEN, CorrectiveActionStatus
+from sla.choices import (
+    CORRECTIVE_ACTION_CLOSED,
+    CORRECTIVE_ACTION_OPEN,
+    CorrectiveActionStatus,
+)
 from sla.views import SlaPage
 from vendorgov.pages import FormPage, csv_response
 from vendors import access
@@ -16,8 +20,7 @@ from vendors.selectors import record_history
 
 class CorrectiveActionListView(SlaPage, TemplateView):
     template_name = "sla/corrective_actions.html"
-    STATES = {"open": CORRECTIVE_ACTION_OPEN, "closed": (CorrectiveActionStatus.VERIFIED,
-                                                         CorrectiveActionStatus.REJECTED)}
+    STATES = {"open": CORRECTIVE_ACTION_OPEN, "closed": CORRECTIVE_ACTION_CLOSED}
 
     def get(self, request, *args, **kwargs):
         today = timezone.localdate()

@@ -107,6 +107,22 @@ def test_the_quarterly_review_sees_the_balanced_scorecard_of_the_quarter(setup):
     assert "3 of 4 measures with data · 1 red, 1 amber · not locked yet" in section["note"]
 
 
+def test_the_quarterly_review_sees_a_locked_figure_restated_after_the_lock(setup,
+                                                                           vendor_manager):
+    """A correction behind a locked period is not applied to it; the next review is told."""
+    _, sl, _, quarterly = setup
+    q1 = Period.objects.get(vendor=sl.version.sla.vendor, label="2026-Q1")
+    services.period_lock(q1, by=vendor_manager)
+    measurement(sl, date(2026, 2, 1), "98.2")  # operations corrected February
+    sla_services.evaluate_windows({(sl.pk, date(2026, 2, 1))})
+    services.actuals_derive_from_sla()
+    section = built(quarterly, "balanced_scorecard")
+    restated = next(e for e in section["entries"] if e["text"].startswith("Restated"))
+    assert restated["text"] == "Restated after lock: Uptime (SLA) · 2026-Q1"
+    assert restated["detail"].startswith("reviewed as 99.7 %; the SLA now gives 98.2 %")
+    assert restated["status"] == "rag_green"  # as reviewed: the locked period is unchanged
+
+
 def test_without_a_scorecard_the_sections_say_so(vendor_b):
     weekly = weekly_cadence(vendor_b, weekday=3).meetings.first()
     assert built(weekly, "scorecard_actuals_since")["entries"] == []

@@ -260,17 +260,45 @@ def test_a_changed_evaluation_refreshes_the_actual_with_history(card, vendor_a, 
     assert q1.history.count() == 2
 
 
-def test_a_locked_period_follows_its_evaluations_but_keeps_its_reviewed_target(
-        card, vendor_a, sl, vendor_manager):
+def test_a_locked_period_keeps_its_reviewed_figure_and_records_the_restatement_beside_it(
+        client, card, vendor_a, sl, vendor_manager):
+    """A locked period never changes under its reviewers: a later correction of a window
+    behind it is recorded as "restated after lock" for the next review, not applied."""
     evaluated(sl, {JAN: "99.9", FEB: "98.5", MAR: "99.8"})
     m = fed(vendor_a, sl)
     services.period_lock(Period.objects.get(vendor=vendor_a, label="2025-Q1"),
                          by=vendor_manager)
+    reviewed = actual(m, "2025-Q1")
     services.part_update(m, target=D("99.7"), amber_threshold=D("99.4"))
     evaluated(sl, {FEB: "99.6"})
-    services.actuals_derive_from_sla()
+    result = services.actuals_derive_from_sla()
     q1 = actual(m, "2025-Q1")
-    assert (q1.value, q1.target) == (D("99.6"), D("99.5"))
+    assert (q1.value, q1.comment, q1.target) == (D("98.5"), reviewed.comment, D("99.5"))
+    assert result.restated == 1 and q1.restated_after_lock
+    assert q1.restated_value == D("99.6") and "Feb 2025 99.6%" in q1.restated_comment
+    assert q1.history.first().history_change_reason.startswith("Restated after lock")
+    assert selectors.actuals_restated_after_lock(vendor_a) == [q1]
+    client.force_login(vendor_manager)
+    page = client.get(reverse("scorecards:measure", args=[vendor_a.slug, m.pk]))
+    assert ("Restated after lock, 10 Jul 2025: the SLA now gives 99.6 %; the locked period "
+            "keeps the reviewed value.") in page.content.decode()
+    # Safe to run twice; and back at the reviewed figure, the flag goes.
+    assert services.actuals_derive_from_sla().restated == 0
+    evaluated(sl, {FEB: "98.5"})
+    services.actuals_derive_from_sla()
+    q1.refresh_from_db()
+    assert not q1.restated_after_lock and q1.value == D("98.5")
+    assert selectors.actuals_restated_after_lock(vendor_a) == []
+
+
+def test_a_locked_period_gets_no_actual_added_when_its_first_window_is_evaluated_late(
+        card, vendor_a, sl, vendor_manager):
+    m = fed(vendor_a, sl)
+    services.period_lock(Period.objects.get(vendor=vendor_a, label="2025-Q1"),
+                         by=vendor_manager)
+    evaluated(sl, {JAN: "99.9"})
+    services.actuals_derive_from_sla()
+    assert actual(m, "2025-Q1") is None
 
 
 def test_derived_actuals_are_not_entered_sent_back_or_disputed_here(card, vendor_a, sl, alice,

@@ -237,19 +237,6 @@ def test_consecutive_breaches_are_linked_across_a_new_version(vendor_a):
             == status_of(new, date(2025, 4, 1)).corrective_action)
 
 
-def test_evaluation_is_safe_to_run_twice_at_once(sl, monkeypatch):
-    """The second run of an overlap loses the unique key and changes nothing."""
-    from django.db import IntegrityError
-
-    from sla import evaluation
-
-    def clash(*args, **kwargs):
-        raise IntegrityError("one_evaluation_per_window")
-
-    monkeypatch.setattr(evaluation, "_evaluate", clash)
-    assert evaluate().skipped
-
-
 def test_the_task_evaluates(sl):
     from sla.tasks import evaluate_closed_windows
     with clock(TODAY):

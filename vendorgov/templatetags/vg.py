@@ -52,6 +52,7 @@ BADGES = {
     "sla_done": ("primary", "check2"),
     "sla_verified": ("success", "patch-check-fill"),
     "sla_rejected": ("secondary", "x-circle"),
+    "sla_withdrawn": ("secondary", "arrow-counterclockwise"),
     "sla_accepted": ("success", "check2-circle"),
     "sla_draft": ("light", "pencil"),
     "sla_reviewed": ("info", "eye"),
