@@ -34,8 +34,6 @@ WIRING = ("vendorgov.urls", "vendorgov.api.urls", "vendorgov.settings",
 # Function-level imports waiting for their owner, {(module prefix, imported module): who};
 # the list only shrinks (an entry nothing matches any more fails, so it is removed).
 PENDING = {
-    # The evaluation task is enqueued by a service; its owner removes that cycle.
-    ("sla.services", "sla.tasks"): "the sla services/tasks cycle",
 }
 PRAGMAS = ("noqa", "type:", "pragma", "fmt:")
 
