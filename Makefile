@@ -1,7 +1,9 @@
 # One gate, run the same way everywhere: a developer's machine and .ci/run use these targets.
 #
 #   make run     install, migrate, load the demo portfolio once, serve web + worker + beat
-#   make test    install and run the whole suite (PYTEST_ARGS='-k vendor -x' passes options)
+#   make test    install and run the whole suite in parallel, one pytest-xdist worker per
+#                core (PYTEST_ARGS='-k vendor -x' passes options; PYTEST_ARGS=-n0 or
+#                PYTEST_ARGS='-p no:xdist' runs it serially, for debugging)
 #   make lint    ruff, Django's system checks, no missing migrations
 #   make ci      what CI runs (.ci/run: installs and starts PostgreSQL, Redis, Chromium; root)
 #
@@ -14,6 +16,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# One worker per core, each with its own test database. Whole test files go to one worker
+# (loadfile), so a module's shared fixture (the demo loaded once per module, a Celery
+# worker) is built once, not once per worker that happens to get one of its tests.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint fmt ci clean bench backup restore
@@ -36,8 +42,9 @@ run: install
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py serve
 
+# With `-p no:xdist` pytest no longer knows -n, so the parallel options are left out.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(if $(findstring no:xdist,$(PYTEST_ARGS)),,$(PYTEST_PARALLEL)) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

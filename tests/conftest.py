@@ -2,7 +2,8 @@
 
 Tests that need a real part carry a marker (postgres, redis, celery, browser). Locally
 they are skipped with the reason when the part is missing; when VENDORGOV_REQUIRE_ALL=1
-(set by .ci/run) every skip, of any kind, fails the run.
+(set by .ci/run) every skip, of any kind, fails the run (tests/require_all.py), also when
+the suite runs in parallel under pytest-xdist.
 """
 
 import os
@@ -20,9 +21,17 @@ from tests.factories import (
     VendorFactory,
     VendorUserFactory,
 )
+
+# The CI rule that a skip fails the run: hooks of their own module, so that they can be
+# proven in a pytest run of their own, with and without xdist (tests/infra/test_require_all.py).
+from tests.require_all import (  # noqa: F401 - pytest finds hooks by name
+    pytest_collectreport,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
 from vendorgov.roles import Role
 
-REQUIRE_ALL = os.environ.get("VENDORGOV_REQUIRE_ALL") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -43,28 +52,6 @@ def pytest_collection_modifyitems(config, items):
         for marker in ("postgres", "redis", "celery", "browser"):
             if item.get_closest_marker(marker) and (reason := _missing_part(marker)):
                 item.add_marker(pytest.mark.skip(reason=reason))
-
-
-_skipped: list[str] = []
-
-
-def pytest_runtest_logreport(report):
-    if report.skipped:
-        _skipped.append(report.nodeid)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    if REQUIRE_ALL and _skipped:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def pytest_terminal_summary(terminalreporter):
-    if REQUIRE_ALL and _skipped:
-        terminalreporter.write_line(
-            f"VENDORGOV_REQUIRE_ALL=1: {len(_skipped)} skipped test(s) count as failures:",
-            red=True)
-        for nodeid in _skipped:
-            terminalreporter.write_line(f"  {nodeid}", red=True)
 
 
 @pytest.fixture

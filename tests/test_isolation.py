@@ -39,6 +39,7 @@ from tests.factories import (
     VendorFactory,
     VendorUserFactory,
 )
+from tests.shared_data import built_once
 from vendorgov.roles import Role
 from vendors.models import StaffingChange, Vendor
 from vendors.views.records import RECORD_KINDS
@@ -80,8 +81,19 @@ def _records(vendor, tag, assignee):
     }
 
 
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    """Both vendors' records, built once for this module's 230-odd tests (each test's own
+    changes are rolled back after it; see tests/shared_data.py)."""
+    yield from built_once(django_db_blocker, _build_world)
+
+
 @pytest.fixture
-def world(db):
+def world(_world, db):
+    return _world
+
+
+def _build_world():
     a = VendorFactory(name="Acme Outsourcing", slug="acme")
     b = VendorFactory(name=f"{SECRET} Borealis", slug="zzb-borealis", description=SECRET)
     liam = UserFactory(username="liam", role=Role.LINE_MANAGER)

@@ -45,10 +45,11 @@ def load(*args) -> str:
 @pytest.fixture(scope="module")
 def _loaded(django_db_setup, django_db_blocker):
     """The demo, loaded once for this module's tests (each runs in a transaction that is
-    rolled back), and flushed away after them. Tests that need an empty database or load the
-    demo themselves are in test_load_demo_command.py."""
+    rolled back), and flushed away after them. Loaded with --if-empty into the empty test
+    database, so this one load also proves that --if-empty loads there. Tests that need an
+    empty database or load the demo themselves are in test_load_demo_command.py."""
     with django_db_blocker.unblock():
-        output = load()
+        output = load("--if-empty")
     yield output
     with django_db_blocker.unblock():
         call_command("flush", "--noinput", stdout=StringIO())
@@ -162,6 +163,12 @@ def test_demo_users_can_sign_in(demo, client):
     for person in PEOPLE:
         assert client.login(username=person.username, password=DEMO_PASSWORD), person.username
         client.logout()
+
+
+def test_if_empty_loads_into_an_empty_database(demo):
+    assert "Loaded the demo portfolio" in demo
+    assert Vendor.objects.count() >= 6
+    assert "Demo data already present; keeping it." in load("--if-empty")
 
 
 def test_plain_load_refuses_a_database_with_vendors(demo):

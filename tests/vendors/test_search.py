@@ -8,9 +8,15 @@ from tests import test_isolation
 from vendors import search
 
 SECRET = test_isolation.SECRET
-world = test_isolation.world  # the fixture: vendors A and B with one of every record
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    """Vendors A and B with one of every record. Built per test here: this module's other
+    tests need a database without them (test_isolation.py builds it once per module)."""
+    return test_isolation._build_world()
 
 
 def groups(client, q):
