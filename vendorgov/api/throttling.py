@@ -25,8 +25,10 @@ def _caller(request) -> str | None:
     """The token the request came with, else the signed-in user; None when anonymous."""
     if not (request.user and request.user.is_authenticated):
         return None
-    token_pk = getattr(request.auth, "pk", None)
-    return f"token-{token_pk}" if token_pk is not None else f"user-{request.user.pk}"
+    # A token's lookup prefix is random: its budget never meets another token's, even in
+    # another database (tests) sharing the cache.
+    prefix = getattr(request.auth, "prefix", None)
+    return f"token-{prefix}" if prefix else f"user-{request.user.pk}"
 
 
 class TokenRateThrottle(SimpleRateThrottle):
