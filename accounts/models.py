@@ -1,6 +1,3 @@
-import hashlib
-import secrets
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -10,6 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from vendorgov.roles import PORTFOLIO_ROLES, Role
+from vendorgov.tokens import HashedSecret, HashedSecretQuerySet
 
 
 class User(AbstractUser):
@@ -61,39 +59,28 @@ class User(AbstractUser):
         return [self.role]
 
 
-def _is_hex(value: str, length: int) -> bool:
-    return len(value) == length and all(c in "0123456789abcdef" for c in value)
-
-
-def _hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(HashedSecretQuerySet):
     def active(self):
         return self.filter(revoked_at__isnull=True).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
         )
 
 
-class ApiToken(models.Model):
+class ApiToken(HashedSecret):
     """A personal API token. Only its SHA-256 is stored; the secret is shown once.
 
     The raw token looks like ``vg_<prefix>_<secret>``; the prefix is kept in clear so a
-    person can tell their tokens apart, and so lookups use an index.
+    person can tell their tokens apart, and so lookups use an index (`vendorgov.tokens`).
     """
 
-    PREFIX = "vg"
+    SCHEME = "vg"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'SLA feed'.")
-    prefix = models.CharField(max_length=12, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -104,21 +91,10 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def generate(cls) -> tuple[str, str, str]:
-        """A new (raw token, prefix, hash)."""
-        prefix = secrets.token_hex(4)
-        raw = f"{cls.PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-        return raw, prefix, _hash_token(raw)
-
-    @classmethod
-    def find(cls, raw: str) -> "ApiToken | None":
-        parts = raw.split("_", 2)
-        if len(parts) != 3 or parts[0] != cls.PREFIX or not _is_hex(parts[1], 8):
-            return None
-        token = cls.objects.active().select_related("user").filter(prefix=parts[1]).first()
-        if token and secrets.compare_digest(token.key_hash, _hash_token(raw)):
-            return token
-        return None
+    def findable(cls):
+        """Tokens that still open the API: not revoked, not expired (the owner's being
+        active is checked by the authentication)."""
+        return cls.objects.active().select_related("user")
 
     @property
     def is_active(self) -> bool:

@@ -25,9 +25,7 @@ def api_token_create(*, user: User, name: str,
     once, now."""
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": "Choose a moment in the future."})
-    raw, prefix, key_hash = ApiToken.generate()
-    token = ApiToken(user=user, name=name, prefix=prefix, key_hash=key_hash,
-                     expires_at=expires_at)
+    token, raw = ApiToken.issue(user=user, name=name, expires_at=expires_at)
     token.full_clean()
     token.save()
     return token, raw
@@ -36,8 +34,7 @@ def api_token_create(*, user: User, name: str,
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
     """Revoke a token for good. Revoking it again keeps the first moment."""
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+    ApiToken.objects.filter(pk=token.pk).revoke()
     token.refresh_from_db(fields=["revoked_at"])
     return token
 

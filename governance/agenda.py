@@ -16,7 +16,7 @@ A placeholder says plainly that the data is not available; it never invents any.
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
@@ -32,19 +32,14 @@ from governance.choices import (
     SuggestionStatus,
     Tier,
 )
-from governance.models import ActionItem, Impediment, Meeting, Suggestion
-from governance.selectors import plan_for
+from governance.models import ActionItem, GovernancePlan, Impediment, Meeting, Suggestion
+from vendorgov import formats
 from vendors.models import StaffingChange
 from vendors.selectors import staffing_changes_since
 
 PERIOD_FALLBACK = {Tier.WEEKLY: timedelta(days=7), Tier.MONTHLY: timedelta(days=31),
                    Tier.QUARTERLY: timedelta(days=92)}
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-
-
-def _date(moment):
-    """The local date of an instant."""
-    return timezone.localtime(moment).date()
 
 
 class AgendaContext:
@@ -74,8 +69,18 @@ class AgendaContext:
         return self.meeting.starts_at
 
     @cached_property
+    def since_day(self) -> date:
+        """The local date the period under review starts on."""
+        return timezone.localtime(self.since).date()
+
+    @property
+    def until_day(self) -> date:
+        """The local date of this meeting, where the period under review ends."""
+        return timezone.localtime(self.until).date()
+
+    @cached_property
     def plan(self):
-        return plan_for(self.vendor)
+        return GovernancePlan.objects.for_vendor(self.vendor)
 
     @cached_property
     def open_impediments(self) -> list[Impediment]:
@@ -95,19 +100,19 @@ class AgendaContext:
 
     @cached_property
     def staffing_changes(self) -> list[StaffingChange]:
-        return staffing_changes_since(self.vendor, _date(self.since))
+        return staffing_changes_since(self.vendor, self.since_day)
 
     @cached_property
     def suggestions(self) -> list[Suggestion]:
         """Every suggestion that is undecided or moved within the period under review."""
-        since = _date(self.since)
+        since = self.since_day
         return list(Suggestion.objects.active().filter(vendor=self.vendor).filter(
             Q(status__in=SUGGESTION_UNASSESSED) | Q(submitted_on__gte=since)
             | Q(decided_on__gte=since) | Q(implemented_on__gte=since)
             | Q(outcome_reviewed_on__gte=since)).order_by("submitted_on", "id"))
 
     def in_period(self, day) -> bool:
-        return day is not None and _date(self.since) <= day <= _date(self.until)
+        return day is not None and self.since_day <= day <= self.until_day
 
 
 Builder = Callable[[AgendaContext], dict]
@@ -125,12 +130,9 @@ def entry(text: str, *, detail: str = "", url: str = "", status: str = "",
             "status_label": status_label, "flag": flag}
 
 
-def _day(value) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}" if value else ""
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{currency} {amount:,.0f}"
+def _suggestion_entry(ctx: AgendaContext, s: Suggestion, detail: str) -> dict:
+    return entry(s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
+                 status=f"gov_{s.status}", status_label=s.get_status_display(), detail=detail)
 
 
 # -- sections built from governance and vendor data -------------------------------------------
@@ -157,33 +159,31 @@ def impediments(ctx: AgendaContext) -> dict:
 
 
 def staffing_changes(ctx: AgendaContext) -> dict:
-    since = _date(ctx.since)
+    since = ctx.since_day
     url = reverse("vendors:people", args=[ctx.vendor.slug]) + "#staffing-changes"
     entries = []
     for c in ctx.staffing_changes:
         what = "requested" if c.requested_on >= since else "still open"
         if c.resolved_on and c.resolved_on >= since:
-            what = f"{c.get_status_display().lower()} {_day(c.resolved_on)}"
+            what = f"{c.get_status_display().lower()} {formats.day(c.resolved_on)}"
         entries.append(entry(
             str(c), url=url, status=c.status, status_label=c.get_status_display(),
-            detail=(f"{c.get_requested_by_side_display()} asked {_day(c.requested_on)} · "
+            detail=(f"{c.get_requested_by_side_display()} asked {formats.day(c.requested_on)} · "
                     f"{what}"),
             flag=(f"Unanswered for {c.age_days} days" if c.is_open and c.age_days > 30
                   else "")))
     return section("staffing_changes", "Staffing changes since the last weekly", entries,
-                   empty=f"No staffing change requested or settled since {_day(since)}.",
+                   empty=f"No staffing change requested or settled since {formats.day(since)}.",
                    how="Requests made or settled since the previous meeting of this cadence, "
                        "and every request still waiting for an answer.")
 
 
 def suggestions_new_and_pending(ctx: AgendaContext) -> dict:
-    since = _date(ctx.since)
-    entries = [entry(
-        s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-        status=f"gov_{s.status}", status_label=s.get_status_display(),
-        detail=(f"{s.get_category_display()} · from {s.get_source_side_display().lower()} · "
-                f"submitted {_day(s.submitted_on)}"
-                + (" · new since the last meeting" if s.submitted_on >= since else "")))
+    since = ctx.since_day
+    entries = [_suggestion_entry(
+        ctx, s, f"{s.get_category_display()} · from {s.get_source_side_display().lower()} · "
+                f"submitted {formats.day(s.submitted_on)}"
+                + (" · new since the last meeting" if s.submitted_on >= since else ""))
         for s in ctx.suggestions if s.status in SUGGESTION_UNASSESSED]
     return section("suggestions", "New and pending innovation suggestions", entries,
                    empty="No suggestion waits for a decision.",
@@ -199,9 +199,10 @@ def open_action_items(ctx: AgendaContext) -> dict:
         entries.append(entry(
             a.title, url=reverse("governance:action_item_update", args=[ctx.vendor.slug, a.pk]),
             status=f"gov_{a.status}", status_label=a.get_status_display(),
-            detail=(f"{a.owner_name} ({a.get_side_display().lower()}) · due {_day(a.due_on)}"
-                    + (f" · raised at {a.meeting.title.lower()} of {_day(a.meeting.local_start)}"
-                       if a.meeting_id else "")),
+            detail=(f"{a.owner_name} ({a.get_side_display().lower()}) · due "
+                    f"{formats.day(a.due_on)}"
+                    + (f" · raised at {a.meeting.title.lower()} of "
+                       f"{formats.day(a.meeting.local_start)}" if a.meeting_id else "")),
             flag=f"Overdue by {late} day{'s' if late != 1 else ''}" if late > 0 else ""))
     scope = ("Every open action item with this vendor"
              if ctx.tier == Tier.WEEKLY else "Open action items from earlier reviews at this "
@@ -228,14 +229,12 @@ def value_created(ctx: AgendaContext) -> dict:
         if s.status == SuggestionStatus.OUTCOME_REVIEWED and ctx.in_period(
                 s.outcome_reviewed_on):
             totals[s.currency] += s.realised_value or 0
-            entries.append(entry(
-                s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-                status=f"gov_{s.status}", status_label=s.get_status_display(),
-                detail=(f"realised {_money(s.realised_value or 0, s.currency)}"
-                        + (f" (estimated {_money(s.estimated_value, s.currency)})"
-                           if s.estimated_value is not None else "")
-                        + f" · {s.lessons}")))
-    note = " · ".join(_money(v, c) for c, v in sorted(totals.items()))
+            realised = formats.money(s.realised_value or 0, s.currency, places=0)
+            estimated = (f" (estimated {formats.money(s.estimated_value, s.currency, places=0)})"
+                         if s.estimated_value is not None else "")
+            entries.append(_suggestion_entry(ctx, s, f"realised {realised}{estimated} · "
+                                                     f"{s.lessons}"))
+    note = " · ".join(formats.money(v, c, places=0) for c, v in sorted(totals.items()))
     return section("value_created", "Value created", entries,
                    note=f"Realised this period: {note}" if note else "",
                    empty="No outcome of an innovation was reviewed this period.",
@@ -244,10 +243,8 @@ def value_created(ctx: AgendaContext) -> dict:
 
 
 def process_improvements(ctx: AgendaContext) -> dict:
-    entries = [entry(
-        s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-        status=f"gov_{s.status}", status_label=s.get_status_display(),
-        detail=f"{s.get_source_side_display()} · {s.description[:140]}")
+    entries = [_suggestion_entry(
+        ctx, s, f"{s.get_source_side_display()} · {s.description[:140]}")
         for s in ctx.suggestions
         if s.category == SuggestionCategory.PROCESS and s.status in (
             SuggestionStatus.ACCEPTED, SuggestionStatus.IMPLEMENTED,
@@ -261,10 +258,8 @@ def process_improvements(ctx: AgendaContext) -> dict:
 
 
 def innovations_assessed(ctx: AgendaContext) -> dict:
-    entries = [entry(
-        s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-        status=f"gov_{s.status}", status_label=s.get_status_display(),
-        detail=f"{s.get_category_display()} · decided {_day(s.decided_on)}: "
+    entries = [_suggestion_entry(
+        ctx, s, f"{s.get_category_display()} · decided {formats.day(s.decided_on)}: "
                f"{s.decision_rationale}")
         for s in ctx.suggestions
         if ctx.in_period(s.decided_on)]
@@ -280,12 +275,10 @@ def innovations_assessed(ctx: AgendaContext) -> dict:
 
 
 def suggestions_to_assess(ctx: AgendaContext) -> dict:
-    entries = [entry(
-        s.title, url=reverse("governance:suggestion", args=[ctx.vendor.slug, s.pk]),
-        status=f"gov_{s.status}", status_label=s.get_status_display(),
-        detail=(f"{s.get_category_display()} · submitted {_day(s.submitted_on)}"
-                + (f" · estimated {_money(s.estimated_value, s.currency)}"
-                   if s.estimated_value is not None else "")))
+    entries = [_suggestion_entry(
+        ctx, s, f"{s.get_category_display()} · submitted {formats.day(s.submitted_on)}"
+                + (f" · estimated {formats.money(s.estimated_value, s.currency, places=0)}"
+                   if s.estimated_value is not None else ""))
         for s in ctx.suggestions if s.status in SUGGESTION_UNASSESSED]
     return section("suggestions_to_assess", "Suggestions to assess", entries,
                    empty="Every suggestion has been assessed.",

@@ -6,8 +6,8 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self):
-        from governance import search as finders
-        from vendors import header, search, tabs
+        from governance import search as finders  # reads models: once the apps are ready
+        from vendors import header, search, tabs  # registering: once the apps are ready
 
         tabs.register("reviews", "Reviews", "governance:vendor", order=40)
         tabs.register("items", "Items", "governance:items", order=50)

@@ -37,6 +37,8 @@ from governance.choices import (
     Tier,
     Weekday,
 )
+from vendorgov import formats
+from vendorgov.tokens import HashedSecret
 from vendors.choices import Currency, Side
 from vendors.models import Archivable, ArchivableQuerySet, Contact, Vendor, VendorScoped
 
@@ -60,6 +62,12 @@ def validate_time_zone(name: str) -> None:
         raise ValidationError(str(error)) from error
 
 
+class GovernancePlanQuerySet(models.QuerySet):
+    def for_vendor(self, vendor: Vendor) -> "GovernancePlan":
+        """The vendor's plan; an unsaved one with the defaults if none was written."""
+        return self.filter(vendor=vendor).first() or self.model(vendor=vendor)
+
+
 class GovernancePlan(VendorScoped):
     """How a vendor is governed beyond its cadences: the strategy notes reviewed each
     quarter, and how long an impediment may stay unresolved before it is flagged."""
@@ -73,6 +81,8 @@ class GovernancePlan(VendorScoped):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="An impediment unresolved for longer is flagged for escalation.")
     history = HistoricalRecords()
+
+    objects = GovernancePlanQuerySet.as_manager()
 
     def __str__(self):
         return f"Governance plan for {self.vendor}"
@@ -226,8 +236,7 @@ class Meeting(Archivable, VendorScoped):
         ]
 
     def __str__(self):
-        local = self.local_start
-        return f"{self.title} · {local:%a} {local.day} {local:%b %Y}"
+        return f"{self.title} · {formats.day(self.local_start)}"
 
     def get_absolute_url(self):
         return reverse("governance:meeting", args=[self.vendor.slug, self.pk])
@@ -563,7 +572,7 @@ class Escalation(VendorScoped):
         ]
 
     def __str__(self):
-        return f"{self.get_level_display()} on {self.escalated_on:%d %b %Y}"
+        return f"{self.get_level_display()} on {formats.date(self.escalated_on, padded=True)}"
 
     @property
     def recipients(self) -> str:
@@ -634,16 +643,17 @@ class Suggestion(Archivable, VendorScoped):
         return recurrence.period_of(Tier.QUARTERLY, self.submitted_on)
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(HashedSecret):
     """A personal, secret iCalendar address of one person's review meetings. Only the
-    SHA-256 of its secret is kept; a new feed replaces (revokes) the previous one."""
+    SHA-256 of its secret is kept (`vendorgov.tokens`); a new feed replaces (revokes) the
+    previous one."""
+
+    SCHEME = "vgcal"
+    SECRET_BYTES = 24
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="calendar_feeds")
-    prefix = models.CharField(max_length=12, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, editable=False)
     created_at = models.DateTimeField(default=now, editable=False)
-    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -651,6 +661,12 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user} ({self.prefix}…)"
+
+    @classmethod
+    def findable(cls):
+        """Feeds that still answer: not revoked, of a person who may still sign in."""
+        return cls.objects.filter(revoked_at__isnull=True,
+                                  user__is_active=True).select_related("user")
 
     @property
     def is_active(self) -> bool:

@@ -23,6 +23,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from vendorgov import formats
+
 SKIPPED = "skipped"
 REPEATED = "repeated"
 
@@ -60,10 +62,6 @@ def to_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(UTC)
 
 
-def _fmt_day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
 def problem_message(day: date, at: time, tz: ZoneInfo) -> str | None:
     """Why `day at` cannot be typed as a meeting time in `tz`, in words that say what to do."""
     problem = wall_time_problem(day, at, tz)
@@ -71,10 +69,10 @@ def problem_message(day: date, at: time, tz: ZoneInfo) -> str | None:
         return None
     if problem == SKIPPED:
         suggestion = to_instant(day, at, tz).astimezone(tz)
-        return (f"{at:%H:%M} does not exist in {tz.key} on {_fmt_day(day)}: the clocks go "
+        return (f"{at:%H:%M} does not exist in {tz.key} on {formats.day(day)}: the clocks go "
                 f"forward that day. Choose a time outside the change, such as "
                 f"{suggestion:%H:%M}.")
-    return (f"{at:%H:%M} happens twice in {tz.key} on {_fmt_day(day)}: the clocks go back "
+    return (f"{at:%H:%M} happens twice in {tz.key} on {formats.day(day)}: the clocks go back "
             f"that day. Choose a time outside the repeated hour.")
 
 
@@ -85,9 +83,9 @@ def adjustment_note(day: date, at: time, tz: ZoneInfo) -> str:
         return ""
     local = to_instant(day, at, tz).astimezone(tz)
     if problem == SKIPPED:
-        return (f"{at:%H:%M} does not exist in {tz.key} on {_fmt_day(day)} (the clocks go "
+        return (f"{at:%H:%M} does not exist in {tz.key} on {formats.day(day)} (the clocks go "
                 f"forward), so this meeting starts at {local:%H:%M %Z}.")
-    return (f"{at:%H:%M} happens twice in {tz.key} on {_fmt_day(day)} (the clocks go back); "
+    return (f"{at:%H:%M} happens twice in {tz.key} on {formats.day(day)} (the clocks go back); "
             f"this meeting is at the first one, {local:%H:%M %Z}.")
 
 

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
-from governance import recurrence
+from governance import agenda, recurrence
 from governance.choices import (
     ACTION_OPEN,
     IMPEDIMENT_OPEN,
@@ -19,6 +20,7 @@ from governance.choices import (
     Tier,
 )
 from governance.models import (
+    DEFAULT_ESCALATE_AFTER_DAYS,
     ActionItem,
     AgendaItem,
     Attendance,
@@ -32,6 +34,7 @@ from governance.models import (
     Meeting,
     Suggestion,
 )
+from vendorgov import formats
 from vendorgov.roles import PORTFOLIO_ROLES, Role
 from vendors import access
 from vendors.access import Action
@@ -42,7 +45,7 @@ from vendors.models import Contact, StaffingChange, Vendor, VendorAssignment
 
 def plan_for(vendor: Vendor) -> GovernancePlan:
     """The vendor's governance plan; an unsaved one with the defaults if none was written."""
-    return GovernancePlan.objects.filter(vendor=vendor).first() or GovernancePlan(vendor=vendor)
+    return GovernancePlan.objects.for_vendor(vendor)
 
 
 def relationship_users(vendor: Vendor) -> QuerySet:
@@ -169,8 +172,6 @@ class MeetingPage:
 
 def meeting_page(meeting: Meeting) -> MeetingPage:
     """Everything the meeting page shows, in a fixed number of queries."""
-    from governance import agenda  # agenda reads the selectors above
-
     if meeting.agenda_snapshot:
         sections = meeting.agenda_snapshot.get("sections", [])
         items = meeting.agenda_snapshot.get("items", [])
@@ -241,38 +242,37 @@ def suggestion_quota(vendor: Vendor, *, quarters: int = 4) -> list[QuarterCount]
 ITEM_STATES = {"open": "Open", "closed": "Done or closed", "all": "All"}
 
 
-def action_items(vendor: Vendor, *, state: str = "open", side: str = "") -> list[ActionItem]:
-    rows = (ActionItem.objects.active().filter(vendor=vendor)
-            .select_related("vendor", "owner_user", "owner_contact", "meeting__vendor"))
+def _in_state(rows: QuerySet, state: str, open_statuses) -> QuerySet:
+    """`rows` in the ITEM_STATES `state`: open, closed (the rest) or all."""
     if state == "open":
-        rows = rows.filter(status__in=ACTION_OPEN)
-    elif state == "closed":
-        rows = rows.exclude(status__in=ACTION_OPEN)
+        return rows.filter(status__in=open_statuses)
+    if state == "closed":
+        return rows.exclude(status__in=open_statuses)
+    return rows
+
+
+def action_items(vendor: Vendor, *, state: str = "open", side: str = "") -> list[ActionItem]:
+    rows = _in_state(ActionItem.objects.active().filter(vendor=vendor)
+                     .select_related("vendor", "owner_user", "owner_contact", "meeting__vendor"),
+                     state, ACTION_OPEN)
     if side in Side.values:
         rows = rows.filter(side=side)
     return list(rows.order_by("due_on", "id"))
 
 
 def impediments(vendor: Vendor, *, state: str = "open", kind: str = "") -> list[Impediment]:
-    rows = (Impediment.objects.active().filter(vendor=vendor)
-            .select_related("vendor", "owner_user", "owner_contact")
-            .annotate(update_count=Count("updates", distinct=True)))
-    if state == "open":
-        rows = rows.filter(status__in=IMPEDIMENT_OPEN)
-    elif state == "closed":
-        rows = rows.exclude(status__in=IMPEDIMENT_OPEN)
+    rows = _in_state(Impediment.objects.active().filter(vendor=vendor)
+                     .select_related("vendor", "owner_user", "owner_contact")
+                     .annotate(update_count=Count("updates", distinct=True)),
+                     state, IMPEDIMENT_OPEN)
     if kind:
         rows = rows.filter(kind=kind)
     return list(rows.order_by("raised_on", "id"))
 
 
 def suggestions(vendor: Vendor, *, state: str = "all", category: str = "") -> list[Suggestion]:
-    rows = (Suggestion.objects.active().filter(vendor=vendor)
-            .select_related("vendor", "submitted_by"))
-    if state == "open":
-        rows = rows.filter(status__in=SUGGESTION_UNASSESSED)
-    elif state == "closed":
-        rows = rows.exclude(status__in=SUGGESTION_UNASSESSED)
+    rows = _in_state(Suggestion.objects.active().filter(vendor=vendor)
+                     .select_related("vendor", "submitted_by"), state, SUGGESTION_UNASSESSED)
     if category:
         rows = rows.filter(category=category)
     return list(rows)
@@ -334,16 +334,10 @@ class Timeline:
     counts: dict = field(default_factory=dict)
 
 
-def _day(value) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}"
-
-
 def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
              until: date | None = None) -> Timeline:
     """What happened with the vendor, newest first: one query per kind of event, so the cost
     does not grow with the vendor's history."""
-    from django.urls import reverse
-
     today = timezone.localdate()
     until = until or today
     since = since or until - timedelta(days=365)
@@ -438,7 +432,8 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
                       else "accepted", "Suggestion decided", s.decision_rationale),
                      (s.implemented_on, "implemented", "Suggestion implemented", ""),
                      (s.outcome_reviewed_on, "outcome_reviewed", "Outcome reviewed",
-                      f"Realised {s.currency} {s.realised_value or 0:,.0f}. {s.lessons}")]
+                      f"Realised {formats.money(s.realised_value or 0, s.currency, places=0)}. "
+                      f"{s.lessons}")]
             for day, status, label, detail in steps:
                 if day and since <= day <= until:
                     events.append(TimelineEvent(day, "suggestions", f"{label}: {s.title}",
@@ -483,8 +478,6 @@ def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
         meetings = meetings.filter(tier=tier)
     limits = dict(GovernancePlan.objects.filter(vendor__in=vendors)
                   .values_list("vendor_id", "escalate_after_days"))
-    from governance.models import DEFAULT_ESCALATE_AFTER_DAYS
-
     flagged = [i for i in open_impediments if i.flagged_for_escalation(
         limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS))]
     for i in flagged:
@@ -539,18 +532,8 @@ FEED_PAST = timedelta(days=92)
 
 
 def calendar_feed_find(raw: str) -> CalendarFeed | None:
-    import secrets as _secrets
-
-    from governance.services import FEED_PREFIX, feed_hash
-
-    parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != FEED_PREFIX or len(parts[1]) != 8:
-        return None
-    feed = (CalendarFeed.objects.filter(prefix=parts[1], revoked_at__isnull=True,
-                                        user__is_active=True).select_related("user").first())
-    if feed and _secrets.compare_digest(feed.key_hash, feed_hash(raw)):
-        return feed
-    return None
+    """The live feed the secret address `raw` opens, or None (one query at most)."""
+    return CalendarFeed.find(raw)
 
 
 def calendar_meetings(user) -> list[Meeting]:

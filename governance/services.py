@@ -7,15 +7,13 @@ input that cannot be accepted, or `Conflict` when the record's state rules the c
 History (who and when) is kept by django-simple-history from `_history_user`.
 """
 
-import hashlib
-import secrets
 from datetime import date, time, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from governance import agenda, recurrence
@@ -49,8 +47,8 @@ from governance.models import (
     Suggestion,
 )
 from governance.selectors import ladder_recipients, plan_for, relationship_users
+from vendorgov import formats, history
 from vendorgov.errors import Conflict
-from vendorgov.history import stamp
 from vendors.choices import AssignmentRole, ContactRole, Side
 from vendors.models import Contact, Vendor
 
@@ -65,39 +63,8 @@ DST_CHECK_AHEAD = timedelta(days=2 * 366)
 MAX_AHEAD = timedelta(days=5 * 366)
 
 
-def _full_clean(instance: Model, *, constraints: bool = True,
-                only: set[str] | None = None) -> None:
-    """`full_clean()`, less the queries it would run for nothing: whether related records
-    handed over as objects exist (they were just loaded); with `only`, the checks of fields
-    a change does not touch; with `constraints=False`, database constraints it cannot
-    touch."""
-    loaded = {f.name for f in instance._meta.concrete_fields
-              if (f.many_to_one and f.is_cached(instance))
-              or (only is not None and f.name not in only)}
-    errors = {}
-    steps = [lambda: instance.clean_fields(exclude=loaded), instance.clean,
-             instance.validate_unique]
-    if constraints:
-        steps.append(instance.validate_constraints)
-    for step in steps:
-        try:
-            step()
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
-
-
-def _save(instance: Model, *, by=None, change_reason: str = "", constraints: bool = True,
-          only: set[str] | None = None) -> Model:
-    _full_clean(instance, constraints=constraints, only=only)
-    stamp(instance, by, change_reason)
-    instance.save()
-    return instance
-
-
-def _fmt_day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+# Governance validates leanly: its writes touch a few fields of records just loaded.
+_save = partial(history.save, lean=True)
 
 
 # -- people of the relationship ------------------------------------------------------------
@@ -208,14 +175,8 @@ def _check_cadence(cadence: Cadence, ours, theirs) -> None:
 @transaction.atomic
 def cadence_create(*, vendor: Vendor, by=None, our_participants=(), vendor_participants=(),
                    **fields) -> Cadence:
-    cadence = Cadence(vendor=vendor, **fields)
-    ours, theirs = list(our_participants), list(vendor_participants)
-    _check_cadence(cadence, ours, theirs)
-    _save(cadence, by=by)
-    cadence.our_participants.set(ours)
-    cadence.vendor_participants.set(theirs)
-    meetings_generate(cadence, by=by, sync_participants=True)
-    return cadence
+    return _save_cadence(Cadence(vendor=vendor, **fields), list(our_participants),
+                         list(vendor_participants), by=by)
 
 
 @transaction.atomic
@@ -231,6 +192,11 @@ def cadence_update(cadence: Cadence, *, by=None, our_participants=None,
                 else our_participants)
     theirs = list(cadence.vendor_participants.all() if vendor_participants is None
                   else vendor_participants)
+    return _save_cadence(cadence, ours, theirs, by=by)
+
+
+def _save_cadence(cadence: Cadence, ours: list, theirs: list, *, by) -> Cadence:
+    """Check and save a cadence with its participants; its meetings follow."""
     _check_cadence(cadence, ours, theirs)
     _save(cadence, by=by)
     cadence.our_participants.set(ours)
@@ -355,7 +321,7 @@ def meetings_extend_horizon() -> int:
 
 def _check_open(meeting: Meeting, doing: str) -> None:
     if meeting.is_held:
-        raise Conflict(f"This meeting was held on {_fmt_day(meeting.held_at.date())}; "
+        raise Conflict(f"This meeting was held on {formats.day(meeting.held_at.date())}; "
                        f"it cannot {doing} any more.")
     if meeting.is_cancelled:
         raise Conflict(f"This meeting was cancelled; it cannot {doing}.")
@@ -377,13 +343,13 @@ def meeting_move(meeting: Meeting, *, by=None, date: date, start_time: time,
     if date > today + MAX_AHEAD:
         raise ValidationError({"date": "Choose a date within the next five years."})
     if date < today - timedelta(days=1):
-        raise ValidationError({"date": f"{_fmt_day(date)} has passed: a meeting can only move "
+        raise ValidationError({"date": f"{formats.day(date)} has passed: a meeting can only move "
                                        f"to a time still to come."})
     if message := recurrence.problem_message(date, start_time, tz):
         raise ValidationError({"start_time": message})
     starts_at = recurrence.to_instant(date, start_time, tz)
     if starts_at < timezone.now():
-        raise ValidationError({"date": f"{_fmt_day(date)} {start_time:%H:%M} has passed: "
+        raise ValidationError({"date": f"{formats.day(date)} {start_time:%H:%M} has passed: "
                                        f"a meeting can only move to a time still to come."})
     minutes = duration_minutes or meeting.duration_minutes
     meeting.starts_at, meeting.ends_at = starts_at, starts_at + timedelta(minutes=minutes)
@@ -394,7 +360,7 @@ def meeting_move(meeting: Meeting, *, by=None, date: date, start_time: time,
         meeting.video_link = video_link
     meeting.sequence += 1
     local = starts_at.astimezone(tz)
-    return _save(meeting, by=by, change_reason=f"Moved to {_fmt_day(date)} {local:%H:%M %Z}")
+    return _save(meeting, by=by, change_reason=f"Moved to {formats.day(date)} {local:%H:%M %Z}")
 
 
 @transaction.atomic
@@ -413,7 +379,7 @@ def meeting_hold(meeting: Meeting, *, by=None) -> Meeting:
     _check_open(meeting, "be marked held again" if meeting.is_held else "be marked held")
     if meeting.local_start.date() > timezone.localdate():
         raise ValidationError({"status": f"This meeting takes place on "
-                                         f"{_fmt_day(meeting.local_start.date())}; mark it "
+                                         f"{formats.day(meeting.local_start.date())}; mark it "
                                          f"held from that day."})
     meeting.agenda_snapshot = agenda.snapshot(meeting)
     meeting.status, meeting.held_at, meeting.held_by = MeetingStatus.HELD, timezone.now(), by
@@ -618,9 +584,10 @@ def impediment_escalate(impediment: Impediment, *, by=None, note: str,
                         to_contact=None) -> Escalation:
     """Take the impediment one step (or more) up the ladder, to the people on that step."""
     if not impediment.is_open:
+        since = (f" since {formats.day(impediment.resolved_on)}" if impediment.resolved_on
+                 else "")
         raise ValidationError({"status": f"This impediment is "
-                                         f"{impediment.get_status_display().lower()}"
-                                         f"{f' since {_fmt_day(impediment.resolved_on)}' if impediment.resolved_on else ''}"  # noqa: E501
+                                         f"{impediment.get_status_display().lower()}{since}"
                                          f": there is nothing to escalate. Reopen it first if "
                                          f"the problem is back."})
     level = level or impediment.next_step
@@ -716,21 +683,12 @@ def suggestion_transition(suggestion: Suggestion, *, by=None, status: str,
 
 # -- calendar feeds ----------------------------------------------------------------------------
 
-FEED_PREFIX = "vgcal"
-
-
-def feed_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 @transaction.atomic
 def calendar_feed_create(*, user) -> tuple[CalendarFeed, str]:
     """A new secret feed address for `user`; the previous one stops working. The secret is
     returned once and never stored."""
     calendar_feed_revoke(user=user)
-    prefix = secrets.token_hex(4)
-    raw = f"{FEED_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
-    feed = CalendarFeed(user=user, prefix=prefix, key_hash=feed_hash(raw))
+    feed, raw = CalendarFeed.issue(user=user)
     feed.full_clean()
     feed.save()
     return feed, raw
@@ -738,8 +696,7 @@ def calendar_feed_create(*, user) -> tuple[CalendarFeed, str]:
 
 @transaction.atomic
 def calendar_feed_revoke(*, user) -> int:
-    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+    return CalendarFeed.objects.filter(user=user).revoke()
 
 
 def calendar_feed_touch(feed: CalendarFeed) -> None:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from scorecards import models
+from scorecards.forms import MeasureAdminForm
 
 
 @admin.register(models.ScorecardTemplate)
@@ -18,6 +19,7 @@ class ScorecardAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
+    form = MeasureAdminForm
     list_display = ["name", "vendor", "direction", "target", "amber_threshold",
                     "red_threshold", "weight", "data_source", "archived_at"]
     list_filter = ["data_source", "direction"]

@@ -18,6 +18,7 @@ from governance.agenda import AgendaContext, entry, section
 from scorecards import scoring, selectors
 from scorecards.choices import ActualStatus, DisputeStatus
 from scorecards.models import Actual, Dispute, Period, Scorecard
+from vendorgov import formats
 
 
 def _num(value) -> str:
@@ -26,11 +27,6 @@ def _num(value) -> str:
 
 def _with_unit(value, unit: str) -> str:
     return f"{_num(value)} {unit}".strip() if value is not None else "no value"
-
-
-def _day(moment) -> str:
-    day = timezone.localtime(moment).date() if hasattr(moment, "tzinfo") else moment
-    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def _measure_url(vendor, measure_id: int, period: Period) -> str:
@@ -79,7 +75,7 @@ def actuals_since(ctx: AgendaContext) -> dict:
             status=f"rag_{a.rag.value}", status_label=a.rag.label,
             detail=(f"target {_with_unit(a.target, m.unit)} · "
                     f"{'from the SLA' if a.is_derived else a.get_status_display().lower()} · "
-                    f"{_who(a)} · {_day(a.updated_at)}"),
+                    f"{_who(a)} · {formats.day(timezone.localtime(a.updated_at).date())}"),
             flag=_mismatch(a)))
     waiting = sum(1 for a in latest.values() if a.status == ActualStatus.SUBMITTED)
     return section(
@@ -87,7 +83,7 @@ def actuals_since(ctx: AgendaContext) -> dict:
         note=(f"{waiting} of these await{'s' if waiting == 1 else ''} approval."
               if waiting else ""),
         empty=f"No scorecard actual was submitted, approved or derived since "
-              f"{_day(ctx.since)}.",
+              f"{formats.day(ctx.since_day)}.",
         how="The latest actual of each scorecard measure that was submitted, approved, "
             "corrected or derived from an SLA since the previous meeting of this cadence, "
             "with its status against the target. Drafts are left out until they are "
@@ -121,12 +117,11 @@ def balanced_scorecard(ctx: AgendaContext) -> dict:
         return section(key, title, [], how=how,
                        empty=f"{ctx.vendor} has no scorecard yet: a vendor manager sets one up "
                              f"from a template on its Scorecard tab.")
-    meeting_day = timezone.localtime(ctx.until).date()
-    period = _period_under_review(list(scorecard.periods.all()), meeting_day)
+    period = _period_under_review(list(scorecard.periods.all()), ctx.until_day)
     if period is None:
         return section(key, title, [], how=how,
                        empty=f"The scorecard's first period starts on "
-                             f"{scorecard.starts_on:%-d %b %Y}: nothing to review yet.")
+                             f"{formats.date(scorecard.starts_on)}: nothing to review yet.")
     page = selectors.scorecard_page(scorecard, period.label, trend_length=2)
     s, tab = page.current, reverse("scorecards:vendor", args=[ctx.vendor.slug])
     entries = [entry(
@@ -171,11 +166,12 @@ def balanced_scorecard(ctx: AgendaContext) -> dict:
             f"Dispute: {a.measure.name} · {of.label}",
             url=_measure_url(ctx.vendor, a.measure_id, of),
             status=f"scorecard_{d.status}", status_label=d.get_status_display(),
-            detail=(f"raised by {d.raised_by or 'the vendor'} on {_day(d.raised_at)}: "
-                    f"“{d.reason[:160]}”"
+            detail=(f"raised by {d.raised_by or 'the vendor'} on "
+                    f"{formats.day(timezone.localtime(d.raised_at).date())}: “{d.reason[:160]}”"
                     + (f" · resolved: {d.resolution[:160]}" if not d.is_open else ""))))
     previous = page.trend[-2][1].rolled.score if len(page.trend) > 1 else None
-    note = (f"{period.label} ({period.starts_on:%-d %b} – {period.ends_on:%-d %b %Y}): overall "
+    note = (f"{period.label} ({formats.date(period.starts_on, year=False)} – "
+            f"{formats.date(period.ends_on)}): overall "
             f"{_score(s.rolled)} ({s.rolled.status.label.lower()})"
             + (f", {page.trend[-2][0].label} {previous}" if previous is not None else "")
             + f" · {s.rolled.measures_with_data} of {s.rolled.measures} measures with data"

@@ -6,13 +6,13 @@ class ScorecardsConfig(AppConfig):
     verbose_name = "Scorecards"
 
     def ready(self):
-        from vendors import tabs
+        from vendors import tabs  # registering: models load only once the apps are ready
 
         tabs.register("scorecard", "Scorecard", "scorecards:vendor", order=20)
         if apps.is_installed("governance"):
             # The scorecard sections of weekly and quarterly review agendas.
-            from governance import agenda as governance_agenda
-            from scorecards.agenda import PROVIDED
+            from governance import agenda as governance_agenda  # only when installed
+            from scorecards.agenda import PROVIDED  # reads models: once the apps are ready
 
             for key, builder in PROVIDED.items():
                 governance_agenda.provide(key, builder)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from scorecards import selectors
 from scorecards.choices import (
     AVAILABLE_DATA_SOURCES,
     ENTERED_DATA_SOURCES,
@@ -52,7 +53,22 @@ class ChangeReasonMixin:
                       "review'.")
 
 
-class PartForm(ChangeReasonMixin, forms.ModelForm):
+class SlaLinkCheck:
+    """A vendor's measure's SLA link, checked with the model's own validation: the model
+    reads no other app, so its forms ask the selector the services ask too."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if "service_level" in self.fields and (
+                errors := selectors.sla_link_errors(self.instance)):
+            self.add_error(None, errors)
+
+
+class MeasureAdminForm(SlaLinkCheck, forms.ModelForm):
+    """The admin's measure form (the admin names the model and its fields)."""
+
+
+class PartForm(SlaLinkCheck, ChangeReasonMixin, forms.ModelForm):
     """A perspective, objective or measure; `parent_field` chooses where it sits."""
 
     parent_field = ""

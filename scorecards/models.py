@@ -234,6 +234,13 @@ class Scorecard(Archivable, VendorScoped):
         return reverse("scorecards:vendor", args=[self.vendor.slug])
 
 
+def _check_same_vendor(part, parent: str) -> None:
+    """A part of a vendor's scorecard sits under a `parent` of the same vendor."""
+    if (getattr(part, f"{parent}_id") and part.vendor_id
+            and part.vendor_id != getattr(part, parent).vendor_id):
+        raise ValidationError({parent: f"This {parent} belongs to another vendor."})
+
+
 class InPeriodMixin:
     """Structure that was retired keeps its history: it counts in the periods that ended
     before it was retired, and not after."""
@@ -255,8 +262,7 @@ class Perspective(InPeriodMixin, Archivable, VendorScoped, PerspectiveFields):
         pass
 
     def clean(self):
-        if self.scorecard_id and self.vendor_id and self.vendor_id != self.scorecard.vendor_id:
-            raise ValidationError({"scorecard": "This scorecard belongs to another vendor."})
+        _check_same_vendor(self, "scorecard")
 
 
 class Objective(InPeriodMixin, Archivable, VendorScoped, ObjectiveFields):
@@ -271,9 +277,7 @@ class Objective(InPeriodMixin, Archivable, VendorScoped, ObjectiveFields):
         pass
 
     def clean(self):
-        if self.perspective_id and self.vendor_id and self.vendor_id != self.perspective.vendor_id:
-            raise ValidationError({"perspective": "This perspective belongs to another "
-                                                  "vendor."})
+        _check_same_vendor(self, "perspective")
 
 
 class Measure(InPeriodMixin, Archivable, VendorScoped, MeasureFields):
@@ -315,39 +319,9 @@ class Measure(InPeriodMixin, Archivable, VendorScoped, MeasureFields):
 
     def clean(self):
         super().clean()
-        if self.objective_id and self.vendor_id and self.vendor_id != self.objective.vendor_id:
-            raise ValidationError({"objective": "This objective belongs to another vendor."})
-        errors = self._feed_errors()
-        if errors:
-            raise ValidationError(errors)
-
-    def _feed_errors(self) -> dict:
-        """The SLA link: required by, and only by, measures fed from an SLA; a service level
-        of the measure's own vendor, in force, judged in the measure's direction."""
-        if self.data_source != DataSource.SLA:
-            if self.service_level_id is not None:
-                return {"service_level": "Only a measure fed from an SLA links a service "
-                                         "level: choose 'Fed from an SLA service level' as "
-                                         "its data source, or leave the service level "
-                                         "empty."}
-            return {}
-        if self.service_level_id is None:
-            return {"service_level": "A measure fed from an SLA needs its service level: "
-                                     "pick one of this vendor's SLA service levels."}
-        if not self.vendor_id:
-            return {}
-        from sla import selectors as sla_selectors  # the sla app's reads, not its models
-
-        problem = sla_selectors.service_level_feed_problem(self.service_level_id,
-                                                           self.vendor_id)
-        if problem:
-            return {"service_level": problem}
-        feed = sla_selectors.feed_labels([self.service_level_id])[self.service_level_id]
-        direction = Direction.LOWER if feed.comparator == "lte" else Direction.HIGHER
-        if self.direction != direction:
-            return {"direction": f"{feed} is judged '{direction.label.lower()}' "
-                                 f"({feed.rule}): set this measure's direction to match."}
-        return {}
+        _check_same_vendor(self, "objective")
+        # The SLA link is checked by `selectors.sla_link_errors`, which reads the sla app:
+        # services and the measure form run it with this validation.
 
     def counts_in(self, period) -> bool:
         return self.active_from <= period.ends_on and super().counts_in(period)

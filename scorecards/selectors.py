@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from scorecards import scoring
-from scorecards.choices import ActualStatus, DisputeStatus
+from scorecards.choices import ActualStatus, DataSource, Direction, DisputeStatus
 from scorecards.models import (
     Actual,
     Dispute,
@@ -47,6 +47,35 @@ def attach_feeds(measures) -> None:
     labels = sla_selectors.feed_labels({m.service_level_id for m in measures})
     for m in measures:
         m.feed = labels.get(m.service_level_id)
+
+
+def sla_link_errors(measure: Measure) -> dict:
+    """What is wrong with a measure's SLA link ({field: message}, empty when nothing):
+    required by, and only by, measures fed from an SLA; a service level of the measure's
+    own vendor, in force, judged in the measure's direction. Services and the measure form
+    check it with the measure's own validation (the model reads no other app)."""
+    if measure.data_source != DataSource.SLA:
+        if measure.service_level_id is not None:
+            return {"service_level": "Only a measure fed from an SLA links a service "
+                                     "level: choose 'Fed from an SLA service level' as "
+                                     "its data source, or leave the service level "
+                                     "empty."}
+        return {}
+    if measure.service_level_id is None:
+        return {"service_level": "A measure fed from an SLA needs its service level: "
+                                 "pick one of this vendor's SLA service levels."}
+    if not measure.vendor_id:
+        return {}
+    problem = sla_selectors.service_level_feed_problem(measure.service_level_id,
+                                                       measure.vendor_id)
+    if problem:
+        return {"service_level": problem}
+    feed = sla_selectors.feed_labels([measure.service_level_id])[measure.service_level_id]
+    direction = Direction.LOWER if feed.comparator == "lte" else Direction.HIGHER
+    if measure.direction != direction:
+        return {"direction": f"{feed} is judged '{direction.label.lower()}' "
+                             f"({feed.rule}): set this measure's direction to match."}
+    return {}
 
 
 @dataclass

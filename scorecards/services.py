@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from scorecards import scoring, sla_feed
+from scorecards import scoring, selectors, sla_feed
 from scorecards.choices import (
     AVAILABLE_DATA_SOURCES,
     ENTERED_DATA_SOURCES,
@@ -42,6 +42,7 @@ from scorecards.models import (
     period_bounds,
 )
 from sla import selectors as sla_selectors
+from vendorgov import formats
 from vendorgov.history import save as _save
 from vendorgov.history import stamp as _stamp
 from vendors.choices import Side
@@ -65,6 +66,20 @@ def _check_data_source(fields: dict) -> None:
         raise ValidationError({"data_source": "Choose a data source from the list."})
 
 
+def _save_part(part: Model, *, by=None, change_reason: str = "") -> Model:
+    """Validate and save a part; a measure's SLA link is checked with the rest of its
+    validation, and its errors are reported together with those."""
+    link = selectors.sla_link_errors(part) if isinstance(part, Measure) else {}
+    if link:
+        errors = {}
+        try:
+            part.full_clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        raise ValidationError(ValidationError(link).update_error_dict(errors))
+    return _save(part, by=by, change_reason=change_reason)
+
+
 # -- templates -------------------------------------------------------------------------------
 
 
@@ -86,7 +101,7 @@ def part_create(model: type[Model], *, by=None, **fields) -> Model:
         part.vendor_id = parent.vendor_id
     if model is Measure and part.objective_id and part.objective.is_archived:
         raise ValidationError({"objective": "This objective is retired; restore it first."})
-    part = _save(part, by=by)
+    part = _save_part(part, by=by)
     if model is Measure and part.data_source == DataSource.SLA:
         actuals_derive_from_sla(measure_ids=[part.pk])
     return part
@@ -100,7 +115,7 @@ def part_update(part: Model, *, by=None, change_reason: str = "", **fields) -> M
         fields["service_level"] = None  # no longer fed from an SLA: the link goes with it
     for name, value in fields.items():
         setattr(part, name, value)
-    part = _save(part, by=by, change_reason=change_reason)
+    part = _save_part(part, by=by, change_reason=change_reason)
     if isinstance(part, Measure):
         _refresh_open_rules(part, by=by)
         if part.data_source == DataSource.SLA:
@@ -263,7 +278,7 @@ def _refresh_open_rules(measure: Measure, *, by=None) -> None:
 def _check_measure_takes_actuals(measure: Measure, period: Period, *, creating: bool) -> dict:
     if measure.is_archived:
         return {"measure": f"'{measure}' was retired on "
-                           f"{timezone.localdate(measure.archived_at):%-d %b %Y}; it takes no "
+                           f"{formats.date(timezone.localdate(measure.archived_at))}; it takes no "
                            f"new actuals."}
     if measure.data_source not in ENTERED_DATA_SOURCES:
         return {"measure": f"'{measure}' is fed from an SLA service level, not entered."}
@@ -273,7 +288,7 @@ def _check_measure_takes_actuals(measure: Measure, period: Period, *, creating: 
             measure.objective.perspective.scorecard_id:
         return {"period": "This period belongs to another scorecard."}
     if not measure.counts_in(period):
-        return {"period": f"'{measure}' counts from {measure.active_from:%-d %b %Y}, after "
+        return {"period": f"'{measure}' counts from {formats.date(measure.active_from)}, after "
                           f"{period} ended."}
     if not period.has_started:
         return {"period": f"{period} has not started yet."}

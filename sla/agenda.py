@@ -13,8 +13,7 @@ held meeting can freeze them.
 """
 
 from collections import Counter, defaultdict
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils import timezone
 from governance.agenda import AgendaContext, entry, section
 from sla import rules, selectors
 from sla.choices import COMPARATOR_SYMBOL, EvaluationStatus
+from vendorgov import formats
 
 # Worst first, as the counts in a note are read.
 ORDER = (EvaluationStatus.BREACHED, EvaluationStatus.NO_DATA, EvaluationStatus.AT_RISK,
@@ -31,21 +31,8 @@ COUNT_WORDS = {EvaluationStatus.BREACHED: "breached", EvaluationStatus.NO_DATA: 
                "": "not evaluated yet"}
 
 
-def _date(moment) -> date:
-    """The local date of an instant, as `governance.agenda` reads its periods."""
-    return timezone.localtime(moment).date()
-
-
-def _day(value: date) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}"
-
-
 def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{currency} {amount:,.2f}".strip()
 
 
 def _counts(counted: Counter) -> str:
@@ -82,12 +69,12 @@ def _breach_action(evaluation) -> str:
 # -- weekly ---------------------------------------------------------------------------------
 
 def sla_evaluations_since(ctx: AgendaContext) -> dict:
-    since = _date(ctx.since)
+    since = ctx.since_day
     # A window closes the day after its last day: closed after the previous meeting's day and
     # by this meeting's day means its last day lies in [since, this meeting's day - 1].
     today = timezone.localdate()
-    last = min(_date(ctx.until), today) - timedelta(days=1)
-    so_far = " so far" if _date(ctx.until) > today else ""
+    last = min(ctx.until_day, today) - timedelta(days=1)
+    so_far = " so far" if ctx.until_day > today else ""
     windows = selectors.windows_closed_between(ctx.vendor, since, last)
     entries = []
     for w in windows:
@@ -96,7 +83,7 @@ def sla_evaluations_since(ctx: AgendaContext) -> dict:
             entries.append(entry(
                 f"{sl.name} · {w.label}", status="sla_no_data", status_label="Not evaluated yet",
                 url=_url("sla:service_level", ctx, sl),
-                detail=(f"{w.sla.reference} · closed {_day(w.end + timedelta(days=1))}; "
+                detail=(f"{w.sla.reference} · closed {formats.day(w.end + timedelta(days=1))}; "
                         f"windows are evaluated within the hour after they close.")))
             continue
         status, label = _badge(e)
@@ -111,13 +98,13 @@ def sla_evaluations_since(ctx: AgendaContext) -> dict:
     return section(
         "sla_evaluations_since", "Results since last time: SLA evaluations", entries,
         note=(f"{len(windows)} window{'s' if len(windows) != 1 else ''} closed since "
-              f"{_day(since)}{so_far}: {counts}." if windows else ""),
-        empty=(f"No SLA window of this vendor closed since {_day(since)}{so_far}. Windows "
+              f"{formats.day(since)}{so_far}: {counts}." if windows else ""),
+        empty=(f"No SLA window of this vendor closed since {formats.day(since)}{so_far}. Windows "
                "close the day after they end: weekly ones on Mondays, monthly ones on the "
                "1st, quarterly ones on 1 Jan, Apr, Jul and Oct."),
         how=("Every window of this vendor's SLAs that closed since the previous meeting of "
-             f"this cadence ({_day(since)}) up to this one — a window closes the day after its "
-             "last day — with its evaluation: met, at risk, breached, or no data (no "
+             f"this cadence ({formats.day(since)}) up to this one — a window closes the day "
+             "after its last day — with its evaluation: met, at risk, breached, or no data (no "
              "measurement arrived; never counted as met). Breaches come first. A breach "
              "excused after an accepted dispute counts as met."))
 
@@ -125,7 +112,7 @@ def sla_evaluations_since(ctx: AgendaContext) -> dict:
 # -- monthly: results and breaches -------------------------------------------------------------
 
 def sla_results_and_breaches(ctx: AgendaContext) -> dict:
-    month = selectors.default_report_month(_date(ctx.until))
+    month = selectors.default_report_month(ctx.until_day)
     report = selectors.monthly_report(ctx.vendor, month, today=timezone.localdate())
     name = f"{month:%B %Y}"
     credits, bonuses = {}, defaultdict(int)
@@ -168,7 +155,7 @@ def sla_results_and_breaches(ctx: AgendaContext) -> dict:
                 f"Breached in {e.label} ({rules.with_unit(e.value, sl.unit)} vs "
                 f"{COMPARATOR_SYMBOL[sl.comparator]} {rules.with_unit(sl.target, sl.unit)} "
                 f"target)",
-                f"service credit {_money(credit.amount, credit.currency)}" if credit else "",
+                f"service credit {formats.money(credit.amount, credit.currency)}" if credit else "",
                 f"corrective action {action.get_status_display().lower()}" if action
                 else "no corrective action linked yet"))))
         entries.append(entry(sl.name, url=url, detail=detail, status=status,
@@ -186,7 +173,7 @@ def sla_results_and_breaches(ctx: AgendaContext) -> dict:
                f"No window of this vendor's service levels closed in {name}." if
                report.is_complete else
                f"{name} has not ended yet: its results appear here once its windows close "
-               f"(on {_day(report.month_end + timedelta(days=1))} for monthly ones)."),
+               f"(on {formats.day(report.month_end + timedelta(days=1))} for monthly ones)."),
         how=(f"The month under review is the last complete month before the meeting ({name}). "
              "Each service level with a window that closed in it, worst first, with its "
              "evaluation: met, at risk, breached, or no data (never counted as met); a breach "
@@ -204,10 +191,11 @@ def _results_note(report, name: str) -> str:
     totals = sorted(report.totals().items())
     points = report.bonus_points
     incentives = [f"{points} bonus point{'s' if points != 1 else ''}"] + [
-        f"{_money(t['earned_back'], c)} of earlier credits earned back"
+        f"{formats.money(t['earned_back'], c)} of earlier credits earned back"
         for c, t in totals if t["earned_back"]]
-    credits = [_money(t["credits"], c) + (f" ({_money(t['net'], c)} after what was earned "
-                                          f"back)" if t["earned_back"] else "")
+    credits = [formats.money(t["credits"], c)
+               + (f" ({formats.money(t['net'], c)} after what was earned back)"
+                  if t["earned_back"] else "")
                for c, t in totals if t["credits"]]
     capped = " (capped at the SLA's monthly cap)" if any(
         m.capped for m in report.money.values()) else ""
@@ -238,7 +226,7 @@ def _clip(text: str, length: int = 140) -> str:
 
 def corrective_actions(ctx: AgendaContext) -> dict:
     today = timezone.localdate()
-    since, until = _date(ctx.since), _date(ctx.until)
+    since, until = ctx.since_day, ctx.until_day
     review = selectors.corrective_actions_for_review(ctx.vendor, first=since, last=until)
     entries = []
     for a in review.open:
@@ -248,13 +236,13 @@ def corrective_actions(ctx: AgendaContext) -> dict:
             status_label=a.get_status_display(),
             detail=" · ".join(filter(None, (
                 a.sla.reference, _owner(a), _caused_by(a),
-                f"open {_days(a.age_days(today))}", f"due {_day(a.due_on)}",
+                f"open {_days(a.age_days(today))}", f"due {formats.day(a.due_on)}",
                 f"{a.breaches} breaches" if a.breaches > 1 else ""))),
             flag=f"Overdue by {_days(late)}" if late else ""))
     for a, done_on in review.done:
         reported = ""
         if done_on is not None:
-            reported = (f"reported done {_day(done_on)}"
+            reported = (f"reported done {formats.day(done_on)}"
                         + (" (since the last review)" if done_on >= since else "")
                         + f", awaiting our verification for {_days((today - done_on).days)}")
         entries.append(entry(
@@ -269,7 +257,7 @@ def corrective_actions(ctx: AgendaContext) -> dict:
             status_label=a.get_status_display(),
             detail=" · ".join(filter(None, (
                 a.sla.reference,
-                f"{a.get_status_display().lower()} {_day(a.closed_on)} after "
+                f"{a.get_status_display().lower()} {formats.day(a.closed_on)} after "
                 f"{_days(a.age_days(today))}", _caused_by(a),
                 _clip(a.verification_note))))))
     overdue = sum(1 for a in review.open if a.overdue_days(today))
@@ -277,18 +265,18 @@ def corrective_actions(ctx: AgendaContext) -> dict:
         f"{len(review.open)} open" + (f", {overdue} of them overdue" if overdue else "")
         if review.open else "",
         f"{len(review.done)} done and awaiting our verification" if review.done else "",
-        f"{len(review.closed)} verified or rejected since {_day(since)}"
+        f"{len(review.closed)} verified or rejected since {formats.day(since)}"
         if review.closed else "")))
     return section(
         "corrective_actions", "Corrective actions required and taken", entries,
         note=f"{note[0].upper()}{note[1:]}." if note else "",
         empty=(f"No corrective action is open, and none was verified or rejected since "
-               f"{_day(since)}. A breached window opens one automatically."),
+               f"{formats.day(since)}. A breached window opens one automatically."),
         how=("First the corrective actions still open or in progress, the earliest due first, "
              "with their age, owner (and whose side the owner is on) and the side that caused "
              "the breach; one past its due date is flagged. Then those reported done that wait "
              "for our verification, with the day they were reported done. Last, those verified "
-             f"or rejected since the previous monthly review ({_day(since)}) up to this "
+             f"or rejected since the previous monthly review ({formats.day(since)}) up to this "
              "meeting's day, both days included."))
 
 

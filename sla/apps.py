@@ -7,13 +7,13 @@ class SlaConfig(AppConfig):
     verbose_name = "SLAs"
 
     def ready(self):
-        from vendors import tabs
+        from vendors import tabs  # registering: models load only once the apps are ready
 
         tabs.register("slas", "SLAs", "sla:vendor", order=30)
         if apps.is_installed("governance"):
             # The SLA sections of weekly and monthly review agendas.
-            from governance import agenda as governance_agenda
-            from sla.agenda import BUILDERS
+            from governance import agenda as governance_agenda  # only when installed
+            from sla.agenda import BUILDERS  # reads models: once the apps are ready
 
             for key, builder in BUILDERS.items():
                 governance_agenda.provide(key, builder)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from sla import rules
 from sla.choices import UNIT_SYMBOL, Unit, VersionStatus
 from sla.models import Measurement, ServiceLevel
+from vendorgov import formats
 
 MAX_BATCH = 20_000
 MAX_VALUE = Decimal("9999999999.9999")  # what the database column holds (14 digits, 4 dp)
@@ -171,7 +172,7 @@ def window_problem(sl: ServiceLevel, start: date, today: date,
     end = rules.window_end(sl.window, start)
     if end >= today:
         return "window_start", (f"The window {rules.window_label(sl.window, start)} has not "
-                                f"ended yet (it closes after {end:%d %b %Y}).")
+                                f"ended yet (it closes after {formats.date(end, padded=True)}).")
     if version.sla.archived_at is not None:
         return "service_level", "This SLA is archived."
     if version.status in (VersionStatus.DRAFT, VersionStatus.REVIEWED):
@@ -180,17 +181,17 @@ def window_problem(sl: ServiceLevel, start: date, today: date,
     if end < version.effective_from:
         return "window_start", (f"Outside the SLA's effective dates: version "
                                 f"{version.number} is in effect from "
-                                f"{version.effective_from:%d %b %Y}.")
+                                f"{formats.date(version.effective_from, padded=True)}.")
     if version.effective_until is not None and end > version.effective_until:
         if version.status == VersionStatus.SUPERSEDED:
             successor = successor_of(version.sla_id, sl.key, end) if successor_of else None
             where = (f"; submit it for service level {successor.pk} (version "
                      f"{successor.version.number})" if successor else "")
+            until = formats.date(version.effective_until, padded=True)
             return "service_level", (f"Version {version.number} of {version.sla.reference} was "
-                                     f"superseded on {version.effective_until:%d %b %Y}"
-                                     f"{where}.")
+                                     f"superseded on {until}{where}.")
         return "window_start", (f"Outside the SLA's effective dates: it ended on "
-                                f"{version.effective_until:%d %b %Y}.")
+                                f"{formats.date(version.effective_until, padded=True)}.")
     return None
 
 

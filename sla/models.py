@@ -23,6 +23,7 @@ from sla import calendars, rules
 from sla.choices import (
     CORRECTIVE_ACTION_OPEN,
     DURATION_UNITS,
+    UNIT_SYMBOL,
     VERSIONS_IN_FORCE,
     Comparator,
     CorrectiveActionStatus,
@@ -36,6 +37,7 @@ from sla.choices import (
     VersionStatus,
     Window,
 )
+from vendorgov import formats
 from vendors.choices import Criticality
 from vendors.models import Archivable, Contract, Vendor, VendorScoped
 
@@ -301,7 +303,6 @@ class ServiceLevel(models.Model):
 
     @property
     def unit_symbol(self) -> str:
-        from sla.choices import UNIT_SYMBOL
         return UNIT_SYMBOL.get(self.unit, "")
 
     def clean(self):
@@ -342,7 +343,7 @@ class SLAReview(models.Model):
         ordering = ["-reviewed_on", "-id"]
 
     def __str__(self):
-        return f"Review of {self.sla.reference} on {self.reviewed_on:%d %b %Y}"
+        return f"Review of {self.sla.reference} on {formats.date(self.reviewed_on, padded=True)}"
 
 
 class MeasurementImport(VendorScoped):

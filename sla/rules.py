@@ -18,6 +18,7 @@ from sla.choices import (
     Unit,
     Window,
 )
+from vendorgov import formats
 
 # -- windows ---------------------------------------------------------------------------------
 
@@ -81,7 +82,7 @@ def last_windows(kind: str, before: date, count: int) -> list[date]:
 
 def window_label(kind: str, start: date) -> str:
     if kind == Window.WEEKLY:
-        return f"w/c {start.day} {start:%b %Y}"
+        return f"w/c {formats.date(start)}"
     if kind == Window.MONTHLY:
         return f"{start:%b %Y}"
     return f"Q{(start.month - 1) // 3 + 1} {start.year}"

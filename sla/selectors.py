@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from sla import incentives, rules
@@ -16,6 +17,7 @@ from sla.choices import (
     CorrectiveActionStatus,
     DisputeStatus,
     EvaluationStatus,
+    VersionStatus,
 )
 from sla.models import (
     SLA,
@@ -29,6 +31,7 @@ from sla.models import (
 )
 from vendors import access
 from vendors.models import Vendor
+from vendors.selectors import record_history
 
 TREND_WINDOWS = 12
 REVIEW_HORIZON = timedelta(days=30)
@@ -522,7 +525,6 @@ def corrective_actions(user, *, vendor: Vendor | None = None) -> QuerySet[Correc
 
 
 def evaluation_history(evaluation: Evaluation):
-    from vendors.selectors import record_history
     entries = record_history(evaluation)
     dispute = Dispute.objects.filter(evaluation=evaluation).first()
     if dispute is not None:
@@ -641,8 +643,6 @@ def service_levels_to_feed(vendor: Vendor) -> QuerySet[ServiceLevel]:
     """The service levels a scorecard measure of `vendor` may be fed from: those of the
     version in effect of each of its SLAs that are not archived, one per SLA and key (a
     measure linked to one follows its key into the versions that supersede it)."""
-    from sla.choices import VersionStatus
-
     return (ServiceLevel.objects.filter(version__sla__vendor=vendor,
                                         version__status=VersionStatus.EFFECTIVE,
                                         version__sla__archived_at__isnull=True)
@@ -688,10 +688,6 @@ def feed_labels(ids) -> dict[int, FeedLabel]:
     """{service level id: its FeedLabel} for `ids`: each followed into the version of its
     SLA in effect, where that version still has its key. Two queries (none when `ids` is
     empty)."""
-    from django.urls import reverse
-
-    from sla.choices import VersionStatus
-
     ids = {pk for pk in ids if pk is not None}
     if not ids:
         return {}

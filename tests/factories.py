@@ -124,5 +124,5 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def with_raw(cls, user, **kwargs) -> tuple[ApiToken, str]:
-        raw, prefix, key_hash = ApiToken.generate()
-        return cls(user=user, prefix=prefix, key_hash=key_hash, **kwargs), raw
+        unsaved, raw = ApiToken.issue()
+        return cls(user=user, prefix=unsaved.prefix, key_hash=unsaved.key_hash, **kwargs), raw

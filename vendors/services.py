@@ -5,6 +5,7 @@ the rules of the data itself. History (who and when) is kept by django-simple-hi
 which takes the acting user from the request or from `_history_user` set here.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -87,8 +88,6 @@ def staffing_change_request(*, vendor: Vendor, by, side: str, **fields) -> Staff
 
 
 def _validate_staffing_change(change: StaffingChange) -> None:
-    from django.core.exceptions import ValidationError
-
     errors = {}
     needs_member = change.kind in (StaffingChangeKind.REMOVE, StaffingChangeKind.REPLACE)
     if needs_member and change.staff_member is None:
@@ -106,8 +105,6 @@ def staffing_change_resolve(change: StaffingChange, *, status: str, by=None, not
                             new_person_name: str = "") -> StaffingChange:
     """Move a request to agreed / done / declined / withdrawn. When it is done, the roster
     follows: the leaving person gets an end date, the new person joins."""
-    from django.core.exceptions import ValidationError
-
     if not change.is_open:
         raise ValidationError({"status": f"This request is already "
                                          f"{change.get_status_display().lower()}."})

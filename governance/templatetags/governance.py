@@ -6,20 +6,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from governance.models import Meeting
+from vendorgov import formats
 from vendorgov.templatetags.vg import relative
 from vendors import access
 
 register = template.Library()
 
 
-def _day(value) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}"
-
-
 @register.simple_tag
 def meeting_when(meeting, hint=True):
     start, end = meeting.local_start, meeting.local_end
-    text = f"{_day(start)}, {start:%H:%M}–{end:%H:%M} {start:%Z}"
+    text = f"{formats.day(start)}, {start:%H:%M}–{end:%H:%M} {start:%Z}"
     here = timezone.localtime(meeting.starts_at)
     if here.utcoffset() != start.utcoffset():
         text += f" · {here:%H:%M %Z} here"
@@ -27,11 +24,6 @@ def meeting_when(meeting, hint=True):
     return format_html('<time datetime="{}">{}</time>{}', meeting.starts_at.isoformat(), text,
                        format_html(' <span class="text-body-secondary">· {}</span>', hint_text)
                        if hint_text else "")
-
-
-@register.filter
-def day(value):
-    return _day(value) if value else ""
 
 
 @register.filter

@@ -3,6 +3,7 @@
 from django import template
 
 from sla import rules
+from vendorgov.templatetags.vg import badge
 
 register = template.Library()
 
@@ -38,5 +39,4 @@ def overdue(action, today):
 def sla_badge(value, label=None):
     """{% sla_badge e.status e.get_status_display %}: the shared badge, with the SLA app's
     colours and icons (BADGES keys 'sla_…'); the word is always shown with the colour."""
-    from vendorgov.templatetags.vg import badge
     return badge(f"sla_{value}", label or value)

@@ -5,7 +5,9 @@ from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.forms import model_to_dict
 from django.urls import reverse
 
 from scorecards import forms, selectors, services, sla_feed, tasks
@@ -107,6 +109,25 @@ def test_the_direction_follows_the_slas_rule(card, vendor_a, sl):
     with pytest.raises(ValidationError) as error:
         fed(vendor_a, sl, direction="lower", amber_threshold=D("99.7"), red_threshold=D("99.9"))
     assert "is judged 'higher is better'" in error.value.message_dict["direction"][0]
+
+
+def test_the_link_errors_come_with_the_measures_other_errors(card, vendor_a, sl):
+    with pytest.raises(ValidationError) as error:
+        fed(vendor_a, sl, name="", direction="lower", amber_threshold=D("99.7"),
+            red_threshold=D("99.9"))
+    assert set(error.value.message_dict) == {"name", "direction"}
+
+
+def test_the_admin_checks_a_measures_sla_link_too(card, vendor_a, sl, rf, vendor_manager):
+    m = fed(vendor_a, sl)
+    request = rf.get("/")
+    request.user = vendor_manager
+    form_class = admin.site._registry[Measure].get_form(request, m)
+    form = form_class(data={**model_to_dict(m), "service_level": ""}, instance=m)
+    assert not form.is_valid()
+    assert form.errors["service_level"] == [
+        "A measure fed from an SLA needs its service level: pick one of this vendor's SLA "
+        "service levels."]
 
 
 def test_templates_are_shared_so_they_are_never_fed_from_an_sla(vendor_a):

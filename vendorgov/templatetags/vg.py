@@ -5,6 +5,9 @@ import datetime
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from vendorgov import charts, formats
 
 register = template.Library()
 
@@ -92,6 +95,12 @@ def badge(value, label=None):
 
 
 @register.filter
+def day(value):
+    """{{ meeting.held_on|day }}: 'Tue 3 Mar 2026' (`vendorgov.formats.day`)."""
+    return formats.day(value)
+
+
+@register.filter
 def relative(value):
     """'in 3 days', 'today', '12 days ago' for a date or datetime."""
     if not value:
@@ -145,8 +154,5 @@ def page_url(context, number):
 @register.simple_tag
 def sparkline(values, label="", colour="blue", low=None, high=None):
     """{% sparkline values "P1 resolution, last 8 quarters" %} — an inline SVG trend."""
-    from django.utils.safestring import mark_safe
-
-    from vendorgov import charts
     return mark_safe(charts.sparkline(list(values), label=label, colour=colour, low=low,
                                       high=high))

@@ -20,6 +20,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from vendorgov.celery import app
+
 _PR_SET_PDEATHSIG = 1
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -153,8 +155,6 @@ class Command(BaseCommand):
         return False
 
     def _wait_for_worker(self, timeout=60.0) -> bool:
-        from vendorgov.celery import app
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self._stop_signal is None:
             if any(proc.poll() is not None for _name, proc in self._children):
