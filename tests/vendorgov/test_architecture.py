@@ -34,9 +34,6 @@ WIRING = ("vendorgov.urls", "vendorgov.api.urls", "vendorgov.settings",
 # Function-level imports waiting for their owner, {(module prefix, imported module): who};
 # the list only shrinks (an entry nothing matches any more fails, so it is removed).
 PENDING = {
-    # Page views are being restructured (views/ packages); the lead moves these to the top.
-    ("accounts.views", "vendors.selectors"): "the views restructuring",
-    ("sla.views", "vendors.services"): "the views restructuring",
     # The evaluation task is enqueued by a service; its owner removes that cycle.
     ("sla.services", "sla.tasks"): "the sla services/tasks cycle",
 }
