@@ -160,7 +160,8 @@ def _local_datetime(day: date, at: time) -> datetime:
 @transaction.atomic
 def cycle_move(cycle: Cycle, *, to: str, by=None, reason: str = "",
                collection_ends_on: date | None = None,
-               review_on: date | None = None, review_at: time | None = None) -> Cycle:
+               review_on: date | None = None, review_at: time | None = None,
+               notify: bool = True) -> Cycle:
     """Move `cycle` to the step `to`, recording who, when and (for a skip) why.
 
     Claimed with a conditional update on the step it was read in: when someone else moved
@@ -198,7 +199,7 @@ def cycle_move(cycle: Cycle, *, to: str, by=None, reason: str = "",
     if to == CycleStatus.COLLECTING or (current == CycleStatus.PLANNED
                                         and to != CycleStatus.COLLECTING):
         _freeze_questions(cycle)
-    if to == CycleStatus.COLLECTING:
+    if to == CycleStatus.COLLECTING and notify:
         transaction.on_commit(lambda: invitations_send(cycle_id=cycle.pk, by_id=getattr(
             by, "pk", None)))
     if to == CycleStatus.REVIEW:
@@ -256,8 +257,8 @@ def _check_invitable(cycle: Cycle) -> None:
 
 
 @transaction.atomic
-def invitation_add(*, cycle: Cycle, group: str, email: str, name: str = "", user=None,
-                   contact=None, by=None) -> Invitation:
+def invitation_add(*, cycle: Cycle, group: str, email: str = "", name: str = "", user=None,
+                   contact=None, by=None, notify: bool = True) -> Invitation:
     """Invite one respondent; while collecting, their link is emailed at once."""
     _check_invitable(cycle)
     if group not in Group.values:
@@ -272,7 +273,7 @@ def invitation_add(*, cycle: Cycle, group: str, email: str, name: str = "", user
                                      email=email, name=name or str(user or contact or ""),
                                      user=user, contact=contact, invited_by=by)
     invitation = _save(invitation, by=by, change_reason="Invited")
-    if cycle.is_collecting:
+    if cycle.is_collecting and notify:
         transaction.on_commit(lambda: invitation_send(invitation_id=invitation.pk))
     return invitation
 
