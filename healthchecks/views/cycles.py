@@ -33,6 +33,7 @@ class CycleView(HealthPage, TemplateView):
     template_name = "healthchecks/cycle.html"
 
     def get_context_data(self, **kwargs):
+        kwargs.pop("cycle", None)  # the URL's id; the page shows the record
         cycle = self.cycle()
         user = self.request.user
         internal = not user.is_vendor_user

@@ -46,6 +46,7 @@ class ReportView(HealthPage, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        kwargs.pop("cycle", None)  # the URL's id; the page shows the record
         cycle = self.cycle()
         page = selectors.cycle_page(cycle)
         results = page.results
