@@ -2,6 +2,7 @@
 findings once shared with them), and their own survey, answered here as an alternative to
 the emailed link. Progress on agreed actions goes through the action-item endpoints."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
@@ -74,7 +75,11 @@ class SurveyViewSet(VendorScopedReadOnlyViewSet):
         body.is_valid(raise_exception=True)
         answers = {row["question"]: (row["score"], row.get("comment", ""))
                    for row in body.validated_data["answers"]}
-        invitation = services.survey_save(invitation, answers=answers,
-                                          submit=body.validated_data["submit"])
+        try:
+            invitation = services.survey_save(invitation, answers=answers,
+                                              submit=body.validated_data["submit"])
+        except DjangoValidationError as error:
+            # The service names questions by their form field; here they are rows of answers.
+            raise exceptions.ValidationError({"answers": error.messages}) from error
         invitation = self.get_queryset().get(pk=invitation.pk)
         return Response(self.get_serializer(invitation).data)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from governance.choices import Tier
 from governance.selectors import action_items, timeline
 from healthchecks import selectors, services
-from healthchecks.choices import CycleStatus, Group, RevisionKind, RevisionStatus
+from healthchecks.choices import Group, RevisionKind, RevisionStatus
 from healthchecks.models import Cycle, HealthCheckPlan
 from tests.factories import ContactFactory, PrincipleFactory, UserFactory, VendorFactory
 from tests.healthchecks.factories import collecting, cycle, respond, with_results
@@ -175,7 +175,8 @@ def test_a_principle_archived_while_collecting_keeps_its_question_and_answers(ve
     assert question.answers.get().score == 4
 
 
-def test_inviting_while_collecting_mails_a_personal_link(vendor_a, django_capture_on_commit_callbacks):
+def test_inviting_while_collecting_mails_a_personal_link(vendor_a,
+                                                         django_capture_on_commit_callbacks):
     c = collecting(vendor_a)
     with django_capture_on_commit_callbacks(execute=True):
         invitation = services.invitation_add(cycle=c, group=Group.BUSINESS,
