@@ -16,9 +16,13 @@ class HealthchecksConfig(AppConfig):
         tabs.register("health", "Health checks", "healthchecks:vendor", order=60)
         header.register("next_health_check", "healthchecks/_header_next.html", order=30)
         vendor_search.register("health_checks", "Health checks", search.find_cycles, order=90)
-        # Survey links open a survey without signing in: keep them out of request logs.
-        for name in ("django.request", "django.server", "gunicorn.access", "gunicorn.error"):
+        # Survey links open a survey without signing in: keep them out of the logs (the
+        # request loggers, and every handler of the root logger that others propagate to).
+        for name in ("django.request", "django.server", "django.security.csrf",
+                     "gunicorn.access", "gunicorn.error"):
             logging.getLogger(name).addFilter(RedactSurveyLinks())
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactSurveyLinks())
         if apps.is_installed("governance"):
             from governance import agenda as governance_agenda  # only when installed
             from governance import selectors as governance_selectors  # only when installed

@@ -1,7 +1,7 @@
 """The page a personal survey link opens: no sign-in, only that survey, saved and resumed
 until submitted. An unknown, revoked, submitted or expired link gets a page that says
 which (never a 500, never another survey). The link is a secret: the page is not cached,
-sends no referrer, and the request loggers blank it (`healthchecks.links`)."""
+sends no referrer off-site, and the request loggers blank it (`healthchecks.links`)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +14,8 @@ from healthchecks import forms, services
 from vendorgov.errors import Conflict
 from vendorgov.pages import apply_errors, error_text
 
-NO_REFERRER = "no-referrer"
+# No referrer leaves the site; same-site requests keep their origin (the CSRF check needs it).
+REFERRER_POLICY = "same-origin"
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -24,7 +25,7 @@ class SurveyView(TemplateView):
     def dispatch(self, request, *args, **kwargs):
         self.invitation, self.state = services.survey_find(kwargs["token"])
         response = super().dispatch(request, *args, **kwargs)
-        response["Referrer-Policy"] = NO_REFERRER
+        response["Referrer-Policy"] = REFERRER_POLICY
         return response
 
     def form(self, data=None):

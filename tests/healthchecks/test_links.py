@@ -31,7 +31,7 @@ def test_a_link_opens_its_survey_without_signing_in(client, vendor_a):
     response = client.get(url(link(invitation)))
     assert response.status_code == 200
     assert f"How is the relationship with {vendor_a} going?" in response.text
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
