@@ -156,6 +156,10 @@ def _schedule_past(demo, spec: PastCycle, index: int) -> None:
         for revision in cycle.revisions.all():
             services.revision_decide(revision, accept=True, by=vera)
         if cycle.review_meeting is not None:
+            governance_services.meeting_write_minutes(
+                cycle.review_meeting, by=vera,
+                minutes=f"Results and perception gaps reviewed with {cycle.vendor}. "
+                        f"{spec.finding} Agreed: {spec.action.lower()}.")
             governance_services.meeting_hold(cycle.review_meeting, by=vera)
         services.cycle_share(cycle, shared=True, by=vera)
 
