@@ -38,7 +38,7 @@ from vendors.models import StaffingChange
 from vendors.selectors import staffing_changes_since
 
 PERIOD_FALLBACK = {Tier.WEEKLY: timedelta(days=7), Tier.MONTHLY: timedelta(days=31),
-                   Tier.QUARTERLY: timedelta(days=92)}
+                   Tier.QUARTERLY: timedelta(days=92), Tier.HEALTH_CHECK: timedelta(days=183)}
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
@@ -319,6 +319,9 @@ sla_results_and_breaches = _external("sla_results_and_breaches",
                                      "SLA results and breaches of the month", "sla", "SLA")
 corrective_actions = _external("corrective_actions", "Corrective actions required and taken",
                                "sla", "SLA")
+health_check_review = _external("health_check_review",
+                                 "Health check: results, perception gaps, findings and "
+                                 "proposed principle revisions", "healthchecks", "health-check")
 balanced_scorecard = _external("balanced_scorecard", "Balanced scorecard for the quarter",
                                "scorecards", "scorecard")
 
@@ -329,6 +332,7 @@ BUILDERS: dict[str, list[Builder]] = {
                    open_action_items],
     Tier.QUARTERLY: [balanced_scorecard, strategy_notes, value_created, process_improvements,
                      innovations_assessed, suggestions_to_assess, open_action_items],
+    Tier.HEALTH_CHECK: [health_check_review, open_action_items],
 }
 
 

@@ -2,11 +2,18 @@ from django.db import models
 
 
 class Tier(models.TextChoices):
-    """The three review levels of DESIGN.md's cadence table."""
+    """The review levels of DESIGN.md's cadence table. The first three recur on a rhythm;
+    a health-check review is arranged once per health check (`services.meeting_arrange`)
+    on the vendor's health-check cadence, which generates nothing by itself."""
 
     WEEKLY = "weekly", "Weekly review"
     MONTHLY = "monthly", "Monthly review"
     QUARTERLY = "quarterly", "Quarterly review"
+    HEALTH_CHECK = "health", "Health-check review"
+
+
+# The tiers whose cadences place meetings on a rhythm (and that people set up by hand).
+RECURRING_TIERS = (Tier.WEEKLY, Tier.MONTHLY, Tier.QUARTERLY)
 
 
 class Weekday(models.IntegerChoices):

@@ -2,6 +2,7 @@ from django import forms
 
 from governance import recurrence
 from governance.choices import (
+    RECURRING_TIERS,
     ActionStatus,
     EscalationStep,
     ImpedimentKind,
@@ -60,6 +61,9 @@ class CadenceForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["tier"].disabled = True
             self.fields["tier"].help_text = "A cadence keeps its tier."
+        else:  # health-check reviews are arranged by their health check
+            self.fields["tier"].choices = [c for c in self.fields["tier"].choices
+                                           if c[0] in RECURRING_TIERS]
 
 
 class MeetingMoveForm(forms.Form):

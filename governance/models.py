@@ -19,6 +19,7 @@ from governance import recurrence
 from governance.choices import (
     ACTION_OPEN,
     IMPEDIMENT_OPEN,
+    RECURRING_TIERS,
     SUGGESTION_UNASSESSED,
     ActionStatus,
     EscalationStep,
@@ -146,10 +147,14 @@ class Cadence(Archivable, VendorScoped):
             return f"Every {self.get_weekday_display()}"
         if self.tier == Tier.MONTHLY:
             return f"Monthly on day {self.day_of_month}"
+        if self.tier not in RECURRING_TIERS:
+            return "Arranged for each health check"
         month = {1: "first", 2: "second", 3: "third"}.get(self.quarter_month, "first")
         return f"Quarterly on day {self.day_of_month} of the {month} month"
 
     def slots(self, first, last) -> list[recurrence.Slot]:
+        if self.tier not in RECURRING_TIERS:
+            return []  # its meetings are arranged one by one
         if self.ends_on is not None:
             last = min(last, self.ends_on)
         return recurrence.slots(self.tier, weekday=self.weekday, day_of_month=self.day_of_month,

@@ -313,6 +313,18 @@ TIMELINE_KINDS = {
 }
 
 
+# Kinds of event other apps add to the timeline (`timeline_provide`), so governance never
+# imports them: key → (label, events(user, vendor, since, until) -> [TimelineEvent]).
+_TIMELINE_PROVIDED: dict = {}
+
+
+def timeline_provide(key: str, label: str, events) -> None:
+    """Add a kind of event to every vendor's timeline, from an AppConfig.ready(). `events`
+    reads in a fixed number of queries, scoped by `vendors.access`."""
+    TIMELINE_KINDS[key] = label
+    _TIMELINE_PROVIDED[key] = events
+
+
 @dataclass
 class TimelineEvent:
     day: date
@@ -440,6 +452,9 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
                                                 url=url, detail=detail, status=f"gov_{status}",
                                                 status_label=status.replace("_", " ")
                                                 .capitalize(), order=8))
+    for key, provided in _TIMELINE_PROVIDED.items():
+        if key in kinds:
+            events.extend(provided(user, vendor, since, until))
     events.sort(key=lambda e: (e.day, -e.order), reverse=True)
     counts = {k: sum(1 for e in events if e.kind == k) for k in kinds}
     return Timeline(events=events, kinds=kinds, since=since, until=until, counts=counts)

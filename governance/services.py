@@ -7,7 +7,7 @@ input that cannot be accepted, or `Conflict` when the record's state rules the c
 History (who and when) is kept by django-simple-history from `_history_user`.
 """
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from governance import agenda, recurrence
 from governance.choices import (
+    RECURRING_TIERS,
     SUGGESTION_NEXT,
     ActionStatus,
     EscalationStep,
@@ -147,6 +148,8 @@ CADENCE_DEFAULTS = {
 def cadence_defaults(vendor: Vendor, tier: str) -> dict:
     """A sensible cadence of `tier` for `vendor`, with participants taken from the people
     assigned to it (DESIGN.md's cadence table: who meets at each level)."""
+    if tier not in CADENCE_DEFAULTS:
+        tier = Tier.WEEKLY  # health-check reviews are arranged, not set up by hand
     spec = CADENCE_DEFAULTS[Tier(tier)]
     ours = [a.user for a in vendor.assignments.select_related("user")
             if a.role in spec["ours"] and a.user.is_active]
@@ -230,7 +233,7 @@ def cadence_propose_defaults(*, vendor: Vendor, by=None) -> list[Cadence]:
     """Add the default weekly, monthly and quarterly reviews the vendor does not have yet."""
     have = set(Cadence.objects.active().filter(vendor=vendor).values_list("tier", flat=True))
     return [cadence_create(vendor=vendor, by=by, **cadence_defaults(vendor, tier))
-            for tier in Tier.values if tier not in have]
+            for tier in RECURRING_TIERS if tier not in have]
 
 
 # -- meeting generation ----------------------------------------------------------------------
@@ -276,6 +279,8 @@ def meetings_generate(cadence: Cadence, *, by=None, until: date | None = None,
     untouched, empty ones it no longer has. Safe to run twice, and concurrently: a period
     has at most one meeting (a unique constraint), so a second run creates nothing.
     Returns how many meetings were created."""
+    if cadence.tier not in RECURRING_TIERS:
+        return 0  # arranged one meeting at a time (meeting_arrange), never generated
     now, today = timezone.now(), timezone.localdate()
     last = until or today + HORIZONS[Tier(cadence.tier)]
     vendor = cadence.vendor
@@ -319,12 +324,54 @@ def meetings_extend_horizon() -> int:
     """Generate every live cadence's meetings up to the horizon (the periodic task). Each
     cadence on its own: one that cannot be planned (say, its time zone no longer exists)
     is logged and shown to vendor managers (`vendorgov.jobs`), and the others are planned.
+    Health-check cadences have no series (their meetings are arranged one at a time).
     Returns how many meetings were created."""
-    ids = (Cadence.objects.active().filter(vendor__archived_at__isnull=True)
+    ids = (Cadence.objects.active().filter(vendor__archived_at__isnull=True,
+                                           tier__in=RECURRING_TIERS)
            .values_list("pk", flat=True))
     run = jobs.for_each("Plan review meetings ahead", Cadence, ids, meetings_generate,
                         load=lambda pk: Cadence.objects.select_related("vendor").get(pk=pk))
     return sum(run.results)
+
+
+# -- meetings arranged one at a time ----------------------------------------------------------
+
+@transaction.atomic
+def meeting_arrange(*, vendor: Vendor, tier: str, key: str, title: str, starts_at: datetime,
+                    duration_minutes: int = 90, time_zone: str = "", location: str = "",
+                    our_participants=(), vendor_participants=(), by=None) -> Meeting:
+    """A one-off review meeting of a non-recurring tier (the health-check review), in the
+    vendor's calendar with its .ics like any other: on the vendor's cadence of that tier
+    (made on first use; it generates nothing), for the period `key` (e.g. "hc-12"). Asked
+    again for the same key, it returns the meeting already arranged (unless cancelled)."""
+    if tier in RECURRING_TIERS:
+        raise ValidationError({"tier": "Weekly, monthly and quarterly reviews come from "
+                                       "their cadence."})
+    time_zone = time_zone or settings.TIME_ZONE
+    cadence = (Cadence.objects.active().filter(vendor=vendor, tier=tier).order_by("pk")
+               .first())
+    if cadence is None:
+        local = starts_at.astimezone(recurrence.zone(time_zone))
+        cadence = _save(Cadence(vendor=vendor, tier=tier, start_time=local.time(),
+                                time_zone=time_zone, duration_minutes=duration_minutes,
+                                starts_on=local.date(), location=location), by=by)
+    existing = cadence.meetings.visible().filter(period=key).first()
+    if existing is not None and not existing.is_cancelled:
+        return existing
+    if existing is not None:
+        # A cancelled arrangement leaves the period to a new one (archived, kept in history).
+        existing.archived_at = timezone.now()
+        _save(existing, by=by, change_reason="Arranged again")
+    meeting = _save(Meeting(vendor=vendor, cadence=cadence, tier=tier, period=key,
+                            title=title, starts_at=starts_at,
+                            ends_at=starts_at + timedelta(minutes=duration_minutes),
+                            series_starts_at=starts_at, time_zone=time_zone,
+                            location=location), by=by)
+    for user in our_participants:
+        Attendance.objects.create(vendor_id=vendor.pk, meeting=meeting, user=user)
+    for contact in vendor_participants:
+        Attendance.objects.create(vendor_id=vendor.pk, meeting=meeting, contact=contact)
+    return meeting
 
 
 # -- one meeting -------------------------------------------------------------------------------

@@ -165,3 +165,47 @@ def _describe(labels, series, unit) -> str:
                            for label, v in zip(labels, s.values, strict=False))
         parts.append(f"{s.label}: {points}.")
     return " ".join(parts)
+
+
+def bar_chart(labels: list[str], series: list[Series], *, low: float = 0.0, high: float = 1.0,
+              width: int = 640, bar: int = 10, title: str = "", unit: str = "") -> str:
+    """Horizontal grouped bars: one row per label, one bar per series (None: no bar, and
+    the description says "not shown"). For scores on a fixed scale, e.g. 1–5."""
+    left, right, top = 170, 40, 8
+    row_h = bar * max(len(series), 1) + 10
+    height = top + row_h * len(labels) + 22 + 14 * ((len(series) + 3) // 4)
+    plot_w = width - left - right
+
+    def x_of(v):
+        return left + plot_w * (min(max(v, low), high) - low) / ((high - low) or 1)
+
+    out = [f'<svg class="vg-chart w-100 h-auto" role="img" viewBox="0 0 {width} {height}" '
+           f'preserveAspectRatio="xMidYMid meet"><title>{escape(title or "Chart")}</title>',
+           f'<desc>{escape(_describe(labels, series, unit))}</desc>']
+    for v, text in ticks(low, high):
+        x = x_of(v)
+        out.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + row_h * len(labels)}"'
+                   f' stroke="#dee2e6"/><text x="{x:.1f}" y="{top + row_h * len(labels) + 14}" '
+                   f'font-size="11" text-anchor="middle" fill="#495057">{text}{escape(unit)}'
+                   f'</text>')
+    for i, label in enumerate(labels):
+        y0 = top + i * row_h
+        out.append(f'<text x="{left - 8}" y="{y0 + row_h / 2 + 4:.1f}" font-size="11" '
+                   f'text-anchor="end" fill="#212529">{escape(label)}</text>')
+        for j, s in enumerate(series):
+            v = s.values[i] if i < len(s.values) else None
+            if v is None:
+                continue
+            colour = COLOURS.get(s.colour, s.colour) or SERIES_COLOURS[j % len(SERIES_COLOURS)]
+            y = y0 + 5 + j * bar
+            out.append(f'<rect x="{left}" y="{y}" width="{x_of(v) - left:.1f}" '
+                       f'height="{bar - 2}" fill="{colour}"/>')
+    legend_y = height - 8 - 14 * ((len(series) - 1) // 4)
+    for j, s in enumerate(series):
+        colour = COLOURS.get(s.colour, s.colour) or SERIES_COLOURS[j % len(SERIES_COLOURS)]
+        lx, ly = left + (j % 4) * (plot_w / 4), legend_y + 14 * (j // 4)
+        out.append(f'<rect x="{lx:.1f}" y="{ly - 9:.1f}" width="10" height="10" '
+                   f'fill="{colour}"/><text x="{lx + 14:.1f}" y="{ly:.1f}" font-size="11" '
+                   f'fill="#212529">{escape(s.label)}</text>')
+    out.append("</svg>")
+    return "".join(out)

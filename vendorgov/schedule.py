@@ -35,6 +35,11 @@ def beat_schedule() -> dict:
             "schedule": 3600.0,
             "options": {"expires": 3600},
         },
+        "healthchecks-open-due-cycles": {  # a due health check opens once, however often
+            "task": "healthchecks.tasks.open_due_cycles",
+            "schedule": 6 * 3600.0,
+            "options": {"expires": 6 * 3600},
+        },
         "scorecards-open-due-periods": {  # a new quarter's period opens on its first day
             "task": "scorecards.tasks.open_due_periods",
             "schedule": 6 * 3600.0,

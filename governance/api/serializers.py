@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance import recurrence, selectors
-from governance.choices import SuggestionStatus, Tier
+from governance.choices import RECURRING_TIERS, SuggestionStatus, Tier
 from governance.models import (
     DEFAULT_ESCALATE_AFTER_DAYS,
     ActionItem,
@@ -103,6 +103,10 @@ class CadenceSerializer(VendorScopedSerializer):
         if self.instance is not None and tier != self.instance.tier:
             raise serializers.ValidationError("A cadence keeps its tier; archive it and add "
                                               "another.")
+        if self.instance is None and tier not in RECURRING_TIERS:
+            raise serializers.ValidationError("Health-check reviews are arranged by their "
+                                              "health check; choose weekly, monthly or "
+                                              "quarterly.")
         return tier
 
 

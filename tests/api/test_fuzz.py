@@ -36,6 +36,7 @@ from schemathesis import GenerationMode
 
 from accounts.models import ApiToken
 from governance.models import ActionItem, Attendance, Cadence, Impediment, Meeting, Suggestion
+from healthchecks.models import Cycle, Invitation
 from scorecards.models import Actual, Measure, Objective, Period, Perspective, Scorecard
 from scorecards.models import Dispute as ScorecardDispute
 from sla.models import (
@@ -58,6 +59,7 @@ from tests.factories import (
     StaffMemberFactory,
 )
 from tests.governance import isolation as governance_records
+from tests.healthchecks import isolation as healthcheck_records
 from tests.scorecards import isolation as scorecard_records
 from tests.sla import isolation as sla_records
 from vendorgov.api.fields import MAX_ID, NOT_BLANK
@@ -116,6 +118,9 @@ RESOURCES = {
     "scorecard-periods": Period,
     "scorecard-actuals": Actual,
     "scorecard-disputes": ScorecardDispute,
+    # healthchecks
+    "health-checks": Cycle,
+    "health-check-surveys": Invitation,
 }
 #: Resources of the API that are not fuzzed yet, each with the reason. None are.
 NOT_FUZZED: set[str] = set()
@@ -198,6 +203,9 @@ DATA_RULES = {
     # governs, a value its unit allows, the unit it is measured in, an external id not used
     # for another value, one value per window in a batch
     "sla-measurements": {"service_level", "window_start", "value", "unit", "external_id"},
+    # healthchecks ---------------------------------------------------------------------------
+    # answers to questions of this survey, while it collects input and until submitted
+    "health-check-surveys": {"answers"},
     # only a breach is disputed, once, within the dispute window
     "sla-evaluations": {"non_field_errors"},
     # decided once; only an accepted dispute corrects the value, and the value must fit
@@ -388,7 +396,7 @@ SECRET = "ZZBQXZ"
 def _records_of(vendor, tag):
     """Records of `vendor` of every resource (the apps' own isolation records: one of each,
     `tag` in their texts)."""
-    for app in (governance_records, sla_records, scorecard_records):
+    for app in (governance_records, sla_records, scorecard_records, healthcheck_records):
         app.records(vendor, tag)
     ServiceFactory(vendor=vendor)
     ContractFactory(vendor=vendor)

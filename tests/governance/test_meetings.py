@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from governance import services
-from governance.choices import MeetingStatus, Response, Tier, Weekday
+from governance.choices import RECURRING_TIERS, MeetingStatus, Response, Tier, Weekday
 from governance.models import Cadence, Meeting
 from tests.factories import ContactFactory, UserFactory, VendorFactory
 from tests.governance.factories import action_item, monthly_cadence, weekly_cadence
@@ -161,7 +161,7 @@ def test_defaults_are_proposed_from_the_people_assigned(vendor_a, line_manager, 
                                                         outsourced_lead, ladder):
     cadences = services.cadence_propose_defaults(vendor=vendor_a)
     by_tier = {c.tier: c for c in cadences}
-    assert set(by_tier) == set(Tier.values)
+    assert set(by_tier) == set(RECURRING_TIERS)
     assert list(by_tier["weekly"].our_participants.all()) == [line_manager]
     assert list(by_tier["weekly"].vendor_participants.all()) == [outsourced_lead]
     assert operations_a in by_tier["monthly"].our_participants.all()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("governance.api.urls")),
     path("", include("sla.api.urls")),
     path("", include("scorecards.api.urls")),
+    path("", include("healthchecks.api.urls")),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "governance",
     "sla",
     "scorecards",
+    "healthchecks",
 ]
 
 MIDDLEWARE = [
