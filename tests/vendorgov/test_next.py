@@ -24,7 +24,8 @@ from vendorgov.roles import Role
 pytestmark = pytest.mark.django_db
 
 EVIL = "https://evil.example/phish"
-world = test_isolation.world  # the isolation table's records, as a fixture here too
+# The isolation table's records, built once for this module too (tests/shared_data.py).
+_world, world = test_isolation._world, test_isolation.world
 
 # Small in-place interactions (htmx) and Django's own sign-in pages: they take a POST but
 # are not form pages; they are still submitted below with an off-site `next`.
