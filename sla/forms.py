@@ -161,12 +161,16 @@ class ImportForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError("The file is larger than 5 MB; split it.")
         raw = upload.read()
+        if b"\x00" in raw:
+            raise forms.ValidationError("This is not a text file (it holds NUL bytes): save it "
+                                        "as CSV (UTF-8) and try again.")
         for encoding in ("utf-8-sig", "cp1252"):
             try:
                 return upload.name, raw.decode(encoding)
             except UnicodeDecodeError:
                 continue
-        raise forms.ValidationError("Save the file as CSV (UTF-8) and try again.")
+        raise forms.ValidationError("The file is not in the expected encoding, UTF-8 (or "
+                                    "Windows-1252): save it as CSV (UTF-8) and try again.")
 
 
 class DisputeForm(forms.Form):

@@ -337,14 +337,16 @@ def service_level_ids(rows: list) -> set[int]:
 
 
 def external_ids(rows: list, levels: dict[int, ServiceLevel]) -> set[tuple[int, str]]:
-    """(vendor id, external id) of the rows that carry one, for rows naming a known level."""
+    """(vendor id, external id) of the rows that carry one, for rows naming a known level.
+    An id with a NUL character is left out: it is refused with its row (a database cannot
+    even look it up)."""
     pairs = set()
     for row in rows:
         if not isinstance(row, dict) or not isinstance(row.get("external_id"), str):
             continue
         with contextlib.suppress(ValueError):
             sl = levels.get(_service_level_id(row.get("service_level")))
-            if sl is not None and row["external_id"].strip():
+            if sl is not None and row["external_id"].strip() and "\x00" not in row["external_id"]:
                 pairs.add((sl.version.sla.vendor_id, row["external_id"].strip()))
     return pairs
 

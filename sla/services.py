@@ -453,13 +453,37 @@ class ParsedImport:
     errors: list[ingest.RowError]
 
 
+def _csv_records(reader: csv.DictReader, errors: list):
+    """(row number, record) of each row the csv module can read; a row it cannot (a cell
+    over its field limit, a stray quote) ends the file with that row's error instead of a
+    crash, and the rows before it are still checked."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            reason = (f"a cell is longer than the {csv.field_size_limit():,} characters a "
+                      "CSV cell may hold" if "field larger" in str(error) else str(error))
+            errors.append(ingest.RowError(number, "", f"This row cannot be read: {reason}."))
+            return
+        yield number, record
+
+
 def import_parse(vendor: Vendor, content: str) -> ParsedImport:
     """Read an operations CSV: columns sla (reference), service_level (key), window_start,
     value, and optionally unit, note, external_id. Service levels are found by SLA and key
     in the version that governs the window. Row numbers count the header as row 1."""
     errors, rows, lines = [], [], []
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    # newline="": rows may end in \r\n, \n or a lone \r (Excel's "CSV (Macintosh)").
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        errors.append(ingest.RowError(1, "", f"The first row cannot be read as CSV: {error}."))
+        return ParsedImport(rows, lines, errors)
     missing = [c for c in CSV_REQUIRED if c not in header]
     if missing:
         errors.append(ingest.RowError(1, "", f"The first row must name the columns; missing: "
@@ -469,7 +493,7 @@ def import_parse(vendor: Vendor, content: str) -> ParsedImport:
     reader.fieldnames = header
     levels = list(ServiceLevel.objects.filter(version__sla__vendor=vendor).select_related(
         "version__sla"))
-    for number, record in enumerate(reader, start=2):
+    for number, record in _csv_records(reader, errors):
         record = {k: (v or "").strip() for k, v in record.items() if k}
         reference, key = record.get("sla", ""), record.get("service_level", "")
         row = {"window_start": record.get("window_start", ""), "value": record.get("value", ""),

@@ -46,6 +46,17 @@ def test_a_vendor_user_submits_one_measurement_and_resubmitting_it_is_harmless(
     assert Measurement.objects.count() == 1
 
 
+def test_an_external_id_with_a_nul_character_is_a_400_on_every_database(token_client, alice,
+                                                                         sl):
+    """PostgreSQL cannot even look such an id up: it is refused with its row first."""
+    for name, payload in (("sla-measurement-list", body(sl, external_id="m\x00-1")),
+                          ("sla-measurement-bulk",
+                           {"measurements": [body(sl, external_id="m\x00-2")]})):
+        response = post(token_client(alice), name, payload)
+        assert response.status_code == 400, response.content
+    assert not Measurement.objects.exists()
+
+
 def test_bad_single_measurements_get_field_errors(token_client, alice, sl):
     response = post(token_client(alice), "sla-measurement-list",
                     body(sl, start="2025-08-01", value="high"))

@@ -294,3 +294,42 @@ def test_executives_see_a_corrective_action_but_cannot_report_progress_on_it(
     assert refused.status_code == 403
     action.refresh_from_db()
     assert action.status == "open" and not action.progress_note
+
+
+def _upload(client, vendor, content: bytes):
+    with clock(TODAY):
+        return client.post(reverse("sla:import", args=[vendor.slug]), {
+            "file": SimpleUploadedFile("measurements.csv", content)})
+
+
+def test_a_csv_with_mac_line_endings_imports_like_any_other(client, line_manager, vendor_a, sl):
+    """Excel's "CSV (Macintosh)" ends its rows with a lone carriage return."""
+    client.force_login(line_manager)
+    content = (f"sla,service_level,window_start,value\r{sl.version.sla.reference},{sl.key},"
+               "2025-06-01,99.8\r").encode()
+    response = _upload(client, vendor_a, content)
+    assert response.status_code == 302, response.content.decode()
+    with clock(TODAY):
+        assert "Save 1 measurement" in client.get(response["Location"]).content.decode()
+
+
+def test_a_cell_over_the_csv_field_limit_is_a_row_error_not_a_500(client, line_manager,
+                                                                 vendor_a, sl):
+    client.force_login(line_manager)
+    huge = "x" * 200_000
+    content = (f"sla,service_level,window_start,value,note\n{sl.version.sla.reference},"
+               f"{sl.key},2025-06-01,99.8,\"{huge}\"\n").encode()
+    response = _upload(client, vendor_a, content)
+    assert response.status_code == 200
+    assert "cannot be read" in response.content.decode()
+    assert "characters a CSV cell may hold" in response.content.decode()
+
+
+def test_a_file_that_is_not_text_says_which_encoding_was_expected(client, line_manager,
+                                                                  vendor_a, sl):
+    client.force_login(line_manager)
+    binary = _upload(client, vendor_a, b"PK\x03\x04\x00\x00binary")
+    assert binary.status_code == 200
+    assert "save it as CSV (UTF-8)" in binary.content.decode()
+    undecodable = _upload(client, vendor_a, b"sla,service_level\n\x81\x8d\x8f\x90\x9d\n")
+    assert "expected encoding, UTF-8" in undecodable.content.decode()
