@@ -3,11 +3,9 @@ caller was shown is never kept by a browser or proxy cache."""
 
 import time
 
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 
-# The session's expiry is pushed forward at most this often, so a page view is not a
-# database write each time.
-RENEW_EVERY = 60
 RENEWED_AT = "_renewed_at"
 
 
@@ -20,7 +18,7 @@ def stamp_renewal(sender, request, user, **kwargs):
 class SessionIdleTimeoutMiddleware:
     """A signed-in session ends SESSION_COOKIE_AGE (SESSION_IDLE_MINUTES) after its last
     request: a request renews it (Django saves a modified session with a new expiry), at
-    most every RENEW_EVERY seconds."""
+    most every SESSION_RENEW_SECONDS, so a page view is not a database write each time."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,7 +26,7 @@ class SessionIdleTimeoutMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             now = int(time.time())
-            if now - request.session.get(RENEWED_AT, 0) >= RENEW_EVERY:
+            if now - request.session.get(RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
                 request.session[RENEWED_AT] = now
         return self.get_response(request)
 

@@ -60,3 +60,12 @@ def test_a_session_ends_after_its_idle_time_and_each_request_renews_it(client, l
     response = client.get("/vendors/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@override_settings(SESSION_COOKIE_AGE=15 * 60, SESSION_RENEW_SECONDS=0)
+def test_each_request_pushes_the_idle_limit_forward(client, line_manager):
+    client.force_login(line_manager)
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=1))
+    assert client.get("/vendors/").status_code == 200
+    left = Session.objects.get().expire_date - timezone.now()
+    assert timedelta(minutes=14) < left <= timedelta(minutes=15)

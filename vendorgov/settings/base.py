@@ -172,6 +172,7 @@ SESSION_COOKIE_HTTPONLY = True
 # Signed-in sessions end after this long without a request (vendorgov.middleware renews
 # them as people use the site).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=120) * 60
+SESSION_RENEW_SECONDS = 60  # renewed at most this often: not a write per page view
 # Password-reset mails: per address and per client, an hour (accounts.views).
 RESET_MAILS_PER_ADDRESS = env.int("RESET_MAILS_PER_ADDRESS", default=3)
 RESET_REQUESTS_PER_CLIENT = env.int("RESET_REQUESTS_PER_CLIENT", default=20)

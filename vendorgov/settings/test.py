@@ -12,6 +12,9 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
+# Sessions are not renewed during a test unless it asks (tests/accounts/test_abuse.py): a
+# renewal is a write, and query counts must not depend on how slowly a test ran.
+SESSION_RENEW_SECONDS = 10**9
 # No limits in tests but the throttling tests' own (tests/api/test_throttling.py).
 REST_FRAMEWORK = {**REST_FRAMEWORK,  # noqa: F405
                   "DEFAULT_THROTTLE_RATES": {"token": None, "anon": None, "rows": None}}
