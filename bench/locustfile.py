@@ -33,7 +33,7 @@ class Manager(HttpUser):
     def page(self, url, name):
         with self.client.get(url, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(f"HTTP {response.status_code} {response.error or ''}")
             elif "/accounts/login/" in response.url:
                 response.failure("signed out")
 
@@ -77,7 +77,7 @@ class VendorIntegration(HttpUser):
     def read(self, url, name):
         with self.client.get(url, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(f"HTTP {response.status_code} {response.error or ''}")
 
     @task(3)
     def measurements(self):
@@ -104,7 +104,8 @@ class VendorIntegration(HttpUser):
                               name="/api/v1/sla-measurements/bulk/",
                               catch_response=True) as response:
             if response.status_code != 201:
-                response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
+                response.failure(f"HTTP {response.status_code} {response.error or ''}: "
+                                 f"{(response.text or '')[:200]}")
             elif response.json().get("created") != len(rows):
                 response.failure(f"created {response.json().get('created')} of {len(rows)}")
 
@@ -117,4 +118,4 @@ class Probe(HttpUser):
     def healthz(self):
         with self.client.get("/healthz/", name="/healthz/", catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(f"HTTP {response.status_code} {response.error or ''}")
