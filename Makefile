@@ -65,7 +65,7 @@ bench: install
 	$(PY) bench/sla_ingest.py
 
 # Load test (bench/load.py): 50 simulated users against gunicorn + PostgreSQL + Redis on
-# loopback, in a scratch database next to DATABASE_URL's; REDIS_URL is required too.
+# loopback, in a scratch database next to DATABASE_URL's and a Redis of its own.
 # LOAD_ARGS='--duration 120 --configs 2x1,2x4' passes options. Installs locust (the bench extra).
 LOAD_ARGS ?=
 load: install

@@ -1,11 +1,12 @@
 """Load test: 50 simulated users against gunicorn + PostgreSQL + Redis on loopback.
 
-    DATABASE_URL=postgres://user@host:5432/db REDIS_URL=redis://host:6379/0 \\
-        .venv/bin/python bench/load.py            (or: make load; needs the `bench` extra)
+    DATABASE_URL=postgres://user@host:5432/db .venv/bin/python bench/load.py
+    (or: make load, which installs the `bench` extra: locust)
 
-It prepares a scratch database next to DATABASE_URL's (the role needs CREATEDB; dropped at
-the end): migrations, the demo portfolio (`load_demo --if-empty`), an API token for each
-vendor user and signed-in sessions for the managers. Then, for each serving configuration
+It starts a Redis of its own (redis-server on a free port, append-only) and prepares a
+scratch database next to DATABASE_URL's (the role needs CREATEDB; dropped at the end):
+migrations, the demo portfolio (`load_demo --if-empty`), an API token for each vendor user
+and signed-in sessions for the managers. Then, for each serving configuration
 asked for (--configs; by default the one gunicorn.conf.py chooses), it starts gunicorn
 exactly as production does (production settings, ./gunicorn.conf.py, WEB_CONCURRENCY and
 WEB_THREADS from the environment) and runs locust (bench/locustfile.py) headless for a fixed
@@ -32,6 +33,7 @@ import os
 import re
 import runpy
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -43,6 +45,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from faults import Redis  # noqa: E402 (bench/ is not a package)
+
 PLAN_VERSION = 1
 
 
@@ -78,15 +83,16 @@ def main() -> int:
     if not database_url.startswith(("postgres://", "postgresql://")):
         print("Set DATABASE_URL to a PostgreSQL database (its role needs CREATEDB).")
         return 2
-    if not os.environ.get("REDIS_URL", "").startswith("redis://"):
-        print("Set REDIS_URL to a Redis database (the cache, sessions' throttles and broker).")
-        return 2
     configs = [parse_config(c) for c in args.configs.split(",") if c.strip()] or [
         {"label": "default"}]
 
     work = Path(tempfile.mkdtemp(prefix="vendorgov-load-"))
     db_name = f"vendorgov_load_{os.getpid()}"
-    env = bench_env(database_url, db_name, work)
+    # A Redis of its own (append-only, as in production): the writes queue thousands of
+    # evaluation tasks, which must not be left in anybody's broker for their worker.
+    redis = Redis(work)
+    redis.start()
+    env = bench_env(database_url, db_name, work, redis.url)
     print(f"Preparing the scratch database {db_name} (migrations, demo portfolio)…", flush=True)
     started = time.monotonic()
     plan_file = work / "plan.json"
@@ -104,15 +110,18 @@ def main() -> int:
         return 0 if all(r["errors"] == 0 and r["5xx"] == 0 for r in results) else 1
     finally:
         subprocess.run([sys.executable, __file__, "--drop"], env=env, cwd=ROOT)
+        redis.stop(nosave=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
-def bench_env(database_url: str, db_name: str, work: Path) -> dict:
+def bench_env(database_url: str, db_name: str, work: Path, redis_url: str) -> dict:
     """Production settings against the scratch database, throttles off (see the docstring)."""
     url = urllib.parse.urlsplit(database_url)
     scratch = urllib.parse.urlunsplit(url._replace(path=f"/{db_name}"))
     env = {**os.environ,
            "DJANGO_SETTINGS_MODULE": "vendorgov.settings.production",
-           "DATABASE_URL": scratch, "BENCH_ADMIN_DATABASE_URL": database_url,
+           "DATABASE_URL": scratch, "REDIS_URL": redis_url,
+           "BENCH_ADMIN_DATABASE_URL": database_url,
            "BENCH_DB_NAME": db_name, "VAR_DIR": str(work),
            # One key for the process that signs the sessions in and the server checking them.
            "SECRET_KEY": secrets.token_urlsafe(50),
