@@ -365,6 +365,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args()
 
+    # A SIGTERM (a CI timeout, Ctrl-C's cousin) still runs the clean-up below.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     work = Path(tempfile.mkdtemp(prefix="vendorgov-faults-"))
     work.chmod(0o755)  # the postgres user must reach its data folder inside
     postgres, redis = Postgres(work), Redis(work)
