@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 .PHONY: help install run test lint fmt ci clean bench load backup restore
 
 help:
-	@echo "make run | test | lint | fmt | ci | install | clean | backup | restore FILE=…"
+	@echo "make run | test | lint | fmt | ci | install | clean | backup | restore FILE=… | bench | load"
 
 install: $(STAMP)
 
