@@ -35,5 +35,7 @@ RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
 
 USER app
 EXPOSE 8000
+# Processes, threads and worker class: /app/gunicorn.conf.py, chosen from the load test's
+# figures (bench/RESULTS.md); WEB_CONCURRENCY and WEB_THREADS override them.
 CMD ["gunicorn", "vendorgov.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--workers", "3", "--access-logfile", "-"]
+     "--access-logfile", "-"]

@@ -22,10 +22,10 @@ PYTEST_ARGS ?=
 PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint fmt ci clean bench backup restore
+.PHONY: help install run test lint fmt ci clean bench load backup restore
 
 help:
-	@echo "make run | test | lint | fmt | ci | install | clean | backup | restore FILE=…"
+	@echo "make run | test | lint | fmt | ci | install | clean | backup | restore FILE=… | bench | load"
 
 install: $(STAMP)
 
@@ -70,6 +70,14 @@ restore: install
 # ingest next to a raw COPY, the repost that must insert nothing, a 1,000-vendor evaluation.
 bench: install
 	$(PY) bench/sla_ingest.py
+
+# Load test (bench/load.py): 50 simulated users against gunicorn + PostgreSQL + Redis on
+# loopback, in a scratch database next to DATABASE_URL's and a Redis of its own.
+# LOAD_ARGS='--duration 120 --configs 2x1,2x4' passes options. Installs locust (the bench extra).
+LOAD_ARGS ?=
+load: install
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[test,bench]'
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 # Removes the virtualenv only; var/ holds your data and is left alone.
 clean:

@@ -96,10 +96,11 @@ class Command(BaseCommand):
         if settings.DEBUG:
             web = [python, str(settings.BASE_DIR / "manage.py"), "runserver", f"{host}:{port}"]
         else:
+            # Processes, threads and worker class come from ./gunicorn.conf.py (chosen from
+            # the load test's figures in bench/RESULTS.md; WEB_CONCURRENCY and WEB_THREADS
+            # override them), which gunicorn reads from its working directory, BASE_DIR.
             web = [python, "-m", "gunicorn", "vendorgov.wsgi:application",
-                   "--bind", f"{host}:{port}",
-                   "--workers", os.environ.get("WEB_CONCURRENCY", "2"),
-                   "--access-logfile", "-", "--graceful-timeout", "10",
+                   "--bind", f"{host}:{port}", "--access-logfile", "-",
                    # Its default control socket in ~/.gunicorn clashes between checkouts.
                    "--no-control-socket"]
         log_level = os.environ.get("CELERY_LOG_LEVEL", "info")
