@@ -46,7 +46,7 @@ def test_processes_of_two_workers_use_their_own_celery_queue_control_and_cache_k
             name, gw0, gw1, serial)
 
 
-def test_this_worker_has_its_own_test_database():
+def test_this_worker_has_its_own_test_database(db):
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if connection.vendor == "sqlite":
         # In memory: private to this process, whichever worker it is.
