@@ -106,10 +106,16 @@ def template_default() -> TemplateVersion:
         return template.current
     questions = [{"dimension": d.value, "text": t} for d, texts in STANDARD_QUESTIONS.items()
                  for t in texts]
-    template = template or template_create(name="Standard relationship health check",
-                                           questions=questions,
+    if template is None:
+        name = "Standard relationship health check"
+        try:
+            with transaction.atomic():
+                template = template_create(name=name, questions=questions,
                                            description="The questions every cycle asks "
                                                        "unless another template is chosen.")
+        except (IntegrityError, ValidationError):
+            # Another scheduler wrote it at the same moment: use theirs.
+            template = QuestionnaireTemplate.objects.get(name=name)
     return template.current
 
 

@@ -67,6 +67,7 @@ def test_opening_the_same_due_cycle_twice_gives_none_the_second_time(vendor_a):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 def test_two_schedulers_at_once_open_a_due_cycle_once():
     vendor = VendorFactory(name="Race Ltd", slug="race-ltd")
     services.plan_update(vendor=vendor, interval_months=6, next_due=timezone.localdate())
