@@ -206,8 +206,7 @@ def cycle_move(cycle: Cycle, *, to: str, by=None, reason: str = "",
                                         and to != CycleStatus.COLLECTING):
         _freeze_questions(cycle)
     if to == CycleStatus.COLLECTING and notify:
-        transaction.on_commit(lambda: invitations_send(cycle_id=cycle.pk, by_id=getattr(
-            by, "pk", None)))
+        transaction.on_commit(lambda: invitations_send(cycle_id=cycle.pk))
     if to == CycleStatus.REVIEW:
         _arrange_review(cycle, by=by, day=review_on or today + timedelta(days=REVIEW_LEAD_DAYS),
                         at=review_at or time(14, 0))
@@ -318,7 +317,7 @@ def invitation_send(*, invitation_id: int, nudge: bool = False) -> bool:
     return True
 
 
-def invitations_send(*, cycle_id: int, by_id: int | None = None) -> int:
+def invitations_send(*, cycle_id: int) -> int:
     """Email every invited respondent not sent a link yet (collection has opened)."""
     ids = list(Invitation.objects.filter(cycle_id=cycle_id, sent_at__isnull=True,
                                          revoked_at__isnull=True).values_list("pk", flat=True))

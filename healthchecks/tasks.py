@@ -9,8 +9,3 @@ from healthchecks import services
 def open_due_cycles() -> list[int]:
     """Open the health checks that have come due (exactly once per vendor and due day)."""
     return services.cycles_open_due()
-
-
-@shared_task
-def send_invitation(invitation_id: int) -> bool:
-    return services.invitation_send(invitation_id=invitation_id)
