@@ -11,7 +11,7 @@ project (an app added to INSTALLED_APPS is covered without a change here):
 (c) The project package (`vendorgov`) is the layer below every app and imports none, except
     where apps are wired together: URL tables (`urls.py`, `api/urls.py`), settings and
     management commands. Plumbing that needs to know vendors belongs in `vendors`.
-(d) The foundation (`vendors`, `accounts`) imports no feature app.
+(d) The foundation (`vendors`, `accounts`, `reminders`) imports no feature app.
 
 Apps are the installed apps whose code lives in this repository; the foundation and the
 project package are named below, and every other app is a feature app.
@@ -27,7 +27,7 @@ from django.apps import apps
 from django.conf import settings
 
 PROJECT = "vendorgov"
-FOUNDATION = {"vendors", "accounts"}
+FOUNDATION = {"vendors", "accounts", "reminders"}
 # Modules of the project package that wire the apps together, as dotted-name prefixes.
 WIRING = ("vendorgov.urls", "vendorgov.api.urls", "vendorgov.settings",
           "vendorgov.management.commands")

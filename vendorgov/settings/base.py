@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "vendorgov",
     "accounts",
     "vendors",
+    "reminders",
     "governance",
     "sla",
     "scorecards",

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class RemindersConfig(AppConfig):
+    """Emailed reminders: the kinds are declared by the apps that own the data
+    (`reminders.registry`); this app finds what is due, records it once and sends it."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "reminders"
+    verbose_name = "Reminders"

@@ -1,0 +1,109 @@
+"""The seam through which feature apps declare their kinds of reminder.
+
+`reminders` sits in the foundation: it never imports a feature app. Each feature app
+declares the reminders about its own data in `<app>/reminders.py` and registers them from
+its `AppConfig.ready()`:
+
+    from reminders import registry
+    registry.register(registry.Kind(
+        key="governance.meeting_upcoming", label="Upcoming review meetings",
+        description="Sent before each review meeting, with the agenda as it stands.",
+        timing=registry.Timing.BEFORE, default_offset=timedelta(days=2),
+        find=governance.reminders.meetings_due))
+
+A sweep (a periodic task) calls every kind's `find(now, offset)` and records what it
+returns, one row per (kind, occasion, recipient) under a unique key, so finding the same
+thing twice never sends it twice; then it sends the rows it claimed.
+
+Contract for `find`:
+
+* It is a set-based read (a fixed number of queries, whatever the portfolio's size) of
+  everything whose reminder moment (`event ± offset`, computed in the meeting's or
+  cadence's own time zone) is at or before `now`, and not yet stale (a meeting that has
+  started, an item closed). Returning something again on the next sweep is expected and
+  harmless; returning it for a *new* occasion sends a new reminder, so an `occasion` names
+  exactly what the reader is told ("meeting:42:v3" — version 3 of meeting 42 — so a moved
+  meeting, whose SEQUENCE grew, is a new occasion and sends an update).
+* Archived vendors and records yield nothing.
+* `Due.context` is JSON-serialisable (it is stored on the row): the facts the email shows.
+  Emails to the vendor's people (`Recipient.vendor_side`) name no other vendor.
+* Templates: `templates/emails/reminders/<key>.subject.txt`, `.txt` and `.html`, rendered
+  with `context`, plus `recipient`, `url` (absolute), `unsubscribe_url` and `kind`.
+
+`still_current(occasions)`, if a kind gives one, is asked just before sending: it returns
+the subset of the given occasions that are still true, so a reminder queued before its
+meeting moved or its item closed is dropped (recorded as superseded), never sent stale.
+"""
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+
+class Timing(enum.StrEnum):
+    BEFORE = "before"  # a lead time: sent `offset` before the event (a meeting, a due date)
+    AFTER = "after"  # a grace period: sent `offset` after it (an overdue item, a gap)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who gets a reminder: one of our users, a vendor contact (with or without an
+    account), or a bare address (e.g. operations' shared mailbox)."""
+
+    email: str  # may be "" — recorded and listed on the reminder page, never sent
+    name: str
+    user_id: int | None = None
+    contact_id: int | None = None
+    vendor_side: bool = False  # one of the vendor's people: the email names no other vendor
+
+    @property
+    def key(self) -> str:
+        """Stable identity for the unique key and preferences."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        if self.contact_id is not None:
+            return f"contact:{self.contact_id}"
+        return f"email:{self.email.lower()}"
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder that is due: which occasion, for whom, since when."""
+
+    occasion: str  # what it is about, stable across sweeps (see the module docstring)
+    recipient: Recipient
+    vendor_id: int
+    due_at: datetime  # aware: the reminder moment (event ± offset)
+    url: str  # the page to act on, a path ("/vendors/acme/…"); made absolute when sent
+    context: dict = field(default_factory=dict)
+    ics: str = ""  # an iCalendar attachment (METHOD:REQUEST or CANCEL), if any
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str  # "<app>.<name>": also the template name and the preference key
+    label: str
+    description: str  # one sentence: when it is sent and to whom
+    timing: Timing
+    default_offset: timedelta
+    find: Callable[[datetime, timedelta], Iterable[Due]]
+    still_current: Callable[[list[str]], set[str]] | None = None
+    mandatory: bool = False  # the default; an admin may change it per kind
+
+
+_kinds: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    if kind.key in _kinds and _kinds[kind.key] != kind:
+        raise ValueError(f"Reminder kind {kind.key!r} is registered twice.")
+    _kinds[kind.key] = kind
+
+
+def get(key: str) -> Kind:
+    return _kinds[key]
+
+
+def kinds() -> list[Kind]:
+    return sorted(_kinds.values(), key=lambda kind: kind.key)
