@@ -11,11 +11,12 @@ from celery.signals import (
     worker_ready,
 )
 
-from vendorgov import health
+from vendorgov import broker, health
 from vendorgov.schedule import AT_START, beat_schedule
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vendorgov.settings.local")
 
+broker.install()  # before anything connects: see vendorgov/broker.py
 app = Celery("vendorgov")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
+from kombu import Connection, Exchange, Queue
 
 from tests.infra.test_serve import free_port
 
@@ -101,3 +102,42 @@ def test_the_worker_survives_a_redis_restart_during_a_task(tmp_path, redis_serve
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
+
+
+def test_a_channel_closed_after_its_connection_was_collected_leaves_its_messages_for_redelivery(
+        redis_server):
+    """The state a Redis restart can leave the worker's consumer in (vendorgov/broker.py):
+    `collect()` gave up on a channel's close and detached the transport; the second close
+    then found Redis back. kombu's own transport raised AttributeError there and the worker
+    stopped; ours leaves the unacknowledged message in Redis, and the visibility timeout
+    puts it back on its queue."""
+    import vendorgov.celery  # noqa: F401  (installs vendorgov.broker for redis://)
+
+    queue = Queue("restart-probe", Exchange("restart-probe"), "restart-probe")
+    options = {"visibility_timeout": 1}
+    with Connection(redis_server.url, transport_options=options) as connection:
+        assert type(connection.transport).__module__ == "vendorgov.broker"
+        connection.Producer().publish({"n": 1}, exchange=queue.exchange,
+                                      routing_key=queue.routing_key, declare=[queue])
+        channel = connection.channel()
+        received = []
+        consumer = connection.Consumer([queue], channel=channel, prefetch_count=1,
+                                       callbacks=[lambda body, message: received.append(body)])
+        consumer.consume()
+        connection.drain_events(timeout=5)
+        assert received == [{"n": 1}]
+
+        # What collect() leaves behind when a channel's close stalled: the channel's pool
+        # gone, the transport detached from its connection, the channel still open.
+        channel._disconnect_pools()
+        connection._do_close_transport()
+        channel.close()  # kombu's transport raised AttributeError('…hostname') here
+
+    time.sleep(1.5)  # past the visibility timeout
+    with Connection(redis_server.url, transport_options=options) as connection:
+        channel = connection.channel()
+        channel.qos.restore_visible()
+        message = channel.basic_get(queue.name, no_ack=True)
+        assert message is not None, "the unacknowledged message was lost"
+        assert message.decode() == {"n": 1}
+        assert message.delivery_info["redelivered"]
