@@ -420,13 +420,18 @@ class Portfolio:
     without_scorecard: list[Vendor]
 
 
-def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS) -> Portfolio:
+def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
+              vendor_ids=None) -> Portfolio:
     """Every visible vendor's scorecard scored for one period (and its overall score for
     the periods before), in a fixed number of queries however many vendors, measures and
-    periods there are."""
-    vendors = list(access.vendors(user).filter(archived_at__isnull=True))
-    scorecards = list(access.restrict(Scorecard.objects.filter(archived_at__isnull=True), user)
-                      .filter(vendor__archived_at__isnull=True).select_related("vendor"))
+    periods there are. `vendor_ids` narrows it to some of them (a page of a dashboard)."""
+    vendors = access.vendors(user).filter(archived_at__isnull=True)
+    scorecards = (access.restrict(Scorecard.objects.filter(archived_at__isnull=True), user)
+                  .filter(vendor__archived_at__isnull=True).select_related("vendor"))
+    if vendor_ids is not None:
+        vendors = vendors.filter(pk__in=vendor_ids)
+        scorecards = scorecards.filter(vendor_id__in=vendor_ids)
+    vendors, scorecards = list(vendors), list(scorecards)
     with_card = {s.vendor_id for s in scorecards}
     periods = list(Period.objects.filter(scorecard__in=scorecards))
     labels = sorted({p.label for p in periods}, key=_label_key)
