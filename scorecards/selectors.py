@@ -558,3 +558,9 @@ def periods_missing_actuals(user, *, ended_since, vendor_ids=None) -> list[Perio
     gaps = [PeriodGap(p, sum(1 for m in measures[p.scorecard_id] if m.counts_in(p)),
                       reported.get(p.pk, 0)) for p in periods]
     return [g for g in gaps if g.missing > 0]
+
+
+def score_status(score) -> scoring.Status:
+    """The red/amber/green of an overall score (`scoring.status_for_score`), for pages that
+    hold a score without its period, such as a trend."""
+    return scoring.status_for_score(score)

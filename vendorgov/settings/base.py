@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sla",
     "scorecards",
     "healthchecks",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,36 @@
+"""The vendor 360 on the vendor's Overview tab (registered with `vendors.overview`)."""
+
+from django import template
+
+from dashboards import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def vendor_360(context):
+    """{% vendor_360 as v %}: everything about the page's vendor, in a fixed number of
+    queries, scoped to the person looking."""
+    return selectors.vendor_360(context["user"], context["vendor"])
+
+
+@register.filter
+def heat_cell(row, name):
+    """{{ row|heat_cell:"Customer" }}: the row's rolled-up perspective, or None."""
+    return row.cell(name)
+
+
+@register.filter
+def health_rag(score):
+    """A health-check score (1–5) as green / amber / red / no_data."""
+    return selectors.health_status(score)
+
+
+@register.filter
+def pack_counts(pack):
+    """SLA windows closed in the pack's quarter, per result (an excused breach counts as met)."""
+    totals = {"met": 0, "at_risk": 0, "breached": 0, "no_data": 0}
+    for report in pack.sla_months:
+        for status, n in report.counts.items():
+            totals[str(status)] = totals.get(str(status), 0) + n
+    return totals
