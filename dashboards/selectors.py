@@ -10,6 +10,7 @@ from statistics import mean
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -535,7 +536,8 @@ def pack(user, vendor, quarter: quarters.Quarter) -> Pack:
           "url": d.evaluation.get_absolute_url(), "kind": "Dispute awaiting a decision"}
          for d in sla.disputes_awaiting_decision(user, vendor_ids=ids)]
         + [{"what": f"Scorecard dispute: {d.actual.measure}", "detail": d.actual.period.label,
-            "url": d.actual.measure.get_absolute_url(), "kind": "Dispute awaiting a decision"}
+            "url": reverse("scorecards:measure", args=[vendor.slug, d.actual.measure_id]),
+            "kind": "Dispute awaiting a decision"}
            for d in scorecards.open_disputes(user).filter(vendor=vendor)]
         + [{"what": s.title, "detail": s.get_status_display(), "url": s.get_absolute_url(),
             "kind": "Innovation to assess"}

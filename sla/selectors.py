@@ -775,7 +775,7 @@ def breaches_between(user, first: date, last: date, *, vendor_ids=None) -> list[
                                                   excused=False,
                                                   window_end__range=(first, last)),
                         user, vendor_ids)
-                .select_related("vendor", "service_level", "corrective_action")
+                .select_related("vendor", "service_level", "corrective_action__vendor")
                 .order_by("-window_end", "vendor__name", "pk"))
 
 
@@ -807,8 +807,8 @@ def compliance_trend(user, first: date, last: date) -> dict[date, float | None]:
 
 def disputes_awaiting_decision(user, *, vendor_ids=None) -> list[Dispute]:
     return list(_scoped(Dispute.objects.filter(status=DisputeStatus.OPEN), user, vendor_ids)
-                .select_related("vendor", "evaluation__service_level", "raised_by")
-                .order_by("raised_at", "pk"))
+                .select_related("vendor", "evaluation__service_level", "evaluation__vendor",
+                                "raised_by").order_by("raised_at", "pk"))
 
 
 def corrective_actions_open(user, *, vendor_ids=None) -> list[CorrectiveAction]:

@@ -34,6 +34,8 @@ class PortfolioPackView(InternalOnly, FormPage):
                                    default=quarters.Quarter(2000, 1)))
 
     def done_url(self):
+        if getattr(self, "object", None) is None:  # Cancel: back home
+            return reverse("home")
         return reverse("dashboards:pack_job", args=[self.object.pk])
 
     def get_success_url(self):
