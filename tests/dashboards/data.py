@@ -16,7 +16,7 @@ from tests.factories import AssignmentFactory, ContactFactory, ContractFactory, 
 from tests.governance.factories import action_item, impediment, suggestion
 from tests.healthchecks.factories import with_results
 from tests.scorecards.factories import make_scorecard, measure
-from tests.sla.factories import measurement, service_level
+from tests.sla.factories import clock, measurement, service_level
 
 D = Decimal
 
@@ -41,7 +41,8 @@ def filled_vendor(n: int, *, people=(), template=None, tag="V"):
     for p in Period.objects.filter(scorecard=card, ends_on__lt=today):
         for name, value in (("Availability", "99.95"), ("Resolution", "85")):
             sc_services.actual_record(measure=measure(vendor, name), period=p, by=None,
-                                      internal_value=D(value), submit=True)
+                                      internal_value=D(value), comment="As measured.",
+                                      submit=True)
     # SLA: last month breached, the month before without data
     sl = service_level(vendor, name=f"Uptime {n}")
     last_month = add_months(month_start(today), -1)
@@ -57,6 +58,8 @@ def filled_vendor(n: int, *, people=(), template=None, tag="V"):
 
 
 def owner_item(vendor, owner, *, days_overdue: int, title: str):
-    return action_item(vendor, owner=owner, title=title, by=owner,
-                       due_on=timezone.localdate() - datetime.timedelta(days=days_overdue))
+    """An action item of `owner`, agreed earlier and now `days_overdue` days late."""
+    due = timezone.localdate() - datetime.timedelta(days=days_overdue)
+    with clock(due - datetime.timedelta(days=7)):
+        return action_item(vendor, owner=owner, title=title, by=owner, due_on=due)
 
