@@ -22,8 +22,9 @@ def heat_cell(row, name):
 
 @register.filter
 def health_rag(score):
-    """A health-check score (1–5) as green / amber / red / no_data."""
-    return selectors.health_status(score)
+    """A health-check score (1–5) as green / amber / red / no_data (anything else, such as
+    the empty string a missing figure renders as, is no data)."""
+    return selectors.health_status(score if isinstance(score, int | float) else None)
 
 
 @register.filter

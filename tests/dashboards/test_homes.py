@@ -146,3 +146,13 @@ def test_vendor_users_360_has_no_pack_link(client, alice, vendor_a):
     page = client.get(reverse("vendors:detail", args=[vendor_a.slug])).content.decode()
     assert "Status across the relationship" in page
     assert reverse("dashboards:pack", args=[vendor_a.slug]) not in page
+
+
+def test_an_archived_vendors_overview_still_opens_without_figures(client, vendor_manager,
+                                                                   vendor_a):
+    from vendors import services
+    services.record_archive(vendor_a, by=vendor_manager)
+    client.force_login(vendor_manager)
+    response = client.get(reverse("vendors:detail", args=[vendor_a.slug]))
+    assert response.status_code == 200
+    assert "No closed health check with results yet." in response.content.decode()
