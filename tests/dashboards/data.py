@@ -22,7 +22,8 @@ D = Decimal
 
 
 def breach(sl, month: datetime.date, value="98") -> None:
-    """A measurement under the breach threshold for `month`'s window, evaluated."""
+    """A measurement for `month`'s window (by default under the breach threshold),
+    evaluated."""
     measurement(sl, month, value)
     sla_services.evaluate_pending(service_level_ids=[sl.pk])
 

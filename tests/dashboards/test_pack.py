@@ -70,7 +70,7 @@ def test_each_table_downloads_as_csv(client, executive, filled):
     response = client.get(reverse("dashboards:pack_csv", args=[filled.slug, "action-items"]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["Title", "Owner", "Side"]
-    assert ["Vendor side item 1"] == [r[0] for r in rows[1:]]
+    assert [r[0] for r in rows[1:]] == ["Vendor side item 1"]
     scorecard = client.get(reverse("dashboards:pack_csv", args=[filled.slug, "scorecard"]))
     assert "Availability" in scorecard.content.decode()
 
