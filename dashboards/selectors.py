@@ -275,15 +275,17 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
         for cycle, score in h.scores:
             if score is not None and cycle.closed_on:
                 by_quarter.setdefault(quarters.of(cycle.closed_on), []).append(score)
-    recent = list(reversed(quarters.recent(today, 8)))
+    recent = list(reversed(quarters.recent(today, 6)))
     health_values = [_mean(by_quarter.get(q, [])) for q in recent]
-    month_labels = [m.strftime("%b %y") for m in months]
-    quarter_labels = [q.label for q in recent]
+    # Short labels: three charts share a row, so each is narrow.
+    month_labels = [m.strftime("%b") for m in months]
+    quarter_labels = [f"Q{q.number} {q.year % 100:02d}" for q in recent]
     now = timezone.now()
     return ExecHome(
         today=today, page=page_obj, perspective_names=names, label=card_portfolio.label,
         query=query, only_red=only_red, changed=_changes(card_portfolio),
-        score_chart=_trend_chart(labels, score_values, "Average overall score"),
+        score_chart=_trend_chart([_short(lab) for lab in labels], score_values,
+                                 "Average overall score"),
         sla_chart=_trend_chart(month_labels, sla_values, "SLA compliance", unit="%"),
         health_chart=_trend_chart(quarter_labels, health_values, "Average health-check score",
                                   low=1.0, high=5.0),
@@ -300,6 +302,12 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
         signs=signs_for(user),
         total=paginator.count,
     )
+
+
+def _short(label: str) -> str:
+    """'2026-Q3' → 'Q3 26' (a month label stays as it is): room for it on a narrow chart."""
+    year, _, rest = label.partition("-")
+    return f"{rest} {year[2:]}" if rest.startswith("Q") else label
 
 
 def _describe(labels, values) -> str:
