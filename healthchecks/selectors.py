@@ -276,7 +276,7 @@ class VendorHealth:
 
 def health_by_vendor(user, *, vendor_ids=None, cycles: int = 4) -> dict[int, VendorHealth]:
     """Per vendor the person sees: next due date, the cycle under way and the overall score of
-    its last `cycles` closed cycles (four queries, however many vendors)."""
+    its last `cycles` closed cycles (five queries, however many vendors)."""
     vendors = access.vendors(user).filter(archived_at__isnull=True)
     if vendor_ids is not None:
         vendors = vendors.filter(pk__in=vendor_ids)
