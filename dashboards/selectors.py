@@ -576,7 +576,7 @@ def pack(user, vendor, quarter: quarters.Quarter) -> Pack:
     data = sla.compliance_for(user, months[0], quarter.last, vendor_ids=ids)
     rates = [(data.get((vendor.pk, m)) or {}).get("rate") for m in months]
     if any(r is not None for r in rates):
-        result.sla_chart = _trend_chart([m.strftime("%b %y") for m in months], rates,
+        result.sla_chart = _trend_chart([m.strftime("%b") for m in months], rates,
                                         "SLA compliance", unit="%")
     return result
 

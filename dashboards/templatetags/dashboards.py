@@ -35,3 +35,10 @@ def pack_counts(pack):
         for status, n in report.counts.items():
             totals[str(status)] = totals.get(str(status), 0) + n
     return totals
+
+
+@register.filter
+def words(value):
+    """'at_risk' → 'At risk': a status key as the word people read."""
+    text = str(value or "").replace("_", " ")
+    return text[:1].upper() + text[1:]
