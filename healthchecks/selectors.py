@@ -285,10 +285,13 @@ def health_by_vendor(user, *, vendor_ids=None, cycles: int = 4) -> dict[int, Ven
                .values_list("vendor_id", "next_due"))
     current = {c.vendor_id: c for c in Cycle.objects.filter(vendor_id__in=ids,
                                                             status__in=CYCLE_OPEN)}
+    closed_cycles = Cycle.objects.filter(vendor_id__in=ids, status=CycleStatus.CLOSED,
+                                         closed_without_responses=False)
+    if getattr(user, "is_vendor_user", False):
+        # The vendor's people see results only once they are shared (vendor_may_see_results).
+        closed_cycles = closed_cycles.filter(shared_with_vendor=True)
     closed: dict[int, list[Cycle]] = {}
-    for c in (Cycle.objects.filter(vendor_id__in=ids, status=CycleStatus.CLOSED,
-                                   closed_without_responses=False)
-              .order_by("-closed_on", "-pk")):
+    for c in closed_cycles.order_by("-closed_on", "-pk"):
         if len(closed.setdefault(c.vendor_id, [])) < cycles:
             closed[c.vendor_id].append(c)
     wanted = [c.pk for kept in closed.values() for c in kept]

@@ -112,3 +112,14 @@ def test_health_by_vendor_shows_nothing_of_vendors_outside_scope(vendor_b):
     filled_vendor(1)
     outsider = UserFactory(role=Role.LINE_MANAGER)
     assert healthchecks.health_by_vendor(outsider) == {}
+
+
+def test_a_vendor_user_sees_health_check_scores_only_once_shared(alice, vendor_a):
+    from healthchecks import services as hc_services
+    from healthchecks.models import Cycle
+    from tests.healthchecks.factories import with_results
+    cycle = with_results(vendor_a, ours={"trust": 4}, theirs={"trust": 3})
+    hc_services.cycle_move(cycle, to="closed", reason="Enough for the test.")
+    assert healthchecks.health_by_vendor(alice)[vendor_a.pk].last is None
+    Cycle.objects.filter(pk=cycle.pk).update(shared_with_vendor=True)
+    assert healthchecks.health_by_vendor(alice)[vendor_a.pk].last is not None
