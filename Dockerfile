@@ -18,6 +18,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=vendorgov.settings.production
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpq5 \
+       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 app
 COPY --from=build /wheels /wheels

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from governance.choices import (
     SUGGESTION_UNASSESSED,
     EscalationStep,
     MeetingStatus,
+    SuggestionStatus,
     Tier,
 )
 from governance.models import (
@@ -567,3 +569,134 @@ def active_feed(user) -> CalendarFeed | None:
 
 
 
+
+
+# -- dashboards: set-based reads across the vendors a person sees ------------------------------
+# Each is one scoped query (two where a plan's limit is needed), however many vendors there
+# are; `vendor_ids` narrows them (ids already in the person's scope).
+
+
+def _live(queryset, user, vendor_ids=None):
+    queryset = access.restrict(queryset, user).filter(vendor__archived_at__isnull=True)
+    return queryset if vendor_ids is None else queryset.filter(vendor_id__in=vendor_ids)
+
+
+def action_items_open(user, *, owner=None, side: str = "", vendor_ids=None) -> list[ActionItem]:
+    """Open action items (of `owner`, or of one side), the longest overdue first."""
+    rows = _live(ActionItem.objects.open(), user, vendor_ids)
+    if owner is not None:
+        rows = rows.filter(owner_user=owner)
+    if side:
+        rows = rows.filter(side=side)
+    return list(rows.select_related("vendor", "owner_user", "owner_contact", "meeting__vendor")
+                .order_by("due_on", "id"))
+
+
+def impediments_open(user, *, vendor_ids=None) -> list[Impediment]:
+    """Open impediments, oldest first, each with `limit` (its plan's escalation age) and
+    `flagged` (older than that with a rung left to climb)."""
+    rows = list(_live(Impediment.objects.open(), user, vendor_ids)
+                .select_related("vendor", "owner_user", "owner_contact")
+                .order_by("raised_on", "id"))
+    limits = dict(GovernancePlan.objects.filter(vendor_id__in={i.vendor_id for i in rows})
+                  .values_list("vendor_id", "escalate_after_days")) if rows else {}
+    for i in rows:
+        i.limit = limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS)
+        i.flagged = i.flagged_for_escalation(i.limit)
+    return rows
+
+
+def meetings_between(user, start, end, *, attendee=None, tier: str = "",
+                     vendor_ids=None) -> list[Meeting]:
+    """Scheduled or held meetings starting in [start, end) (those `attendee` is invited to)."""
+    rows = (_live(Meeting.objects.visible(), user, vendor_ids)
+            .filter(starts_at__gte=start, starts_at__lt=end)
+            .exclude(status=MeetingStatus.CANCELLED).select_related("vendor"))
+    if attendee is not None:
+        rows = rows.filter(attendances__user=attendee).distinct()
+    if tier:
+        rows = rows.filter(tier=tier)
+    return list(rows.order_by("starts_at", "id"))
+
+
+@dataclass
+class TierReviews:
+    tier: str
+    label: str
+    last: Meeting | None
+    next: Meeting | None
+
+
+def reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
+    """The last held and the next scheduled meeting of each tier of the vendor (two queries:
+    one for the last of each tier, one for the next)."""
+    now = timezone.now()
+    meetings = Meeting.objects.visible().filter(vendor=vendor).select_related("vendor")
+    last = {m.tier: m for m in meetings.filter(status=MeetingStatus.HELD)
+            .order_by("tier", "-starts_at").distinct("tier")} \
+        if _distinct_on() else _first_per_tier(meetings.filter(status=MeetingStatus.HELD)
+                                               .order_by("-starts_at"))
+    upcoming = meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now)
+    nxt = ({m.tier: m for m in upcoming.order_by("tier", "starts_at").distinct("tier")}
+           if _distinct_on() else _first_per_tier(upcoming.order_by("starts_at")))
+    return [TierReviews(t.value, t.label, last.get(t.value), nxt.get(t.value)) for t in Tier]
+
+
+def _distinct_on() -> bool:
+    return connection.features.can_distinct_on_fields
+
+
+def _first_per_tier(meetings) -> dict:
+    """SQLite has no DISTINCT ON: the first meeting of each tier, walking the rows once."""
+    first = {}
+    for m in meetings.iterator():
+        first.setdefault(m.tier, m)
+    return first
+
+
+@dataclass
+class PipelineStage:
+    status: str
+    label: str
+    count: int
+    estimated: dict  # currency -> amount
+    realised: dict  # currency -> amount
+
+
+def innovation_pipeline(user, *, vendor_ids=None, since: date | None = None,
+                        until: date | None = None) -> list[PipelineStage]:
+    """Suggestions per stage with their estimated and realised value per currency (one
+    aggregate query); `since`/`until` bound the submission date."""
+    rows = _live(Suggestion.objects.active(), user, vendor_ids)
+    if since is not None:
+        rows = rows.filter(submitted_on__gte=since)
+    if until is not None:
+        rows = rows.filter(submitted_on__lte=until)
+    found: dict = {}
+    for row in rows.values("status", "currency").annotate(
+            n=Count("id"), est=Sum("estimated_value"), real=Sum("realised_value")):
+        stage = found.setdefault(row["status"], {"n": 0, "est": {}, "real": {}})
+        stage["n"] += row["n"]
+        if row["est"]:
+            stage["est"][row["currency"]] = row["est"]
+        if row["real"]:
+            stage["real"][row["currency"]] = row["real"]
+    return [PipelineStage(s.value, s.label, found.get(s.value, {}).get("n", 0),
+                          found.get(s.value, {}).get("est", {}),
+                          found.get(s.value, {}).get("real", {}))
+            for s in SuggestionStatus]
+
+
+def suggestions_decided(vendor: Vendor, first: date, last: date) -> list[Suggestion]:
+    """The vendor's suggestions decided, implemented or reviewed between `first` and `last`."""
+    return list(Suggestion.objects.active().filter(vendor=vendor).filter(
+        Q(decided_on__range=(first, last)) | Q(implemented_on__range=(first, last))
+        | Q(outcome_reviewed_on__range=(first, last))).select_related("vendor")
+        .order_by("decided_on", "id"))
+
+
+def decisions_between(vendor: Vendor, start, end) -> list[Decision]:
+    return list(Decision.objects.filter(vendor=vendor, archived_at__isnull=True,
+                                        meeting__starts_at__gte=start,
+                                        meeting__starts_at__lt=end)
+                .select_related("meeting__vendor").order_by("recorded_at", "id"))

@@ -242,3 +242,68 @@ def next_due(vendor: Vendor) -> tuple[date, bool, Cycle | None]:
     current = Cycle.objects.open().filter(vendor=vendor).first()
     plan = plan_for(vendor)
     return plan.next_due, current is None and plan.is_overdue, current
+
+
+# -- dashboards: set-based reads across the vendors a person sees ----------------------------
+
+
+@dataclass
+class VendorHealth:
+    vendor_id: int
+    next_due: date | None
+    current: Cycle | None  # the cycle under way
+    scores: list[tuple[Cycle, float | None]]  # closed cycles with results, newest first
+
+    @property
+    def last(self) -> float | None:
+        return self.scores[0][1] if self.scores else None
+
+    @property
+    def last_cycle(self) -> Cycle | None:
+        return self.scores[0][0] if self.scores else None
+
+    @property
+    def change(self) -> float | None:
+        if len(self.scores) < 2 or self.last is None or self.scores[1][1] is None:
+            return None
+        return round(self.last - self.scores[1][1], 2)
+
+    @property
+    def is_overdue(self) -> bool:
+        return (self.current is None and self.next_due is not None
+                and self.next_due < timezone.localdate())
+
+
+def health_by_vendor(user, *, vendor_ids=None, cycles: int = 4) -> dict[int, VendorHealth]:
+    """Per vendor the person sees: next due date, the cycle under way and the overall score of
+    its last `cycles` closed cycles (five queries, however many vendors)."""
+    vendors = access.vendors(user).filter(archived_at__isnull=True)
+    if vendor_ids is not None:
+        vendors = vendors.filter(pk__in=vendor_ids)
+    ids = list(vendors.values_list("pk", flat=True))
+    due = dict(HealthCheckPlan.objects.filter(vendor_id__in=ids)
+               .values_list("vendor_id", "next_due"))
+    current = {c.vendor_id: c for c in Cycle.objects.filter(vendor_id__in=ids,
+                                                            status__in=CYCLE_OPEN)}
+    closed_cycles = Cycle.objects.filter(vendor_id__in=ids, status=CycleStatus.CLOSED,
+                                         closed_without_responses=False)
+    if getattr(user, "is_vendor_user", False):
+        # The vendor's people see results only once they are shared (vendor_may_see_results).
+        closed_cycles = closed_cycles.filter(shared_with_vendor=True)
+    closed: dict[int, list[Cycle]] = {}
+    for c in closed_cycles.order_by("-closed_on", "-pk"):
+        if len(closed.setdefault(c.vendor_id, [])) < cycles:
+            closed[c.vendor_id].append(c)
+    wanted = [c.pk for kept in closed.values() for c in kept]
+    responses: dict[int, list[scoring.Response]] = {}
+    for cycle_id, *row in (Answer.objects.filter(invitation__cycle_id__in=wanted,
+                                                 invitation__submitted_at__isnull=False)
+                           .values_list("invitation__cycle_id", "invitation_id",
+                                        "invitation__group", "question__dimension", "score",
+                                        "comment")):
+        responses.setdefault(cycle_id, []).append(scoring.Response(*row))
+    dims, groups = [d.value for d in Dimension], [g.value for g in Group]
+    return {vid: VendorHealth(vid, due.get(vid), current.get(vid), [
+        (c, scoring.score(responses.get(c.pk, []), dimensions=dims, groups=groups,
+                          min_n=MIN_RESPONDENTS).overall) for c in closed.get(vid, [])])
+        for vid in ids}

@@ -10,12 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from scorecards import scoring
-from scorecards.choices import ActualStatus, DataSource, Direction, DisputeStatus
+from scorecards.choices import (
+    COUNTED_STATUSES,
+    ActualStatus,
+    DataSource,
+    Direction,
+    DisputeStatus,
+)
 from scorecards.models import (
     Actual,
     Dispute,
@@ -420,13 +426,18 @@ class Portfolio:
     without_scorecard: list[Vendor]
 
 
-def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS) -> Portfolio:
+def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
+              vendor_ids=None) -> Portfolio:
     """Every visible vendor's scorecard scored for one period (and its overall score for
     the periods before), in a fixed number of queries however many vendors, measures and
-    periods there are."""
-    vendors = list(access.vendors(user).filter(archived_at__isnull=True))
-    scorecards = list(access.restrict(Scorecard.objects.filter(archived_at__isnull=True), user)
-                      .filter(vendor__archived_at__isnull=True).select_related("vendor"))
+    periods there are. `vendor_ids` narrows it to some of them (a page of a dashboard)."""
+    vendors = access.vendors(user).filter(archived_at__isnull=True)
+    scorecards = (access.restrict(Scorecard.objects.filter(archived_at__isnull=True), user)
+                  .filter(vendor__archived_at__isnull=True).select_related("vendor"))
+    if vendor_ids is not None:
+        vendors = vendors.filter(pk__in=vendor_ids)
+        scorecards = scorecards.filter(vendor_id__in=vendor_ids)
+    vendors, scorecards = list(vendors), list(scorecards)
     with_card = {s.vendor_id for s in scorecards}
     periods = list(Period.objects.filter(scorecard__in=scorecards))
     labels = sorted({p.label for p in periods}, key=_label_key)
@@ -508,3 +519,48 @@ def approvals_waiting(user) -> list[dict]:
                                 Action.APPROVE_ACTUALS)
                 .values("vendor__slug", "vendor__name", "period__label")
                 .annotate(count=Count("id")).order_by("vendor__name", "period__label"))
+
+
+# -- dashboards: set-based reads across the vendors a person sees ----------------------------
+
+
+@dataclass
+class PeriodGap:
+    period: Period
+    expected: int  # measures that count in the period
+    reported: int  # of them with a submitted or approved actual
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.reported
+
+
+def periods_missing_actuals(user, *, ended_since, vendor_ids=None) -> list[PeriodGap]:
+    """Periods that ended on or after `ended_since` (and before today) whose measures still
+    lack a counted actual, oldest first (three queries, however many vendors)."""
+    periods = (access.restrict(Period.objects.filter(ends_on__gte=ended_since,
+                                                     ends_on__lt=timezone.localdate()), user)
+               .filter(scorecard__archived_at__isnull=True, vendor__archived_at__isnull=True)
+               .select_related("vendor", "scorecard"))
+    if vendor_ids is not None:
+        periods = periods.filter(vendor_id__in=vendor_ids)
+    periods = list(periods.order_by("ends_on", "vendor__name"))
+    if not periods:
+        return []
+    measures = defaultdict(list)
+    for m in Measure.objects.filter(objective__perspective__scorecard__in={
+            p.scorecard_id for p in periods}).annotate(
+            card_id=F("objective__perspective__scorecard_id")):
+        measures[m.card_id].append(m)
+    reported = dict(Actual.objects.filter(period__in=periods, status__in=COUNTED_STATUSES)
+                    .values("period_id").annotate(n=Count("measure_id", distinct=True))
+                    .values_list("period_id", "n"))
+    gaps = [PeriodGap(p, sum(1 for m in measures[p.scorecard_id] if m.counts_in(p)),
+                      reported.get(p.pk, 0)) for p in periods]
+    return [g for g in gaps if g.missing > 0]
+
+
+def score_status(score) -> scoring.Status:
+    """The red/amber/green of an overall score (`scoring.status_for_score`), for pages that
+    hold a score without its period, such as a trend."""
+    return scoring.status_for_score(score)

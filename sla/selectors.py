@@ -756,3 +756,102 @@ def feed_windows(ids, first: date, last: date) -> dict[int, list[FeedWindow]]:
         for pk in by_key.get((e.sla_id, sl.key), []):
             found[pk].append(window)
     return found
+
+
+# -- dashboards: set-based reads across the vendors a person sees ----------------------------
+# Each is one scoped query (or two), however many vendors there are; `vendor_ids` narrows
+# them to a page of vendors (the ids must already be in the person's scope).
+
+
+def _scoped(queryset, user, vendor_ids=None):
+    path = getattr(queryset.model, "vendor_path", "vendor")
+    queryset = access.restrict(queryset, user).filter(**{f"{path}__archived_at__isnull": True})
+    return queryset if vendor_ids is None else queryset.filter(**{f"{path}_id__in": vendor_ids})
+
+
+def breaches_between(user, first: date, last: date, *, vendor_ids=None) -> list[Evaluation]:
+    """Unexcused breaches of windows that ended between `first` and `last`, newest first."""
+    return list(_scoped(Evaluation.objects.filter(status=EvaluationStatus.BREACHED,
+                                                  excused=False,
+                                                  window_end__range=(first, last)),
+                        user, vendor_ids)
+                .select_related("vendor", "service_level", "corrective_action__vendor")
+                .order_by("-window_end", "vendor__name", "pk"))
+
+
+def compliance_for(user, first: date, last: date, *, vendor_ids=None) -> dict:
+    """`compliance_by_month` of the vendors the person sees (or of `vendor_ids` among them)."""
+    ids = access.vendors(user).filter(archived_at__isnull=True)
+    if vendor_ids is not None:
+        ids = ids.filter(pk__in=vendor_ids)
+    return compliance_by_month(ids.values("pk"), first, last)
+
+
+def compliance_trend(user, first: date, last: date) -> dict[date, float | None]:
+    """The whole visible portfolio's compliance per month (weighted as
+    `compliance_by_month`), in one aggregate query."""
+    with_data = ~Q(status=EvaluationStatus.NO_DATA)
+    ok = Q(status__in=OK_STATUSES) | Q(excused=True)
+    rows = (_scoped(Evaluation.objects.filter(window_end__range=(first, last)), user)
+            .annotate(month=TruncMonth("window_end")).values("month")
+            .annotate(weight=Sum("service_level__weight", filter=with_data),
+                      ok_weight=Sum("service_level__weight", filter=with_data & ok)))
+    result = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") else month
+        result[month] = (round(100 * (row["ok_weight"] or 0) / row["weight"], 1)
+                         if row["weight"] else None)
+    return result
+
+
+def disputes_awaiting_decision(user, *, vendor_ids=None) -> list[Dispute]:
+    return list(_scoped(Dispute.objects.filter(status=DisputeStatus.OPEN), user, vendor_ids)
+                .select_related("vendor", "evaluation__service_level", "evaluation__vendor",
+                                "raised_by").order_by("raised_at", "pk"))
+
+
+def corrective_actions_open(user, *, vendor_ids=None) -> list[CorrectiveAction]:
+    """Open and in-progress corrective actions, the longest overdue first."""
+    return list(_scoped(CorrectiveAction.objects.filter(
+        status__in=(CorrectiveActionStatus.OPEN, CorrectiveActionStatus.IN_PROGRESS)),
+                        user, vendor_ids)
+                .select_related("vendor", "owner", "sla").order_by("due_on", "pk"))
+
+
+def corrective_actions_to_verify(user, *, vendor_ids=None) -> list[CorrectiveAction]:
+    """Done by their owner, waiting for our verification."""
+    return list(_scoped(CorrectiveAction.objects.filter(status=CorrectiveActionStatus.DONE),
+                        user, vendor_ids)
+                .select_related("vendor", "owner", "sla").order_by("due_on", "pk"))
+
+
+@dataclass
+class ClosingWindow:
+    service_level: ServiceLevel
+    start: date
+    end: date
+    measurements: int
+
+    @property
+    def vendor(self):
+        return self.service_level.version.sla.vendor
+
+
+def windows_closing(user, first: date, last: date) -> list[ClosingWindow]:
+    """The windows of the service levels in force that end between `first` and `last`, with
+    how many measurements they hold so far (two queries)."""
+    levels = list(_scoped(ServiceLevel.objects.filter(
+        version__status=VersionStatus.EFFECTIVE, version__sla__archived_at__isnull=True),
+        user).select_related("version__sla__vendor"))
+    windows = [(sl, start) for sl in levels
+               for start in rules.windows_ending_between(sl.window, first, last)]
+    counts = {}
+    if windows:
+        counts = {(r["service_level_id"], r["window_start"]): r["n"] for r in (
+            Measurement.objects.filter(service_level__in=levels,
+                                       window_start__gte=min(s for _, s in windows))
+            .values("service_level_id", "window_start").annotate(n=Count("id")))}
+    rows = [ClosingWindow(sl, start, rules.window_end(sl.window, start),
+                          counts.get((sl.pk, start), 0)) for sl, start in windows]
+    return sorted(rows, key=lambda w: (w.end, w.vendor.name, w.service_level.name))

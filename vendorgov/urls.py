@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from dashboards.views.home import HomeView
 from vendorgov import views
-from vendors.views.home import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("sla.urls")),
     path("", include("scorecards.urls")),
     path("", include("healthchecks.urls")),
+    path("", include("dashboards.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("vendorgov.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -12,6 +12,8 @@ project (an app added to INSTALLED_APPS is covered without a change here):
     where apps are wired together: URL tables (`urls.py`, `api/urls.py`), settings and
     management commands. Plumbing that needs to know vendors belongs in `vendors`.
 (d) The foundation (`vendors`, `accounts`, `reminders`) imports no feature app.
+(e) The top of the house (`dashboards`, `signs`) reads every feature app through its
+    selectors, and no app imports it; only the URL table wires it in.
 
 Apps are the installed apps whose code lives in this repository; the foundation and the
 project package are named below, and every other app is a feature app.
@@ -28,6 +30,8 @@ from django.conf import settings
 
 PROJECT = "vendorgov"
 FOUNDATION = {"vendors", "accounts", "reminders"}
+# Apps at the top of the house: they read the feature apps, and none imports them.
+TOP = {"signs", "dashboards"}
 # Modules of the project package that wire the apps together, as dotted-name prefixes.
 WIRING = ("vendorgov.urls", "vendorgov.api.urls", "vendorgov.settings",
           "vendorgov.management.commands")
@@ -174,6 +178,14 @@ def foundation_imports_features(imports) -> list[Import]:
             if _app(i.module) in FOUNDATION and _app(i.target) in FEATURE_APPS]
 
 
+def imports_of_the_top(imports) -> list[Import]:
+    """(e): an app below the top (or the project package outside its URL tables) importing
+    an app at the top."""
+    return [i for i in imports
+            if _app(i.target) in TOP and _app(i.module) not in TOP
+            and not any(_within(i.module, prefix) for prefix in WIRING)]
+
+
 def _listed(violations) -> str:
     return "\n".join(f"  {v}" + (f" (in {v.in_function}())" if v.in_function else "")
                      for v in violations)
@@ -233,6 +245,12 @@ def test_the_foundation_imports_no_feature_app():
                        "into their seams instead:\n" + _listed(found))
 
 
+def test_no_app_imports_the_top_of_the_house():
+    found = imports_of_the_top(ALL_IMPORTS)
+    assert not found, (f"{sorted(TOP)} read the other apps; no other app imports them (they "
+                       f"register into seams instead):\n" + _listed(found))
+
+
 # -- the check catches what it is meant to catch ---------------------------------------------
 
 BAD = '''
@@ -288,6 +306,14 @@ def test_the_project_package_importing_an_app_is_caught_outside_the_wiring():
 def test_the_foundation_importing_a_feature_app_is_caught():
     assert {i.target for i in foundation_imports_features(_bad("vendors.pages"))} == {
         "sla.models", "scorecards", "governance", "sla"}
+
+
+def test_an_app_importing_the_top_of_the_house_is_caught():
+    source = "from dashboards import selectors\nfrom signs.selectors import signs_open\n"
+    assert [i.target for i in imports_of_the_top(imports_of(source, "sla.views"))] == [
+        "dashboards", "signs.selectors"]
+    assert not imports_of_the_top(imports_of(source, "vendorgov.urls"))
+    assert not imports_of_the_top(imports_of(source, "dashboards.selectors"))
 
 
 def test_relative_imports_are_read_as_the_modules_they_name():

@@ -316,10 +316,12 @@ def test_home_lists_renewals_and_stale_requests_of_my_vendors(client, line_manag
     assert "open 45 days" in page
 
 
-def test_vendor_user_home_is_their_vendor_page(client, alice, vendor_a):
+def test_vendor_user_home_is_their_sides_open_items_with_a_link_to_their_vendor(
+        client, alice, vendor_a):
     client.force_login(alice)
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and response["Location"] == vendor_a.get_absolute_url()
+    assert response.status_code == 200
+    assert f'href="{vendor_a.get_absolute_url()}"' in response.content.decode()
 
 
 def test_a_long_reason_for_a_principle_revision_is_kept_whole(client, vendor_manager, vendor_a):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sla",
     "scorecards",
     "healthchecks",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

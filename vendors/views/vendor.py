@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from vendorgov.pages import ConfirmPage, FormPage, ListPage
-from vendors import access, forms, selectors, services
+from vendors import access, forms, overview, selectors, services
 from vendors.access import Action
 from vendors.filtersets import VendorFilterSet
 from vendors.models import Vendor
@@ -50,6 +50,8 @@ class VendorTabView(VendorMixin, TemplateView):
             show_archived = self.request.GET.get("archived") == "1"
             context["o"] = selectors.vendor_overview(self.vendor, include_archived=show_archived)
             context["show_archived"] = show_archived
+            if self.tab == "overview":
+                context["overview_parts"] = overview.parts()
         return context
 
 

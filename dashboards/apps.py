@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class DashboardsConfig(AppConfig):
+    """Role homes, the vendor 360 and the quarterly review pack: the top of the house. It
+    reads the feature apps through their selectors and no app imports it."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "dashboards"
+
+    def ready(self):
+        from dashboards import tasks  # noqa: F401 - registers how pack jobs are queued
+        from vendors import overview
+
+        overview.register("vendor_360", "dashboards/_vendor360.html", order=10)

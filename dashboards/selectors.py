@@ -1,0 +1,602 @@
+"""What each home page, the vendor 360 and the quarterly review pack show, read from the
+feature apps through their selectors only (never their models). Every block is a fixed
+number of set-based queries, however many vendors the person sees (tests/dashboards/
+test_queries.py counts them at two portfolio sizes)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import mean
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from dashboards import quarters
+from dashboards.models import PackJob
+from governance import selectors as governance
+from healthchecks import selectors as healthchecks
+from scorecards import selectors as scorecards
+from sla import selectors as sla
+from sla.rules import add_months, month_start
+from vendorgov import charts
+from vendors import access
+from vendors import selectors as vendors
+
+HEAT_MAP_PAGE = 25
+MISSING_LOOKBACK = timedelta(days=92)
+HEALTH_GREEN, HEALTH_AMBER = 4.0, 3.0  # on the surveys' 1–5 scale
+
+
+# -- status of one vendor across the apps ----------------------------------------------------
+
+
+@dataclass
+class SlaStatus:
+    """A vendor's SLA figure for the latest month that has evaluated windows."""
+
+    month: date
+    rate: float | None
+    windows: int
+    breached: int
+    no_data: int
+
+    @property
+    def status(self) -> str:
+        if self.breached:
+            return "red"
+        if self.rate is None:
+            return "no_data"
+        return "amber" if self.no_data else "green"
+
+    @property
+    def label(self) -> str:
+        if self.breached:
+            return f"{self.breached} breached"
+        if self.rate is None:
+            return "No data"
+        return "Data missing" if self.no_data else "Met"
+
+
+def sla_statuses(months: dict, vendor_ids, this_month: date) -> dict[int, SlaStatus]:
+    """From `sla.compliance_for` over last month and this: per vendor, this month's figure if
+    a window closed in it, else last month's."""
+    last_month = add_months(this_month, -1)
+    out = {}
+    for vid in vendor_ids:
+        for month in (this_month, last_month):
+            row = months.get((vid, month))
+            if row and row["windows"]:
+                out[vid] = SlaStatus(month, row["rate"], row["windows"], row["breached"],
+                                     row["no_data"])
+                break
+    return out
+
+
+def health_status(score: float | None) -> str:
+    if score is None:
+        return "no_data"
+    return "green" if score >= HEALTH_GREEN else "amber" if score >= HEALTH_AMBER else "red"
+
+
+@dataclass
+class VendorRow:
+    vendor: object
+    scorecard: object | None  # scorecards.PortfolioRow
+    sla: SlaStatus | None
+    health: object | None  # healthchecks.VendorHealth
+
+    @property
+    def overall(self):
+        return self.scorecard.score.rolled if self.scorecard and self.scorecard.score else None
+
+    @property
+    def health_status(self) -> str:
+        return health_status(self.health.last if self.health else None)
+
+    @property
+    def worst(self) -> int:
+        """For sorting: red first, then amber, then the rest."""
+        statuses = [self.overall.status if self.overall else "no_data",
+                    self.sla.status if self.sla else "no_data", self.health_status]
+        return min({"red": 0, "amber": 1}.get(str(s), 2) for s in statuses)
+
+    def cell(self, name):
+        return self.scorecard.cell(name) if self.scorecard else None
+
+
+def vendor_rows(user, vendor_list, card_portfolio, today: date) -> list[VendorRow]:
+    """Scorecard, SLA and health-check status of `vendor_list` (three more queries)."""
+    ids = [v.pk for v in vendor_list]
+    this_month = month_start(today)
+    months = sla.compliance_for(user, add_months(this_month, -1), today, vendor_ids=ids)
+    sla_of = sla_statuses(months, ids, this_month)
+    health_of = healthchecks.health_by_vendor(user, vendor_ids=ids)
+    card_of = {r.vendor.pk: r for r in card_portfolio.rows}
+    return [VendorRow(v, card_of.get(v.pk), sla_of.get(v.pk), health_of.get(v.pk))
+            for v in vendor_list]
+
+
+# -- shared blocks ---------------------------------------------------------------------------
+
+
+def week_bounds(today: date):
+    """Monday 00:00 to next Monday 00:00 of this week, in the site's time zone."""
+    monday = today - timedelta(days=today.weekday())
+    start = timezone.make_aware(datetime.combine(monday, time.min))
+    return start, start + timedelta(days=7)
+
+
+@dataclass
+class FoundationBlocks:
+    renewals: list
+    stale_requests: list
+    horizon_days: int = vendors.RENEWAL_HORIZON.days
+    stale_days: int = vendors.STAFFING_REQUEST_STALE_AFTER.days
+
+
+def foundation_blocks(user) -> FoundationBlocks:
+    return FoundationBlocks(vendors.renewals_due(user),
+                            list(vendors.stale_staffing_requests(user)))
+
+
+def signs_for(user, *, vendor=None):
+    """The warning-signs block's data. Empty until the signs app is merged: the lead wires
+    `signs.selectors.signs_open(user, vendor=...)` in here (one line)."""
+    return None
+
+
+# -- the line manager's home -----------------------------------------------------------------
+
+
+@dataclass
+class LineHome:
+    today: date
+    vendors: list[VendorRow]
+    meetings: list
+    action_items: list
+    corrective_actions: list
+    impediments: list
+    breaches: list
+    missing_windows: list
+    missing_periods: list
+    foundation: FoundationBlocks
+    signs: object = None
+
+    @property
+    def overdue_items(self) -> int:
+        return sum(1 for i in self.action_items if i.due_on < self.today)
+
+    @property
+    def overdue_actions(self) -> int:
+        return sum(1 for a in self.corrective_actions if a.due_on < self.today)
+
+
+def line_home(user, *, today: date | None = None) -> LineHome:
+    today = today or timezone.localdate()
+    visible = list(access.vendors(user).filter(archived_at__isnull=True).order_by("name"))
+    card_portfolio = scorecards.portfolio(user, None, trend_length=2)
+    rows = vendor_rows(user, visible, card_portfolio, today)
+    start, end = week_bounds(today)
+    impediments = governance.impediments_open(user)
+    impediments.sort(key=lambda i: (-i.age_days, i.pk))
+    return LineHome(
+        today=today,
+        vendors=sorted(rows, key=lambda r: (r.worst, r.vendor.name.lower())),
+        meetings=governance.meetings_between(user, start, end, attendee=user),
+        action_items=governance.action_items_open(user, owner=user),
+        corrective_actions=sla.corrective_actions_open(user),
+        impediments=impediments,
+        breaches=sla.breaches_between(user, month_start(today), today),
+        missing_windows=list(sla.windows_missing_data(user, closed_since=today
+                                                      - MISSING_LOOKBACK)[:50]),
+        missing_periods=scorecards.periods_missing_actuals(user, ended_since=today
+                                                           - MISSING_LOOKBACK),
+        foundation=foundation_blocks(user),
+        signs=signs_for(user),
+    )
+
+
+# -- the executive's home --------------------------------------------------------------------
+
+
+@dataclass
+class StatusChange:
+    vendor: object
+    before: object  # scoring.Rolled of the previous period
+    after: object
+    labels: tuple[str, str]
+
+
+@dataclass
+class ExecHome:
+    today: date
+    page: object  # a Paginator page of VendorRow
+    perspective_names: list[str]
+    label: str | None
+    query: str
+    only_red: bool
+    changed: list[StatusChange]
+    score_chart: str
+    sla_chart: str
+    health_chart: str
+    trend_table: list[tuple[str, str]]  # (what, text) alternatives of the charts
+    pipeline: list
+    reviews: list
+    foundation: FoundationBlocks
+    signs: object = None
+    total: int = 0
+
+
+def _trend_chart(labels, values, title, unit="", low=0.0, high=100.0) -> str:
+    return mark_safe(charts.line_chart(labels, [charts.Series(title, values, "blue")],  # noqa: S308 - charts.py escapes every text it draws
+                                       low=low, high=high, unit=unit, title=title,
+                                       width=420, height=200))
+
+
+def _mean(values):
+    known = [float(v) for v in values if v is not None]
+    return round(mean(known), 1) if known else None
+
+
+def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str = 1,
+              today: date | None = None) -> ExecHome:
+    """The portfolio at a glance. The heat map shows one page of vendors (filtered by name
+    or to those with a red cell); the trends and changes cover every vendor seen."""
+    today = today or timezone.localdate()
+    card_portfolio = scorecards.portfolio(user, None)
+    vendor_qs = access.vendors(user).filter(archived_at__isnull=True).order_by("name")
+    if query:
+        vendor_qs = vendor_qs.filter(Q(name__icontains=query) | Q(slug__icontains=query))
+    if only_red:
+        vendor_qs = vendor_qs.filter(pk__in=_red_vendor_ids(user, card_portfolio, today))
+    paginator = Paginator(vendor_qs, HEAT_MAP_PAGE)
+    page_obj = paginator.get_page(page)
+    page_obj.object_list = vendor_rows(user, list(page_obj.object_list), card_portfolio, today)
+    page_ids = {r.vendor.pk for r in page_obj.object_list}
+    names = []
+    for row in card_portfolio.rows:
+        if row.vendor.pk in page_ids and row.score:
+            for block in row.score.perspectives:
+                if block.perspective.name not in names:
+                    names.append(block.perspective.name)
+    # trends across the portfolio
+    labels = card_portfolio.trend_labels
+    score_values = [_mean(r.trend[i] for r in card_portfolio.rows) for i in range(len(labels))]
+    this_month = month_start(today)
+    months = [add_months(this_month, -i) for i in range(11, -1, -1)]
+    compliance = sla.compliance_trend(user, months[0], today)
+    sla_values = [compliance.get(m) for m in months]
+    health = healthchecks.health_by_vendor(user)
+    by_quarter: dict = {}
+    for h in health.values():
+        for cycle, score in h.scores:
+            if score is not None and cycle.closed_on:
+                by_quarter.setdefault(quarters.of(cycle.closed_on), []).append(score)
+    recent = list(reversed(quarters.recent(today, 6)))
+    health_values = [_mean(by_quarter.get(q, [])) for q in recent]
+    # Short labels: three charts share a row, so each is narrow.
+    month_labels = [m.strftime("%b") for m in months]
+    quarter_labels = [f"Q{q.number} {q.year % 100:02d}" for q in recent]
+    now = timezone.now()
+    return ExecHome(
+        today=today, page=page_obj, perspective_names=names, label=card_portfolio.label,
+        query=query, only_red=only_red, changed=_changes(card_portfolio),
+        score_chart=_trend_chart([_short(lab) for lab in labels], score_values,
+                                 "Average overall score"),
+        sla_chart=_trend_chart(month_labels, sla_values, "SLA compliance", unit="%"),
+        health_chart=_trend_chart(quarter_labels, health_values, "Average health-check score",
+                                  low=1.0, high=5.0),
+        trend_table=[
+            ("Average overall score", _describe(labels, score_values)),
+            ("SLA compliance (%)", _describe(month_labels, sla_values)),
+            ("Average health-check score (1–5), by quarter closed",
+             _describe(quarter_labels, health_values)),
+        ],
+        pipeline=governance.innovation_pipeline(user),
+        reviews=governance.meetings_between(user, now, now + timedelta(days=92),
+                                            tier="quarterly")[:20],
+        foundation=foundation_blocks(user),
+        signs=signs_for(user),
+        total=paginator.count,
+    )
+
+
+def _short(label: str) -> str:
+    """'2026-Q3' → 'Q3 26' (a month label stays as it is): room for it on a narrow chart."""
+    year, _, rest = label.partition("-")
+    return f"{rest} {year[2:]}" if rest.startswith("Q") else label
+
+
+def _describe(labels, values) -> str:
+    pairs = zip(labels, values, strict=True)
+    return ", ".join(f"{lab} {'no data' if v is None else v}" for lab, v in pairs)
+
+
+def _changes(card_portfolio) -> list[StatusChange]:
+    """Vendors whose overall scorecard status differs between the last two periods."""
+    labels = card_portfolio.trend_labels
+    if len(labels) < 2:
+        return []
+    out = []
+    for row in card_portfolio.rows:
+        before, after = row.trend[-2], row.trend[-1]
+        if before is None and after is None:
+            continue
+        old = _status_of_score(before)
+        now_status = _status_of_score(after)
+        if str(old) != str(now_status):
+            out.append(StatusChange(row.vendor, old, now_status, (labels[-2], labels[-1])))
+    return sorted(out, key=lambda c: ({"red": 0, "amber": 1}.get(str(c.after), 2),
+                                      c.vendor.name.lower()))
+
+
+def _status_of_score(score) -> str:
+    return "no_data" if score is None else str(scorecards.score_status(score))
+
+
+def _red_vendor_ids(user, card_portfolio, today) -> set[int]:
+    red = {r.vendor.pk for r in card_portfolio.rows
+           if r.score and (str(r.score.rolled.status) == "red"
+                           or any(str(b.rolled.status) == "red" for b in r.score.perspectives))}
+    this_month = month_start(today)
+    months = sla.compliance_for(user, add_months(this_month, -1), today)
+    ids = {vid for vid, _ in months}
+    red |= {vid for vid, s in sla_statuses(months, ids, this_month).items() if s.breached}
+    red |= {vid for vid, h in healthchecks.health_by_vendor(user).items()
+            if health_status(h.last) == "red"}
+    return red
+
+
+# -- operations' home ------------------------------------------------------------------------
+
+
+@dataclass
+class OpsHome:
+    today: date
+    closing: list
+    missing: list
+    sla_disputes: list
+    scorecard_disputes: list
+    to_verify: list
+    foundation: FoundationBlocks
+    signs: object = None
+
+
+def ops_home(user, *, today: date | None = None) -> OpsHome:
+    today = today or timezone.localdate()
+    return OpsHome(
+        today=today,
+        closing=sla.windows_closing(user, today, today + timedelta(days=6)),
+        missing=list(sla.windows_missing_data(user, closed_since=today - MISSING_LOOKBACK)[:50]),
+        sla_disputes=sla.disputes_awaiting_decision(user),
+        scorecard_disputes=list(scorecards.open_disputes(user)
+                                .filter(vendor__archived_at__isnull=True)),
+        to_verify=sla.corrective_actions_to_verify(user),
+        foundation=foundation_blocks(user),
+        signs=signs_for(user),
+    )
+
+
+# -- a vendor user's home --------------------------------------------------------------------
+
+
+@dataclass
+class VendorUserHome:
+    vendor: object
+    action_items: list
+    corrective_actions: list
+    impediments: list
+    missing_windows: list
+    meetings: list
+    today: date = field(default_factory=timezone.localdate)
+
+
+def vendor_user_home(user) -> VendorUserHome:
+    """Their own vendor's open items on their side. Scoped by `access` like every read, so
+    nothing of another vendor can appear."""
+    today = timezone.localdate()
+    now = timezone.now()
+    return VendorUserHome(
+        vendor=user.vendor,
+        action_items=governance.action_items_open(user, side="vendor"),
+        corrective_actions=sla.corrective_actions_open(user),
+        impediments=governance.impediments_open(user),
+        missing_windows=list(sla.windows_missing_data(user, closed_since=today
+                                                      - MISSING_LOOKBACK)[:50]),
+        meetings=governance.meetings_between(user, now, now + timedelta(days=28)),
+        today=today,
+    )
+
+
+# -- the vendor 360 --------------------------------------------------------------------------
+
+
+@dataclass
+class Vendor360:
+    vendor: object
+    internal: bool
+    scorecard: object | None  # scorecards.ScorecardPage
+    sla_months: list  # (month, row or None), oldest first
+    sla_now: SlaStatus | None
+    health: object | None
+    reviews: list
+    action_items: list
+    corrective_actions: list
+    impediments: list
+    contacts: list
+    assignments: list
+    contracts: list
+    score_chart: str = ""
+    sla_chart: str = ""
+    signs: object = None
+    today: date = field(default_factory=timezone.localdate)
+
+    @property
+    def ours(self):
+        return [i for i in self.action_items if i.side != "vendor"]
+
+    @property
+    def theirs(self):
+        return [i for i in self.action_items if i.side == "vendor"]
+
+
+def vendor_360(user, vendor) -> Vendor360:
+    """One vendor across every app; vendor users get only their side's view (the same
+    scoped reads, without our internal figures such as corrective-action owners)."""
+    today = timezone.localdate()
+    ids = [vendor.pk]
+    card = scorecards.scorecard_of(vendor)
+    page = scorecards.scorecard_page(card, None) if card else None
+    this_month = month_start(today)
+    months = [add_months(this_month, -i) for i in range(5, -1, -1)]
+    data = sla.compliance_for(user, months[0], today, vendor_ids=ids)
+    sla_months = [(m, data.get((vendor.pk, m))) for m in months]
+    overview = vendors.vendor_overview(vendor)
+    result = Vendor360(
+        vendor=vendor, internal=not user.is_vendor_user, scorecard=page,
+        sla_months=sla_months, sla_now=sla_statuses(data, ids, this_month).get(vendor.pk),
+        health=healthchecks.health_by_vendor(user, vendor_ids=ids).get(vendor.pk),
+        reviews=governance.reviews_by_tier(vendor),
+        action_items=governance.action_items_open(user, vendor_ids=ids),
+        corrective_actions=sla.corrective_actions_open(user, vendor_ids=ids),
+        impediments=governance.impediments_open(user, vendor_ids=ids),
+        contacts=overview.contacts, assignments=overview.assignments,
+        contracts=overview.contracts, signs=signs_for(user, vendor=vendor), today=today)
+    if page and len(page.trend) > 1:
+        result.score_chart = _trend_chart([p.label for p, _ in page.trend],
+                                          page.overall_trend_floats, "Overall score")
+    rates = [row["rate"] if row else None for _, row in sla_months]
+    if any(r is not None for r in rates):
+        result.sla_chart = _trend_chart([m.strftime("%b %y") for m in months], rates,
+                                        "SLA compliance", unit="%")
+    return result
+
+
+# -- the quarterly review pack ---------------------------------------------------------------
+
+
+@dataclass
+class Pack:
+    vendor: object
+    quarter: quarters.Quarter
+    today: date
+    scorecard: object | None  # scorecards.ScorecardPage for the quarter
+    sla_months: list  # sla.MonthlyReport per month of the quarter
+    corrective_actions: object  # sla.ActionsForReview
+    innovations: list
+    pipeline: list
+    health: object | None
+    decisions: list  # decisions taken in the quarter's meetings
+    decisions_needed: list[dict]
+    action_items: list
+    score_chart: str = ""
+    sla_chart: str = ""
+    signs: object = None
+
+    @property
+    def money_rows(self):
+        return [(report.month, sla_, money) for report in self.sla_months
+                for sla_, money in report.money_rows]
+
+    @property
+    def level_rows(self):
+        return [(report.month, level) for report in self.sla_months for level in report.levels]
+
+    @property
+    def value_estimated(self) -> dict:
+        return _by_currency(self.innovations, "estimated_value")
+
+    @property
+    def value_realised(self) -> dict:
+        return _by_currency(self.innovations, "realised_value")
+
+
+def _by_currency(items, attribute) -> dict:
+    totals: dict = {}
+    for s in items:
+        value = getattr(s, attribute)
+        if value is not None:
+            totals[s.currency] = totals.get(s.currency, 0) + value
+    return totals
+
+
+def pack_quarter(label: str | None, today: date | None = None) -> quarters.Quarter:
+    today = today or timezone.localdate()
+    return quarters.parse(label, default=quarters.last_complete(today))
+
+
+def pack(user, vendor, quarter: quarters.Quarter) -> Pack:
+    """Everything the quarterly review pack of `vendor` for `quarter` shows, in a fixed
+    number of queries (the vendor's own records only)."""
+    today = timezone.localdate()
+    card = scorecards.scorecard_of(vendor)
+    page = scorecards.scorecard_page(card, quarter.label) if card else None
+    reports = [sla.monthly_report(vendor, m, today=today) for m in quarter.months]
+    start = timezone.make_aware(datetime.combine(quarter.first, time.min))
+    end = timezone.make_aware(datetime.combine(quarter.last + timedelta(days=1), time.min))
+    ids = [vendor.pk]
+    impediments = governance.impediments_open(user, vendor_ids=ids)
+    needed = (
+        [{"what": f"SLA dispute: {d.evaluation.service_level}", "detail": d.reason[:140],
+          "url": d.evaluation.get_absolute_url(), "kind": "Dispute awaiting a decision"}
+         for d in sla.disputes_awaiting_decision(user, vendor_ids=ids)]
+        + [{"what": f"Scorecard dispute: {d.actual.measure}", "detail": d.actual.period.label,
+            "url": reverse("scorecards:measure", args=[vendor.slug, d.actual.measure_id]),
+            "kind": "Dispute awaiting a decision"}
+           for d in scorecards.open_disputes(user).filter(vendor=vendor)]
+        + [{"what": s.title, "detail": s.get_status_display(), "url": s.get_absolute_url(),
+            "kind": "Innovation to assess"}
+           for s in governance.suggestions(vendor, state="open")]
+        + [{"what": i.title, "detail": f"open {i.age_days} days, {i.escalation_label}",
+            "url": i.get_absolute_url(), "kind": "Impediment due for escalation"}
+           for i in impediments if i.flagged]
+        + [{"what": f"{a.title}", "detail": f"{a.get_status_display()}",
+            "url": a.get_absolute_url(), "kind": "Corrective action to verify"}
+           for a in sla.corrective_actions_to_verify(user, vendor_ids=ids)]
+    )
+    result = Pack(
+        vendor=vendor, quarter=quarter, today=today, scorecard=page, sla_months=reports,
+        corrective_actions=sla.corrective_actions_for_review(vendor, first=quarter.first,
+                                                             last=quarter.last),
+        innovations=governance.suggestions_decided(vendor, quarter.first, quarter.last),
+        pipeline=governance.innovation_pipeline(user, vendor_ids=ids),
+        health=healthchecks.health_by_vendor(user, vendor_ids=ids).get(vendor.pk),
+        decisions=governance.decisions_between(vendor, start, end),
+        decisions_needed=needed,
+        action_items=governance.action_items_open(user, vendor_ids=ids),
+        signs=signs_for(user, vendor=vendor),
+    )
+    if page and page.trend:
+        result.score_chart = _trend_chart([p.label for p, _ in page.trend],
+                                          page.overall_trend_floats, "Overall score")
+    months = [add_months(quarter.first, -i) for i in range(9, -3, -1)]
+    data = sla.compliance_for(user, months[0], quarter.last, vendor_ids=ids)
+    rates = [(data.get((vendor.pk, m)) or {}).get("rate") for m in months]
+    if any(r is not None for r in rates):
+        result.sla_chart = _trend_chart([m.strftime("%b") for m in months], rates,
+                                        "SLA compliance", unit="%")
+    return result
+
+
+def pack_vendors(user):
+    """The vendors a portfolio pack covers: every live vendor the person sees."""
+    return list(access.vendors(user).filter(archived_at__isnull=True).order_by("name"))
+
+
+def may_see_pack(user) -> bool:
+    """The pack holds our internal view (corrective actions, decisions needed): our people
+    only."""
+    return user.is_authenticated and not user.is_vendor_user
+
+
+def pack_job_get(user, pk) -> PackJob:
+    """One of the person's own pack jobs (404 for anyone else's)."""
+    return get_object_or_404(PackJob, pk=pk, requested_by=user)
+
+
+def pack_jobs(user) -> list[PackJob]:
+    return list(PackJob.objects.filter(requested_by=user)[:10])
+

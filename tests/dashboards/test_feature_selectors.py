@@ -1,0 +1,125 @@
+"""The set-based selectors the dashboards read from the feature apps: each scoped to what
+the person sees (vendors.access), and each the same few queries whatever the number of
+vendors."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from governance import selectors as governance
+from healthchecks import selectors as healthchecks
+from scorecards import selectors as scorecards
+from sla import selectors as sla
+from sla.rules import add_months, month_start
+from tests.dashboards.data import breach, filled_vendor, owner_item
+from tests.factories import UserFactory
+from tests.governance.factories import action_item
+from tests.scorecards.factories import make_scorecard, make_template
+from tests.sla.factories import service_level
+from vendorgov.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _last_month():
+    return add_months(month_start(timezone.localdate()), -1)
+
+
+def test_breaches_and_compliance_are_those_of_the_vendors_the_person_sees(line_manager,
+                                                                          vendor_a, vendor_b):
+    breach(service_level(vendor_a, name="A uptime"), _last_month())
+    breach(service_level(vendor_b, name="B uptime"), _last_month())
+    found = sla.breaches_between(line_manager, _last_month(), timezone.localdate())
+    assert [e.vendor for e in found] == [vendor_a]
+    compliance = sla.compliance_for(line_manager, _last_month(), timezone.localdate())
+    assert {vid for vid, _ in compliance} == {vendor_a.pk}
+    assert compliance[(vendor_a.pk, _last_month())]["breached"] == 1
+
+
+def test_open_corrective_actions_leave_out_those_awaiting_verification(line_manager, vendor_a):
+    breach(service_level(vendor_a), _last_month())
+    (action,) = sla.corrective_actions_open(line_manager)
+    assert sla.corrective_actions_to_verify(line_manager) == []
+    type(action).objects.filter(pk=action.pk).update(status="done")
+    assert sla.corrective_actions_open(line_manager) == []
+    assert sla.corrective_actions_to_verify(line_manager) == [action]
+
+
+def test_windows_closing_count_their_measurements(line_manager, vendor_a, vendor_b):
+    service_level(vendor_a, name="Weekly A", window="weekly")
+    service_level(vendor_b, name="Weekly B", window="weekly")
+    today = timezone.localdate()
+    found = sla.windows_closing(line_manager, today, today + datetime.timedelta(days=6))
+    assert [(w.service_level.name, w.measurements) for w in found] == [("Weekly A", 0)]
+
+
+def test_action_items_of_an_owner_come_overdue_first_within_scope(line_manager, vendor_a,
+                                                                  vendor_b):
+    owner_item(vendor_a, line_manager, days_overdue=1, title="One day")
+    owner_item(vendor_a, line_manager, days_overdue=5, title="Five days")
+    action_item(vendor_b, title="Not mine to see")
+    assert [i.title for i in governance.action_items_open(line_manager, owner=line_manager)] == [
+        "Five days", "One day"]
+    assert [i.title for i in governance.action_items_open(line_manager, side="vendor")] == []
+
+
+def test_innovation_pipeline_sums_estimated_value_per_stage_and_currency(executive, vendor_a):
+    from decimal import Decimal
+
+    from tests.governance.factories import suggestion
+    suggestion(vendor_a, title="One", estimated_value=Decimal("100"))
+    suggestion(vendor_a, title="Two", estimated_value=Decimal("250"), currency="GBP")
+    stages = {s.status: s for s in governance.innovation_pipeline(executive)}
+    assert stages["submitted"].count == 2
+    assert stages["submitted"].estimated == {"EUR": Decimal("100"), "GBP": Decimal("250")}
+    assert stages["implemented"].count == 0
+
+
+def test_reviews_by_tier_name_the_last_held_and_the_next_meeting(vendor_a):
+    from tests.governance.factories import weekly_cadence
+    weekly_cadence(vendor_a)
+    tiers = {t.tier: t for t in governance.reviews_by_tier(vendor_a)}
+    assert tiers["weekly"].next is not None and tiers["weekly"].last is None
+    assert tiers["quarterly"].next is None
+
+
+def test_periods_missing_actuals_count_measures_without_a_counted_actual(line_manager,
+                                                                         vendor_a):
+    make_scorecard(vendor_a, quarters=1)
+    (gap,) = scorecards.periods_missing_actuals(
+        line_manager, ended_since=timezone.localdate() - datetime.timedelta(days=120))
+    assert gap.expected == 3 and gap.reported == 0 and gap.missing == 3
+
+
+def test_health_by_vendor_scores_the_last_closed_cycles_in_five_queries(executive):
+    template = make_template("Shared")
+    filled_vendor(1, template=template)
+    with CaptureQueriesContext(connection) as small:
+        one = healthchecks.health_by_vendor(executive)
+    filled_vendor(2, template=template)
+    filled_vendor(3, template=template)
+    with CaptureQueriesContext(connection) as large:
+        three = healthchecks.health_by_vendor(executive)
+    assert len(small) == len(large) == 5
+    assert len(one) == 1 and len(three) == 3
+    assert all(h.last is not None and h.next_due for h in three.values())
+
+
+def test_health_by_vendor_shows_nothing_of_vendors_outside_scope(vendor_b):
+    filled_vendor(1)
+    outsider = UserFactory(role=Role.LINE_MANAGER)
+    assert healthchecks.health_by_vendor(outsider) == {}
+
+
+def test_a_vendor_user_sees_health_check_scores_only_once_shared(alice, vendor_a):
+    from healthchecks import services as hc_services
+    from healthchecks.models import Cycle
+    from tests.healthchecks.factories import with_results
+    cycle = with_results(vendor_a, ours={"trust": 4}, theirs={"trust": 3})
+    hc_services.cycle_move(cycle, to="closed", reason="Enough for the test.")
+    assert healthchecks.health_by_vendor(alice)[vendor_a.pk].last is None
+    Cycle.objects.filter(pk=cycle.pk).update(shared_with_vendor=True)
+    assert healthchecks.health_by_vendor(alice)[vendor_a.pk].last is not None

@@ -1,0 +1,158 @@
+"""Each role's home answers "where do I act?" with its own blocks, scoped to what the person
+sees; the vendor 360 is on the vendor's Overview tab."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sla.rules import add_months, month_start
+from tests.dashboards.data import breach, filled_vendor, owner_item
+from tests.factories import AssignmentFactory, UserFactory
+from tests.governance.factories import action_item
+from tests.sla.factories import service_level
+from vendorgov.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _home(client, user):
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_line_managers_home_lists_my_overdue_action_items_first_and_not_others(
+        client, line_manager, vendor_a, vendor_b):
+    owner_item(vendor_a, line_manager, days_overdue=1, title="Late by a day")
+    owner_item(vendor_a, line_manager, days_overdue=9, title="Late by nine days")
+    AssignmentFactory(vendor=vendor_a, user=(other := UserFactory(role=Role.LINE_MANAGER)))
+    action_item(vendor_a, owner=other, title="Someone else's")
+    page = _home(client, line_manager)
+    assert "overdue by 9 days" in page and "overdue by 1 day<" in page
+    assert page.index("Late by nine days") < page.index("Late by a day")
+    assert "Someone else&#x27;s" not in page and "Someone else's" not in page
+    assert "My vendors" in page and vendor_a.name in page and vendor_b.name not in page
+
+
+def test_line_managers_home_shows_this_months_breaches_of_my_vendors_only(
+        client, line_manager, vendor_a, vendor_b):
+    today = timezone.localdate()
+    mine, other = service_level(vendor_a, name="Mine uptime"), service_level(
+        vendor_b, name="Other uptime")
+    last = add_months(month_start(today), -1)
+    breach(mine, last)
+    breach(other, last)
+    page = _home(client, line_manager)
+    # Last month's window closed last month: it is vendor A's SLA status (and its corrective
+    # action), not a breach of this month.
+    assert "1 breached" in page and "Mine uptime breached in" in page
+    assert "Other uptime" not in page
+    assert "No breach in a window closed this month." in page
+
+
+def test_executives_home_is_the_portfolio_heat_map_with_trends_and_pipeline(
+        client, executive, vendor_a, vendor_b):
+    filled_vendor(1)
+    page = _home(client, executive)
+    assert "Heat map" in page and 'id="heat-map"' in page
+    assert "V vendor 001" in page and vendor_a.name in page and vendor_b.name in page
+    assert "1 breached" in page  # its SLA cell: last month's breach
+    assert "Customer / service quality" in page  # a perspective column
+    assert "Innovation pipeline" in page and "EUR 1,000" in page
+    assert "<svg" in page and "SLA compliance" in page
+    assert "Periodic job problems" not in page
+
+
+def test_heat_map_filters_by_name_and_pages_through_many_vendors(client, executive):
+    from tests.factories import VendorFactory
+    for n in range(30):
+        VendorFactory(name=f"Many {n:02d}", slug=f"many-{n:02d}")
+    client.force_login(executive)
+    first = client.get(reverse("home")).content.decode()
+    assert "Many 00" in first and "Many 29" not in first and "Page 1 of 2" in first
+    second = client.get(reverse("home"), {"page": 2}).content.decode()
+    assert "Many 29" in second
+    found = client.get(reverse("home"), {"q": "many 17"}).content.decode()
+    assert "Many 17" in found and "Many 16" not in found
+
+
+def test_only_red_keeps_the_vendors_with_a_red_cell(client, executive, vendor_a, vendor_b):
+    breach(service_level(vendor_a, name="Red one"), add_months(
+        month_start(timezone.localdate()), -1))
+    client.force_login(executive)
+    page = client.get(reverse("home"), {"red": "1"}).content.decode()
+    assert vendor_a.name in page and vendor_b.name not in page
+
+
+def test_operations_home_shows_windows_closing_disputes_and_actions_to_verify(client, vendor_a):
+    olga = UserFactory(username="olga", role=Role.OPERATIONS)
+    AssignmentFactory(user=olga, vendor=vendor_a)
+    service_level(vendor_a, name="Weekly uptime", window="weekly")
+    page = _home(client, olga)
+    assert "Windows closing this week" in page and "Weekly uptime" in page
+    assert "no measurement yet" in page
+    assert "Disputes awaiting a decision" in page
+    assert "Corrective actions awaiting verification" in page
+
+
+def test_vendor_managers_keep_the_job_problems_and_renewals(client, vendor_manager, vendor_a):
+    from tests.factories import ContractFactory
+    from vendorgov.models import JobFailure
+    JobFailure.objects.create(job="Plan review meetings ahead", record_type="x.y", record_id=1,
+                              error="boom")
+    ContractFactory(vendor=vendor_a, reference="RENEW-1",
+                    end_date=timezone.localdate() + datetime.timedelta(days=60),
+                    renewal_notice_days=30)
+    page = _home(client, vendor_manager)
+    assert "Periodic job problems" in page and "Heat map" in page and "RENEW-1" in page
+
+
+def test_vendor_users_home_shows_their_sides_open_items_only(client, alice, vendor_a, vendor_b):
+    action_item(vendor_a, title="Ours to send")
+    action_item(vendor_b, title="Borealis secret item")
+    AssignmentFactory(vendor=vendor_a, user=(ours := UserFactory(role=Role.LINE_MANAGER)))
+    action_item(vendor_a, owner=ours, title="Our side's item")
+    page = _home(client, alice)
+    assert "Ours to send" in page
+    assert "Borealis" not in page and "Our side&#x27;s item" not in page
+
+
+def test_stakeholders_get_the_line_view_of_their_vendors(client, vendor_a, vendor_b):
+    sam = UserFactory(username="sam", role=Role.STAKEHOLDER)
+    AssignmentFactory(user=sam, vendor=vendor_a)
+    page = _home(client, sam)
+    assert "My vendors" in page and vendor_a.name in page and vendor_b.name not in page
+
+
+def test_the_overview_tab_is_the_vendor_360(client, line_manager, vendor_a):
+    filled_vendor(1, people=[line_manager])
+    client.force_login(line_manager)
+    page = client.get(reverse("vendors:detail", args=["v-vendor-001"])).content.decode()
+    assert "Status across the relationship" in page
+    assert "Open on the vendor's side" in page and "Vendor side item 1" in page
+    assert "Impediment: Impediment 1" in page
+    assert "1 breached" in page  # SLA status
+    assert "Weekly review" not in page or "last" in page  # reviews per tier
+    assert "V contact 1" in page and str(line_manager) in page  # people on both sides
+    assert "V-1-MSA" in page  # contract and renewal
+    assert "Quarterly review pack" in page
+
+
+def test_vendor_users_360_has_no_pack_link(client, alice, vendor_a):
+    client.force_login(alice)
+    page = client.get(reverse("vendors:detail", args=[vendor_a.slug])).content.decode()
+    assert "Status across the relationship" in page
+    assert reverse("dashboards:pack", args=[vendor_a.slug]) not in page
+
+
+def test_an_archived_vendors_overview_still_opens_without_figures(client, vendor_manager,
+                                                                   vendor_a):
+    from vendors import services
+    services.record_archive(vendor_a, by=vendor_manager)
+    client.force_login(vendor_manager)
+    response = client.get(reverse("vendors:detail", args=[vendor_a.slug]))
+    assert response.status_code == 200
+    assert "No closed health check with results yet." in response.content.decode()
