@@ -33,7 +33,7 @@ import logging
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -447,10 +447,11 @@ def last_digest_moment(now: datetime, at: time, zone: ZoneInfo) -> datetime:
     """The latest `at` o'clock in `zone` at or before `now` (a wall time the clocks skip
     falls at the offset before the gap, so every day has exactly one moment)."""
     local = now.astimezone(zone)
-    moment = datetime.combine(local.date(), at).replace(tzinfo=zone, fold=0)
+    # In UTC: a wall time in a gap compares unequal to everything in another zone (PEP 495).
+    moment = datetime.combine(local.date(), at).replace(tzinfo=zone, fold=0).astimezone(UTC)
     if moment > now:
-        moment = datetime.combine(local.date() - timedelta(days=1), at).replace(tzinfo=zone,
-                                                                                 fold=0)
+        moment = datetime.combine(local.date() - timedelta(days=1), at).replace(
+            tzinfo=zone, fold=0).astimezone(UTC)
     return moment
 
 
