@@ -55,6 +55,7 @@ class Scheduled:
     vendor_name: str
     due_at: datetime
     url: str
+    title: str
 
 
 def scheduled_next(*, now: datetime | None = None, days: int = 7, vendor_ids=None,
@@ -85,7 +86,8 @@ def scheduled_next(*, now: datetime | None = None, days: int = 7, vendor_ids=Non
     items = [Scheduled(kind=k.key, kind_label=k.label, occasion=d.occasion,
                        recipient_key=d.recipient.key, name=d.recipient.name,
                        email=d.recipient.email, vendor_id=d.vendor_id,
-                       vendor_name=names.get(d.vendor_id, ""), due_at=d.due_at, url=d.url)
+                       vendor_name=names.get(d.vendor_id, ""), due_at=d.due_at, url=d.url,
+                       title=str(d.context.get("title") or d.occasion))
              for k, d in found if (k.key, d.occasion, d.recipient.key) not in recorded]
     return sorted(items, key=lambda s: (s.due_at, s.kind, s.recipient_key))
 
