@@ -461,6 +461,10 @@ def _deliver_each(rows, token, mail, result: SendResult) -> None:
     sent = None  # the row handed last, whose "sent" mark goes with the next row's "handing"
     for row, message in prepared:
         if (wait := (row.not_before - timezone.now()).total_seconds()) > 0:
+            if sent is not None:  # settle the last one before waiting
+                _handed([sent.pk], token)
+                result.sent += 1
+                sent = None
             clock.sleep(wait)  # claimed ahead: handed over at its moment, not before
         # One statement per row: the previous row's "sent" and this row's "handing"
         # together (the order of the two marks for each row is what matters, and it is kept).
