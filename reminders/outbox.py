@@ -250,8 +250,9 @@ def ready(*, now: datetime, delivery: str = Delivery.IMMEDIATE):
 
 def claim(*, now: datetime, limit: int, delivery: str = Delivery.IMMEDIATE,
           extra: Q | None = None) -> tuple[str, list[Reminder]]:
-    """Claim up to `limit` ready rows for this caller: (token, rows). Rows another sender
-    holds are skipped (PostgreSQL) or lose the race in the conditional update."""
+    """Claim up to `limit` rows ready by `now` (which may be ahead, or a past digest
+    moment) for this caller: (token, rows). Rows another sender holds are skipped
+    (PostgreSQL) or lose the race in the conditional update. The claim is dated now."""
     token = secrets.token_hex(16)
     with transaction.atomic():
         candidates = ready(now=now, delivery=delivery)
@@ -262,7 +263,7 @@ def claim(*, now: datetime, limit: int, delivery: str = Delivery.IMMEDIATE,
         if not ids:
             return token, []
         Reminder.objects.filter(pk__in=ids, status=Status.PENDING).update(
-            status=Status.CLAIMED, claim_token=token, claimed_at=now)
+            status=Status.CLAIMED, claim_token=token, claimed_at=timezone.now())
     rows = list(Reminder.objects.filter(claim_token=token, status=Status.CLAIMED)
                 .select_related("vendor", "user").order_by("not_before", "id"))
     return token, rows

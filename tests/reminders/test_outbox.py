@@ -403,3 +403,16 @@ def test_a_sender_woken_ahead_renders_early_but_hands_nothing_over_before_its_mo
 
     assert result.sent == 2 and len(mail.outbox) == 2
     assert all(r.handing_at >= r.due_at for r in Reminder.objects.all())
+
+
+def test_a_claim_is_dated_when_it_is_made_not_at_the_moment_it_looks_up_to(item_kind, vendor,
+                                                                          owner):
+    items(vendor, owner, 1)
+    outbox.sweep()
+    long_ago = timezone.now() - timedelta(days=1)
+    Reminder.objects.update(not_before=long_ago)
+
+    token, rows = outbox.claim(now=long_ago + timedelta(minutes=1), limit=5)
+
+    assert rows and rows[0].claimed_at > long_ago + timedelta(hours=23)
+    assert outbox.reclaim() == (0, 0)  # a digest claims up to a past moment: still fresh
