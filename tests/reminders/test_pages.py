@@ -245,3 +245,13 @@ def test_the_log_shows_times_in_the_viewers_time_zone(client, vendor_manager, ve
     page = client.get(reverse("reminders:log")).content.decode()
 
     assert "Tue 1 Jan 2030, 09:00" in page and "Asia/Tokyo" in page
+
+
+def test_a_failed_reminders_problem_card_links_to_its_row_in_the_log(client, vendor_manager,
+                                                                     sent):
+    failed = sent.get(status=Status.FAILED)
+    client.force_login(vendor_manager)
+
+    page = client.get(failed.get_absolute_url())
+
+    assert list(page.context["page"]) == [failed]
