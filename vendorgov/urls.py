@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("scorecards.urls")),
     path("", include("healthchecks.urls")),
     path("", include("dashboards.urls")),
+    path("", include("reminders.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("vendorgov.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
