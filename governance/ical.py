@@ -10,12 +10,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
 from governance.choices import MeetingStatus
 from governance.models import Meeting
 
 PRODID = "-//vendorgov//Governance reviews//EN"
+
+
+def uid(meeting: Meeting) -> str:
+    """The meeting's stable UID: the calendar feed and emailed invites name the same event."""
+    return _uid(meeting)
 
 
 def _uid(meeting: Meeting) -> str:
@@ -50,3 +55,26 @@ def calendar(meetings, *, name: str) -> bytes:
         cal.add_component(_event(meeting))
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def invite(meeting: Meeting, *, method: str, attendee_email: str = "",
+           attendee_name: str = "") -> str:
+    """An iTIP (RFC 5546) message for one meeting: METHOD:REQUEST (an invitation, or an
+    update when SEQUENCE grew) or METHOD:CANCEL, with the feed's UID and SEQUENCE so the
+    client updates the event it already has instead of adding a second."""
+    cal = Calendar.new(prodid=PRODID, method=method)
+    event = _event(meeting)
+    if method == "CANCEL":
+        event["status"] = "CANCELLED"
+    organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].strip('> ')}")
+    organizer.params["cn"] = "vendorgov"
+    event.add("organizer", organizer)
+    if attendee_email:
+        attendee = vCalAddress(f"mailto:{attendee_email}")
+        if attendee_name:
+            attendee.params["cn"] = attendee_name
+        attendee.params["role"] = "REQ-PARTICIPANT"
+        event.add("attendee", attendee)
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical().decode()
