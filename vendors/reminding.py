@@ -26,7 +26,7 @@ from django.contrib.auth import get_user_model
 
 from reminders.registry import Recipient
 from vendorgov.roles import PORTFOLIO_ROLES
-from vendors.choices import AssignmentRole, ContactRole
+from vendors.choices import AssignmentRole, ContactRole, EscalationLevel
 from vendors.models import Contact, VendorAssignment
 
 REMIND_AT = time(9, 0)  # when a date's reminder falls, local time: the start of a work day
@@ -94,6 +94,7 @@ class VendorPeople:
     executive_sponsors: list = field(default_factory=list)  # ours
     account_team: list = field(default_factory=list)  # the vendor's contacts
     account_executives: list = field(default_factory=list)  # the vendor's contacts
+    management: list = field(default_factory=list)  # contacts on the ladder's 2nd step
     contact_ids: set = field(default_factory=set)  # every active contact of the vendor
     user_ids: set = field(default_factory=set)  # every active user assigned to the vendor
 
@@ -120,8 +121,8 @@ class VendorPeople:
 
     def account_executive_of(self, contact_id: int | None) -> Recipient | None:
         """Who a vendor-side item escalates to: the vendor's account executive, never the
-        owner themself."""
-        for contact in self.account_executives:
+        owner themself (an account executive's own item goes to the vendor's management)."""
+        for contact in [*self.account_executives, *self.management]:
             if contact.pk != contact_id:
                 return contact_recipient(contact)
         return None
@@ -156,6 +157,8 @@ def people(vendor_ids) -> dict[int, VendorPeople]:
             mine.account_team.append(c)
         if c.role == ContactRole.ACCOUNT_EXECUTIVE:
             mine.account_executives.append(c)
+        elif c.escalation_level == EscalationLevel.MANAGEMENT:
+            mine.management.append(c)
     return found
 
 
