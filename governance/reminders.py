@@ -168,7 +168,8 @@ def _meetings_find(tier: str):
         if not meetings:
             return []
         participants = _participants([m.pk for m in meetings])
-        occasions = [o for m in meetings for o in _versions(m, upto=m.sequence)]
+        occasions = [o for m in meetings
+                     for o in [*_versions(m, upto=m.sequence), f"meeting:{m.pk}:cancel"]]
         sent = registry.sent_to(key, occasions)
         had = {m.pk: set().union(*(sent.get(o, set()) for o in _versions(m, upto=m.sequence)))
                for m in meetings}
@@ -182,8 +183,9 @@ def _meetings_find(tier: str):
         announce = []
         for m in meetings:
             url = m.get_absolute_url()
+            cancelled = sent.get(f"meeting:{m.pk}:cancel", set())
             if m.archived_at or m.is_cancelled:
-                for k in sorted(had[m.pk]):
+                for k in sorted(had[m.pk] - cancelled):
                     if k in by_key:
                         due.append(_cancel(key, m, by_key[k], now, url))
                 continue
@@ -192,10 +194,12 @@ def _meetings_find(tier: str):
             earlier = set().union(*(sent.get(o, set())
                                     for o in _versions(m, upto=m.sequence - 1)))
             for r in participants[m.pk]:
+                if r.key in sent.get(version, ()):
+                    continue  # already had it: no need to build its invite again
                 if moment <= now or r.key in earlier:
                     announce.append((m, r, version, moment if moment <= now else now,
                                      "update" if r.key in earlier else "invite", url))
-            for k in sorted(had[m.pk] - current[m.pk]):
+            for k in sorted(had[m.pk] - current[m.pk] - cancelled):
                 if k in by_key:
                     due.append(_cancel(key, m, by_key[k], now, url, removed=True))
         agendas = _agendas(list({m.pk: m for m, *_ in announce}.values()))
