@@ -21,8 +21,8 @@ import pytest
 from governance import services
 from governance.choices import Tier
 from governance.models import Cadence, Meeting
-from tests.factories import AssignmentFactory, ContactFactory, UserFactory, VendorFactory
 from reminders import registry
+from tests.factories import AssignmentFactory, ContactFactory, UserFactory, VendorFactory
 from tests.kinds import outbox
 
 ZONES = ("Asia/Tokyo", "Europe/Amsterdam", "America/New_York")
