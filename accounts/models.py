@@ -1,5 +1,8 @@
+from zoneinfo import ZoneInfo, available_timezones
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -8,6 +11,11 @@ from simple_history.models import HistoricalRecords
 
 from vendorgov.roles import PORTFOLIO_ROLES, Role
 from vendorgov.tokens import HashedSecret, HashedSecretQuerySet
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in available_timezones():
+        raise ValidationError(f"Unknown time zone {value!r}: choose one such as Europe/London.")
 
 
 class User(AbstractUser):
@@ -24,6 +32,9 @@ class User(AbstractUser):
         help_text="Only for vendor users: the one vendor they belong to.",
     )
     job_title = models.CharField(max_length=120, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone],
+                                 help_text="Times in emails and pages; empty: the "
+                                           "organisation's.")
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -41,6 +52,11 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("accounts:user_detail", args=[self.pk])
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Where this person's times are shown: their choice, else the organisation's."""
+        return ZoneInfo(self.time_zone or settings.TIME_ZONE)
 
     @property
     def is_vendor_user(self) -> bool:

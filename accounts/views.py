@@ -16,6 +16,8 @@ from accounts import services
 from accounts.filtersets import UserFilterSet
 from accounts.forms import ApiTokenForm, UserForm
 from accounts.models import ApiToken
+from reminders import selectors as reminders
+from reminders.views.preferences import preferences_form
 from vendorgov import ratelimit
 from vendorgov.pages import FormPage, ListPage
 from vendors.models import VendorAssignment
@@ -49,13 +51,20 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class ProfileView(LoginRequiredMixin, TemplateView):
-    """The signed-in person: who they are, and their personal API tokens."""
+    """The signed-in person: who they are, their reminder emails and their personal API
+    tokens."""
 
     template_name = "accounts/profile.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
+        key = f"user:{user.pk}"
         return super().get_context_data(
+            reminder_form=preferences_form(key, user=user),
+            reminder_action=reverse("reminders:preferences"),
+            reminders_upcoming=reminders.scheduled_next(days=14, recipient_key=key)[:20],
+            reminders_waiting=reminders.waiting_for(key),
+            reminders_recent=reminders.recent_for(key, limit=10),
             tokens=list(user.api_tokens.all()), token_form=kwargs.pop("token_form", None)
             or ApiTokenForm(), assignments=list(user.assignments.select_related("vendor")),
             **kwargs)

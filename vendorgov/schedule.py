@@ -10,7 +10,8 @@ from django.conf import settings
 # Sent once as beat starts (vendorgov/celery.py): the jobs that catch up on what happened
 # while nothing ran, so a restart never leaves windows unevaluated for an interval.
 AT_START = ("sla-evaluate-closed-windows", "scorecards-derive-actuals-from-sla",
-            "governance-extend-meeting-horizon", "scorecards-open-due-periods")
+            "governance-extend-meeting-horizon", "scorecards-open-due-periods",
+            "reminders-sweep")
 
 
 def beat_schedule() -> dict:
@@ -44,5 +45,21 @@ def beat_schedule() -> dict:
             "task": "scorecards.tasks.open_due_periods",
             "schedule": 6 * 3600.0,
             "options": {"expires": 6 * 3600},
+        },
+        # Every minute: record the reminders due within the next few minutes (one row per
+        # recipient and occasion, so overlapping runs add nothing), send what is due and
+        # wake the senders at each due moment ahead. Also at start: it finds everything due
+        # while beat was down and sends what dead workers left behind.
+        "reminders-sweep": {
+            "task": "reminders.tasks.sweep",
+            "schedule": settings.REMINDERS_SWEEP_SECONDS,
+            "options": {"expires": settings.REMINDERS_SWEEP_SECONDS},
+        },
+        # Every five minutes: the daily digests of the people whose digest time has come
+        # (in their own zone); a person's digest rows are claimed once, so it goes once.
+        "reminders-send-digests": {
+            "task": "reminders.tasks.send_digests",
+            "schedule": settings.REMINDERS_DIGEST_SECONDS,
+            "options": {"expires": settings.REMINDERS_DIGEST_SECONDS},
         },
     }

@@ -154,7 +154,12 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = "vendorgov.mail.ConsoleAndFileEmailBackend"
+    # EMAIL_BACKEND: another backend class by name (the reminder fault tests write mail to
+    # files of their own with django.core.mail.backends.filebased.EmailBackend).
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="vendorgov.mail.ConsoleAndFileEmailBackend")
+# An SMTP server that hangs must not hold a reminder sender forever (its claim would look
+# dead, reminders/outbox.py): give up after this many seconds and retry later.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="vendorgov <noreply@vendorgov.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -294,6 +299,28 @@ else:
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / 'celery' / 'results'}"
+
+# Reminders (reminders/outbox.py explains the exactly-once design these serve).
+# * a sweep every REMINDERS_SWEEP_SECONDS records what is due up to LOOKAHEAD ahead and wakes
+#   the senders at each due moment with an ETA task: the lookahead is an ETA bound, so it
+#   stays well under VISIBILITY_TIMEOUT (a longer ETA makes Redis hand the task out again;
+#   tests/infra/test_celery_settings.py checks it);
+# * a claim older than CLAIM_TIMEOUT belongs to a dead worker: requeued if it never began
+#   handing its email to the mail server, else marked uncertain (never sent twice). Longer
+#   than EMAIL_TIMEOUT, so a slow but live send is not taken for dead;
+# * a send task stops after SEND_BUDGET seconds and queues its continuation, so no task
+#   outlives the visibility timeout either;
+# * a refused email is retried after RETRY_SECONDS, then 4x longer each time, and is
+#   `failed` (shown on the reminder log and the home page) after MAX_ATTEMPTS.
+REMINDERS_SWEEP_SECONDS = env.float("REMINDERS_SWEEP_SECONDS", default=60.0)
+REMINDERS_DIGEST_SECONDS = env.float("REMINDERS_DIGEST_SECONDS", default=300.0)
+REMINDERS_LOOKAHEAD_SECONDS = env.int("REMINDERS_LOOKAHEAD_SECONDS", default=180)
+REMINDERS_CLAIM_TIMEOUT_SECONDS = env.int("REMINDERS_CLAIM_TIMEOUT_SECONDS", default=120)
+REMINDERS_SEND_BUDGET_SECONDS = env.int("REMINDERS_SEND_BUDGET_SECONDS", default=60)
+REMINDERS_RETRY_SECONDS = env.int("REMINDERS_RETRY_SECONDS", default=60)
+REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
+REMINDERS_BATCH = 20  # rows a sender claims at a time: what a dead worker holds up
+REMINDERS_SENDERS = env.int("REMINDERS_SENDERS", default=4)  # send tasks queued at once
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,138 @@
+"""Reminder emails: multipart (plain text and HTML) from one template trio per kind,
+an iCalendar invite when the kind gives one, and the one-click unsubscribe headers.
+
+Templates: `emails/reminders/<kind>.subject.txt`, `.txt`, `.html` (a kind without its own
+falls back on `emails/reminders/_generic.*`, which shows `context["title"]`,
+`context["summary"]` and `context["facts"]`). They are rendered in the recipient's time
+zone (`{% load reminders %}{{ context.starts_at|moment }}`)."""
+
+import re
+from email.mime.text import MIMEText
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string, select_template
+from django.urls import reverse
+from django.utils import timezone
+
+from reminders import links, registry
+from reminders.models import Reminder, Subscriber
+
+
+def zones_for(rows: list[Reminder]) -> dict[str, ZoneInfo]:
+    """Each recipient's time zone: the user's setting, a contact's own, else the
+    organisation's (two queries)."""
+    keys = {r.recipient_key for r in rows}
+    subscribers = {s.recipient_key: s for s in Subscriber.objects.filter(recipient_key__in=keys)}
+    users = {u.pk: u for u in get_user_model().objects.filter(
+        pk__in={r.user_id for r in rows if r.user_id})}
+    zones = {}
+    for row in rows:
+        subscriber = subscribers.get(row.recipient_key) or Subscriber()
+        zones[row.recipient_key] = subscriber.zone(users.get(row.user_id))
+    return zones
+
+
+def _templates(kind_key: str, suffix: str):
+    return select_template([f"emails/reminders/{kind_key}.{suffix}",
+                            f"emails/reminders/_generic.{suffix}"])
+
+
+def _kind(key: str):
+    try:
+        return registry.get(key)
+    except KeyError:
+        return None
+
+
+def _host() -> str:
+    return re.sub(r"^https?://", "", settings.SITE_URL).split("/")[0].split(":")[0] or "vendorgov"
+
+
+def render(row: Reminder, *, zone: ZoneInfo) -> tuple[str, str, str]:
+    """(subject, text, html) of one reminder, in `zone`."""
+    context = {"context": row.context, "recipient": {"name": row.name, "email": row.email},
+               "url": links.absolute(row.url or "/"), "kind": _kind(row.kind),
+               "unsubscribe_url": links.unsubscribe_url(row.recipient_key, [row.kind]),
+               "preferences_url": links.unsubscribe_url(row.recipient_key, [row.kind]),
+               "due_at": row.due_at, "zone": str(zone), "reminder": row}
+    with timezone.override(zone):
+        subject = _templates(row.kind, "subject.txt").render(context)
+        text = _templates(row.kind, "txt").render(context)
+        html = _templates(row.kind, "html").render(context)
+    return " ".join(subject.split())[:250], text, html
+
+
+def _headers(recipient_key: str, kinds: list[str], ids: list[int]) -> dict:
+    unsubscribe = links.unsubscribe_url(recipient_key, kinds)
+    return {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+        # Stable per row: a copy sent again by hand (an uncertain one) is the same message
+        # to mail clients that fold duplicates.
+        "Message-ID": f"<reminder-{'-'.join(map(str, ids))}@{_host()}>",
+        "X-Vendorgov-Reminders": ",".join(map(str, ids)),
+    }
+
+
+def _invite(ics: str) -> MIMEText:
+    method = re.search(r"^METHOD:(\w+)", ics, re.MULTILINE)
+    part = MIMEText(ics, "calendar", "utf-8")
+    part.set_param("method", method.group(1) if method else "REQUEST")
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
+
+
+def reminder_message(row: Reminder, *, zone: ZoneInfo) -> EmailMultiAlternatives:
+    subject, text, html = render(row, zone=zone)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[row.email],
+                                     headers=_headers(row.recipient_key, [row.kind], [row.pk]))
+    message.attach_alternative(html, "text/html")
+    if row.ics:
+        message.attach(_invite(row.ics))
+    return message
+
+
+def digest_message(rows: list[Reminder], *, zone: ZoneInfo) -> EmailMultiAlternatives:
+    """One email with several reminders of one person (of one vendor for a vendor's
+    people), grouped by kind."""
+    first = rows[0]
+    kinds = sorted({r.kind for r in rows})
+    items = []
+    for row in rows:
+        subject, _, _ = render(row, zone=zone)
+        kind = _kind(row.kind)
+        items.append({"subject": subject, "url": links.absolute(row.url or "/"),
+                      "kind": kind.label if kind else row.kind, "row": row})
+    context = {"items": items, "recipient": {"name": first.name, "email": first.email},
+               "count": len(rows),
+               "unsubscribe_url": links.unsubscribe_url(first.recipient_key, kinds),
+               "site_url": settings.SITE_URL}
+    with timezone.override(zone):
+        subject = render_to_string("emails/reminders/_digest.subject.txt", context)
+        text = render_to_string("emails/reminders/_digest.txt", context)
+        html = render_to_string("emails/reminders/_digest.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split())[:250], body=text, to=[first.email],
+        headers=_headers(first.recipient_key, kinds, [r.pk for r in rows]))
+    message.attach_alternative(html, "text/html")
+    for row in rows:
+        if row.ics:
+            message.attach(_invite(row.ics))
+    return message
+
+
+def preview(row: Reminder) -> tuple[str, str, str] | None:
+    """For pages: the rendered email of a row, or None if its templates are missing."""
+    try:
+        return render(row, zone=ZoneInfo(settings.TIME_ZONE))
+    except TemplateDoesNotExist:
+        return None
+
+
+def preferences_path(token: str) -> str:
+    return reverse("reminders:unsubscribe", args=[token])

@@ -1,0 +1,163 @@
+"""The reminder outbox, the per-kind settings and each person's choices.
+
+A `Reminder` row is the unit of exactly-once: one per (kind, occasion, recipient), under a
+unique key, claimed with a conditional update before it is handed to the mail backend
+(reminders/outbox.py says how, and what happens when a worker dies in between)."""
+
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from reminders.choices import Delivery, Status
+from vendors.models import VendorScoped
+
+
+class Reminder(VendorScoped):
+    """One reminder of one kind, about one occasion, for one recipient: recorded once by
+    the sweep, claimed and sent once (or recorded as why it was not)."""
+
+    kind = models.CharField(max_length=100)
+    occasion = models.CharField(max_length=200, help_text="What it is about, e.g. "
+                                                          "'meeting:42:v3'.")
+    recipient_key = models.CharField(max_length=300,
+                                     help_text="user:<id>, contact:<id> or email:<address>.")
+    email = models.EmailField(blank=True, help_text="The address it goes to; empty: none known.")
+    name = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey("vendors.Contact", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    vendor_side = models.BooleanField(default=False, help_text="One of the vendor's people: "
+                                                               "their mail names no other vendor.")
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="+")
+    delivery = models.CharField(max_length=10, choices=Delivery.choices,
+                                default=Delivery.IMMEDIATE)
+    due_at = models.DateTimeField(help_text="The reminder moment (event ± lead time).")
+    not_before = models.DateTimeField(help_text="Not sent before this (due time, or the next "
+                                                "retry after a failure).")
+    url = models.CharField(max_length=500, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    ics = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    handing_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="When the claim holder began handing it to the "
+                                                "mail backend.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint("kind", "occasion", "recipient_key",
+                                    name="one_reminder_per_kind_occasion_recipient"),
+        ]
+        indexes = [
+            # The senders' claim: pending rows by delivery, oldest first.
+            models.Index(fields=["delivery", "not_before"], name="reminder_pending_idx",
+                         condition=Q(status="pending")),
+            # The reclaim of claims a dead worker left.
+            models.Index(fields=["claimed_at"], name="reminder_claimed_idx",
+                         condition=Q(status="claimed")),
+            models.Index(fields=["recipient_key", "kind"], name="reminder_recipient_idx"),
+            models.Index(fields=["status", "due_at"], name="reminder_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} · {self.occasion} → {self.name or self.email or self.recipient_key}"
+
+    def get_absolute_url(self):
+        return f"{reverse('reminders:log')}?id={self.pk}"
+
+
+class KindSetting(models.Model):
+    """A vendor manager's lead time or grace period for one kind, and an admin's word on
+    whether it is mandatory; empty fields take the kind's registered defaults."""
+
+    kind = models.CharField(max_length=100, unique=True)
+    offset = models.DurationField(null=True, blank=True,
+                                  help_text="Lead time (before) or grace period (after); "
+                                            "empty: the kind's default.")
+    mandatory = models.BooleanField(null=True, blank=True,
+                                    help_text="Mandatory kinds cannot be turned off; empty: the "
+                                              "kind's default.")
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+
+    def __str__(self):
+        return self.kind
+
+    def get_absolute_url(self):
+        return reverse("reminders:kind_update", args=[self.kind])
+
+
+class Subscriber(models.Model):
+    """One person's mail settings (a user, a vendor contact or a bare address), made the
+    first time they change something: digest time, and time zone for people without an
+    account (users keep theirs on their account)."""
+
+    recipient_key = models.CharField(max_length=300, unique=True)
+    digest_time = models.TimeField(default=time(8, 0),
+                                   help_text="When the daily digest goes, in your time zone.")
+    time_zone = models.CharField(max_length=64, blank=True,
+                                 help_text="For people without an account; empty: the "
+                                           "organisation's.")
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return self.recipient_key
+
+    def zone(self, user=None) -> ZoneInfo:
+        name = (getattr(user, "time_zone", "") if user is not None else "") or self.time_zone
+        return ZoneInfo(name or settings.TIME_ZONE)
+
+
+class Preference(models.Model):
+    """How one person wants one kind: immediately, in their daily digest, or not at all
+    (refused for mandatory kinds; a stored "off" of a kind made mandatory later is ignored)."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE,
+                                   related_name="preferences")
+    kind = models.CharField(max_length=100)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("subscriber", "kind", name="one_preference_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.subscriber}: {self.kind} {self.delivery}"
+
+
+class BouncedAddress(models.Model):
+    """An address mail bounced from: listed on the reminder log and never sent to until a
+    vendor manager clears it."""
+
+    email = models.EmailField(unique=True)
+    note = models.CharField(max_length=300, blank=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name_plural = "bounced addresses"
+
+    def __str__(self):
+        return self.email

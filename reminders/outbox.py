@@ -1,0 +1,528 @@
+"""Exactly once, as far as email allows: record once, claim once, hand over once.
+
+1. **Record.** A sweep asks every kind what is due up to a little ahead (`LOOKAHEAD`) and
+   inserts one row per (kind, occasion, recipient) with ``INSERT … ON CONFLICT DO
+   NOTHING`` under that unique key: two sweeps at once, two beats, a task run twice, all
+   insert each row once. The statement returns the rows it inserted, so the caller can
+   wake the senders at their due moments.
+2. **Claim.** A sender takes a batch of pending rows with a conditional update (status
+   pending → claimed, a fresh claim token, `claimed_at`); on PostgreSQL the candidates are
+   read ``FOR UPDATE SKIP LOCKED`` so two senders split the work instead of queueing on
+   each other. A row is held by one token at a time.
+3. **Hand over.** For each row: a conditional update sets `handing_at` (only while the row
+   is still claimed by this token and was never handed), and commits; then the message goes
+   to the mail backend; then the row is marked sent. `handing_at` is set at most once per
+   row, and nothing hands a row whose `handing_at` is set: **no row is ever handed to the
+   mail backend twice** (tests/reminders/test_exactly_once.py, test_faults.py).
+
+The boundary. The mail backend (an SMTP server) and the database cannot commit together.
+A worker killed between `handing_at` and the mark "sent" leaves a row whose email may or
+may not have gone. We choose *at most once* there: such a row is never sent again by
+itself; once its claim is older than `CLAIM_TIMEOUT` it becomes **uncertain**, is listed on
+the reminder log and on vendor managers' home page (Periodic job problems), and a person
+decides ("Send again"). The window is kept as small as it can be: the SMTP connection is
+opened before `handing_at` is written, messages are rendered before it, and the window
+holds one message (a digest: one email). A claim whose row was never handed (a worker
+killed before it got there) is simply returned to the queue after `CLAIM_TIMEOUT` and sent
+by the next sender: nothing is lost. A backend that *raises* did not take the message: the
+row is retried with back-off (`BACKOFF`), then `failed` after `MAX_ATTEMPTS`, surfaced the
+same way, never dropped silently.
+"""
+
+import logging
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import get_connection
+from django.db import connection as db
+from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from reminders import emails, registry
+from reminders.choices import Delivery, Status
+from reminders.models import BouncedAddress, KindSetting, Preference, Reminder, Subscriber
+from vendorgov import jobs
+from vendorgov.models import JobFailure
+
+logger = logging.getLogger("reminders")
+
+SEND_JOB = "Send reminders"
+SWEEP_JOB = "Find due reminders"
+INSERT_CHUNK = 500
+
+
+def lookahead() -> timedelta:
+    return timedelta(seconds=settings.REMINDERS_LOOKAHEAD_SECONDS)
+
+
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=settings.REMINDERS_CLAIM_TIMEOUT_SECONDS)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before retry `attempts` + 1: 1, 4, 16, 64 minutes."""
+    return timedelta(seconds=settings.REMINDERS_RETRY_SECONDS * 4 ** max(0, attempts - 1))
+
+
+# ---------------------------------------------------------------------------------------
+# Kind settings
+
+
+@dataclass(frozen=True)
+class KindConfig:
+    kind: registry.Kind
+    setting: KindSetting
+
+    @property
+    def offset(self) -> timedelta:
+        return self.setting.offset if self.setting.offset is not None else \
+            self.kind.default_offset
+
+    @property
+    def mandatory(self) -> bool:
+        return self.setting.mandatory if self.setting.mandatory is not None else \
+            self.kind.mandatory
+
+
+def kind_configs() -> dict[str, KindConfig]:
+    """Every registered kind with its setting row (made on first use), in two queries."""
+    kinds = registry.kinds()
+    existing = {s.kind: s for s in KindSetting.objects.filter(kind__in=[k.key for k in kinds])}
+    missing = [KindSetting(kind=k.key) for k in kinds if k.key not in existing]
+    if missing:
+        KindSetting.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {s.kind: s for s in KindSetting.objects.filter(kind__in=[k.key
+                                                                            for k in kinds])}
+    return {k.key: KindConfig(k, existing[k.key]) for k in kinds}
+
+
+def deliveries(kind_key: str) -> dict[str, str]:
+    """{recipient key: delivery} of everyone who chose something for this kind."""
+    return dict(Preference.objects.filter(kind=kind_key)
+                .values_list("subscriber__recipient_key", "delivery"))
+
+
+def effective(delivery: str | None, *, mandatory: bool) -> str:
+    """The delivery a person gets: their choice, except that a mandatory kind is never
+    off (it goes immediately)."""
+    if delivery == Delivery.OFF and mandatory:
+        return Delivery.IMMEDIATE
+    return delivery or Delivery.IMMEDIATE
+
+
+# ---------------------------------------------------------------------------------------
+# 1. Record
+
+
+@dataclass
+class Inserted:
+    """What a sweep inserted: the immediate rows by due moment (to wake the senders)."""
+
+    rows: int = 0
+    immediate_due: list[datetime] = field(default_factory=list)
+
+
+_COLUMNS = ["kind", "occasion", "recipient_key", "email", "name", "user", "contact",
+            "vendor_side", "vendor", "delivery", "due_at", "not_before", "url", "context",
+            "ics", "status", "attempts", "claim_token", "last_error", "created_at"]
+
+
+def _insert(rows: list[dict]) -> list[tuple]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the (status, delivery, due_at-index) of
+    the rows that were new. Plain SQL because the ORM's ignore_conflicts does not say which
+    rows it inserted; the same statement runs on PostgreSQL and SQLite (3.35+)."""
+    fields = [Reminder._meta.get_field(name) for name in _COLUMNS]
+    quote = db.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    unique = ", ".join(quote(Reminder._meta.get_field(n).column)
+                       for n in ("kind", "occasion", "recipient_key"))
+    returned = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start:start + INSERT_CHUNK]
+        params = []
+        for row in chunk:
+            params.extend(f.get_db_prep_save(row[f.name], db) for f in fields)
+        placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
+        sql = (f"INSERT INTO {quote(Reminder._meta.db_table)} ({columns}) VALUES "
+               f"{placeholders} ON CONFLICT ({unique}) DO NOTHING "
+               f"RETURNING {quote('occasion')}, {quote('recipient_key')}")
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            returned.extend(cursor.fetchall())
+    return returned
+
+
+def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
+    """Record what `config`'s kind found, one row per (occasion, recipient); rows already
+    recorded are left as they are. Three queries plus one per 500 rows."""
+    kind = config.kind
+    chosen = deliveries(kind.key)
+    bounced = set(BouncedAddress.objects.values_list("email", flat=True))
+    rows, by_key = [], {}
+    for due in dues:
+        recipient = due.recipient
+        key = recipient.key
+        email = (recipient.email or "").strip()
+        delivery = effective(chosen.get(key), mandatory=config.mandatory)
+        if not email:
+            status = Status.NO_ADDRESS
+        elif email.lower() in bounced:
+            status = Status.BOUNCED
+        elif delivery == Delivery.OFF:
+            status = Status.SUPPRESSED
+        else:
+            status = Status.PENDING
+        row = {"kind": kind.key, "occasion": due.occasion[:200], "recipient_key": key[:300],
+               "email": email, "name": recipient.name[:200], "user": recipient.user_id,
+               "contact": recipient.contact_id, "vendor_side": recipient.vendor_side,
+               "vendor": due.vendor_id, "delivery": delivery, "due_at": due.due_at,
+               "not_before": due.due_at, "url": due.url[:500], "context": due.context,
+               "ics": due.ics, "status": status, "attempts": 0, "claim_token": "",
+               "last_error": "", "created_at": now}
+        rows.append(row)
+        by_key[(row["occasion"], row["recipient_key"])] = row
+    inserted = Inserted()
+    if not rows:
+        return inserted
+    with transaction.atomic():
+        new = _insert(rows)
+    inserted.rows = len(new)
+    for occasion, recipient_key in new:
+        row = by_key[(occasion, recipient_key)]
+        if row["status"] == Status.PENDING and row["delivery"] == Delivery.IMMEDIATE:
+            inserted.immediate_due.append(row["due_at"])
+    return inserted
+
+
+@dataclass
+class SweepResult:
+    inserted: int = 0
+    wake_at: list[datetime] = field(default_factory=list)  # due moments ahead, to wake at
+    due_now: int = 0  # immediate rows ready to send now (new, retried or reclaimed)
+    failed_kinds: list[str] = field(default_factory=list)
+
+
+def sweep(*, now: datetime | None = None) -> SweepResult:
+    """Find what every kind has due up to `LOOKAHEAD` ahead and record it; a kind whose
+    `find` raises is kept as a JobFailure (on the vendor managers' home page) and the
+    other kinds proceed."""
+    now = now or timezone.now()
+    reclaim(now=now)
+    result = SweepResult()
+    horizon = now + lookahead()
+    configs = kind_configs()
+    fine = []
+    for config in configs.values():
+        try:
+            inserted = record(config, config.kind.find(horizon, config.offset), now=now)
+        except Exception as error:  # noqa: BLE001 - one kind never stops the others
+            logger.exception("Reminder kind %s could not be swept", config.kind.key)
+            result.failed_kinds.append(config.kind.key)
+            jobs.failure_record(job=SWEEP_JOB, model=KindSetting, pk=config.setting.pk,
+                                record=config.setting, error=error)
+            continue
+        fine.append(config.setting.pk)
+        result.inserted += inserted.rows
+        result.wake_at.extend(t for t in inserted.immediate_due if now < t <= horizon)
+    if fine:
+        JobFailure.objects.filter(job=SWEEP_JOB, record_type="reminders.kindsetting",
+                                  record_id__in=fine, resolved_at__isnull=True
+                                  ).update(resolved_at=now)
+    result.due_now = ready(now=now).count()
+    return result
+
+
+def ready(*, now: datetime, delivery: str = Delivery.IMMEDIATE):
+    return Reminder.objects.filter(status=Status.PENDING, delivery=delivery,
+                                   not_before__lte=now)
+
+
+# ---------------------------------------------------------------------------------------
+# 2. Claim, and reclaim what dead workers left
+
+
+def claim(*, now: datetime, limit: int, delivery: str = Delivery.IMMEDIATE,
+          extra: Q | None = None) -> tuple[str, list[Reminder]]:
+    """Claim up to `limit` ready rows for this caller: (token, rows). Rows another sender
+    holds are skipped (PostgreSQL) or lose the race in the conditional update."""
+    token = secrets.token_hex(16)
+    with transaction.atomic():
+        candidates = ready(now=now, delivery=delivery)
+        if extra is not None:
+            candidates = candidates.filter(extra)
+        ids = list(candidates.order_by("not_before", "id")
+                   .select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
+        if not ids:
+            return token, []
+        Reminder.objects.filter(pk__in=ids, status=Status.PENDING).update(
+            status=Status.CLAIMED, claim_token=token, claimed_at=now)
+    rows = list(Reminder.objects.filter(claim_token=token, status=Status.CLAIMED)
+                .select_related("vendor", "user").order_by("not_before", "id"))
+    return token, rows
+
+
+def reclaim(*, now: datetime | None = None) -> tuple[int, int]:
+    """Claims older than CLAIM_TIMEOUT belong to a worker that died (or hung): a row it
+    never began handing goes back to the queue; a row it began handing is *uncertain* (its
+    email may have gone) and is shown to people instead of being sent again.
+    Returns (requeued, uncertain)."""
+    now = now or timezone.now()
+    stale = Reminder.objects.filter(status=Status.CLAIMED, claimed_at__lt=now - claim_timeout())
+    requeued = stale.filter(handing_at__isnull=True).update(
+        status=Status.PENDING, claim_token="", claimed_at=None)
+    uncertain_ids = list(stale.filter(handing_at__isnull=False).values_list("id", flat=True))
+    uncertain = 0
+    if uncertain_ids:
+        uncertain = Reminder.objects.filter(
+            pk__in=uncertain_ids, status=Status.CLAIMED, handing_at__isnull=False,
+            claimed_at__lt=now - claim_timeout()).update(
+            status=Status.UNCERTAIN,
+            last_error="The sender stopped while handing this email to the mail server: it "
+                       "may or may not have gone. Not sent again by itself; check with the "
+                       "recipient, then send again if needed.")
+        for row in Reminder.objects.filter(pk__in=uncertain_ids, status=Status.UNCERTAIN):
+            jobs.failure_record(job=SEND_JOB, model=Reminder, pk=row.pk, record=row,
+                                error=RuntimeError(row.last_error))
+    if requeued or uncertain:
+        logger.warning("Reminders: %s stale claims requeued, %s uncertain", requeued,
+                       uncertain)
+    return requeued, uncertain
+
+
+# ---------------------------------------------------------------------------------------
+# 3. Hand over
+
+
+def _settle(rows: list[Reminder], token: str, status: str, why: str) -> None:
+    if rows:
+        Reminder.objects.filter(pk__in=[r.pk for r in rows], claim_token=token,
+                                status=Status.CLAIMED, handing_at__isnull=True).update(
+            status=status, last_error=why, claim_token="")
+
+
+def _screen(rows: list[Reminder], token: str) -> list[Reminder]:
+    """Drop (and record why) the claimed rows that must not be sent: an archived vendor,
+    an occasion its kind no longer holds true, a bounced address, a kind gone."""
+    archived = [r for r in rows if r.vendor.archived_at is not None]
+    _settle(archived, token, Status.SUPERSEDED, "The vendor was archived.")
+    rows = [r for r in rows if r.vendor.archived_at is None]
+    bounced = set(BouncedAddress.objects.filter(
+        email__in={r.email.lower() for r in rows}).values_list("email", flat=True))
+    gone = [r for r in rows if r.email.lower() in bounced]
+    _settle(gone, token, Status.BOUNCED, "The address bounced.")
+    rows = [r for r in rows if r.email.lower() not in bounced]
+    by_kind = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+    keep = []
+    for key, group in by_kind.items():
+        try:
+            kind = registry.get(key)
+        except KeyError:
+            _settle(group, token, Status.FAILED, f"No kind {key!r} is registered any more.")
+            continue
+        if kind.still_current is None:
+            keep.extend(group)
+            continue
+        current = kind.still_current(sorted({r.occasion for r in group}))
+        stale = [r for r in group if r.occasion not in current]
+        _settle(stale, token, Status.SUPERSEDED,
+                "No longer current when it was to be sent (moved, closed or reassigned).")
+        keep.extend(r for r in group if r.occasion in current)
+    return keep
+
+
+def _begin_handing(ids: list[int], token: str) -> int:
+    """The one step that makes a row's email go: only while this token holds the row and
+    nothing began handing it before. Committed before the mail backend is called."""
+    now = timezone.now()
+    return Reminder.objects.filter(pk__in=ids, claim_token=token, status=Status.CLAIMED,
+                                   handing_at__isnull=True).update(handing_at=now,
+                                                                   claimed_at=now)
+
+
+def _handed(ids: list[int], token: str, status: str = Status.SENT) -> None:
+    # An "uncertain" row (a reclaim that judged this sender dead too early) is settled too:
+    # the backend did take it.
+    Reminder.objects.filter(pk__in=ids, claim_token=token,
+                            status__in=[Status.CLAIMED, Status.UNCERTAIN]).update(
+        status=status, sent_at=timezone.now())
+    JobFailure.objects.filter(job=SEND_JOB, record_type="reminders.reminder",
+                              record_id__in=ids, resolved_at__isnull=True
+                              ).update(resolved_at=timezone.now())
+
+
+def _failed(ids: list[int], token: str, error: BaseException) -> None:
+    """The backend refused: back to the queue after a back-off, or failed for good."""
+    now = timezone.now()
+    for row in Reminder.objects.filter(pk__in=ids, claim_token=token, status=Status.CLAIMED):
+        attempts = row.attempts + 1
+        text = f"{type(error).__name__}: {error}"[:2000]
+        if attempts >= settings.REMINDERS_MAX_ATTEMPTS:
+            Reminder.objects.filter(pk=row.pk, claim_token=token).update(
+                status=Status.FAILED, attempts=attempts, last_error=text, handing_at=None,
+                claim_token="")
+            row.status, row.last_error = Status.FAILED, text
+            jobs.failure_record(job=SEND_JOB, model=Reminder, pk=row.pk, record=row,
+                                error=error)
+        else:
+            Reminder.objects.filter(pk=row.pk, claim_token=token).update(
+                status=Status.PENDING, attempts=attempts, last_error=text, handing_at=None,
+                claim_token="", claimed_at=None, not_before=now + backoff(attempts))
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+    dropped: int = 0
+    more: bool = False  # stopped at the time budget with rows still ready
+
+
+def send_due(*, budget: float | None = None, batch: int | None = None) -> SendResult:
+    """Send ready immediate reminders, batch by batch, until none is left or `budget`
+    seconds have passed (a task never outlives the broker's visibility timeout)."""
+    budget = settings.REMINDERS_SEND_BUDGET_SECONDS if budget is None else budget
+    batch = batch or settings.REMINDERS_BATCH
+    started = timezone.now()
+    result = SendResult()
+    reclaim(now=started)
+    mail = get_connection()
+    try:
+        while True:
+            now = timezone.now()
+            if (now - started).total_seconds() > budget:
+                result.more = ready(now=now).exists()
+                break
+            token, rows = claim(now=now, limit=batch)
+            if not rows:
+                break
+            _deliver_each(rows, token, mail, result)
+    finally:
+        mail.close()
+    return result
+
+
+def _deliver_each(rows, token, mail, result: SendResult) -> None:
+    keep = _screen(rows, token)
+    result.dropped += len(rows) - len(keep)
+    zones = emails.zones_for(keep)
+    prepared = []
+    for row in keep:
+        try:
+            prepared.append((row, emails.reminder_message(row, zone=zones[row.recipient_key])))
+        except Exception as error:  # noqa: BLE001 - a template that breaks fails its row only
+            logger.exception("Reminder %s could not be rendered", row.pk)
+            _failed([row.pk], token, error)
+            result.failed += 1
+    if prepared:
+        mail.open()  # connect (and log in) before the window in which a crash is ambiguous
+    for row, message in prepared:
+        if not _begin_handing([row.pk], token):
+            continue  # reclaimed meanwhile (we were judged dead): someone else's now
+        try:
+            if mail.send_messages([message]) != 1:
+                raise RuntimeError("The mail backend did not accept the message.")
+        except Exception as error:  # noqa: BLE001 - the backend refused: retry with back-off
+            logger.warning("Reminder %s not sent: %s", row.pk, error)
+            _failed([row.pk], token, error)
+            result.failed += 1
+            mail.close()
+            continue
+        _handed([row.pk], token)
+        result.sent += 1
+
+
+# ---------------------------------------------------------------------------------------
+# Digests
+
+
+def last_digest_moment(now: datetime, at: time, zone: ZoneInfo) -> datetime:
+    """The latest `at` o'clock in `zone` at or before `now` (a wall time the clocks skip
+    falls at the offset before the gap, so every day has exactly one moment)."""
+    local = now.astimezone(zone)
+    # In UTC: a wall time in a gap compares unequal to everything in another zone (PEP 495).
+    moment = datetime.combine(local.date(), at).replace(tzinfo=zone, fold=0).astimezone(UTC)
+    if moment > now:
+        moment = datetime.combine(local.date() - timedelta(days=1), at).replace(
+            tzinfo=zone, fold=0).astimezone(UTC)
+    return moment
+
+
+def digest_moments(keys: set[str], now: datetime) -> dict[str, datetime]:
+    """Each recipient's last digest moment, from their settings (two queries)."""
+    subscribers = {s.recipient_key: s for s in Subscriber.objects.filter(recipient_key__in=keys)}
+    user_ids = [int(k.split(":", 1)[1]) for k in keys if k.startswith("user:")]
+    users = {f"user:{u.pk}": u for u in get_user_model().objects.filter(pk__in=user_ids)}
+    moments = {}
+    for key in keys:
+        subscriber = subscribers.get(key) or Subscriber(recipient_key=key)
+        moments[key] = last_digest_moment(now, subscriber.digest_time,
+                                          subscriber.zone(users.get(key)))
+    return moments
+
+
+def send_digests(*, now: datetime | None = None) -> SendResult:
+    """At each person's digest time (in their zone), one email with every digest reminder
+    that came due before it; the rows are claimed first, so a digest goes once."""
+    now = now or timezone.now()
+    reclaim(now=now)
+    result = SendResult()
+    waiting = (ready(now=now, delivery=Delivery.DIGEST).values("recipient_key")
+               .annotate(first=Min("not_before")))
+    firsts = {w["recipient_key"]: w["first"] for w in waiting}
+    moments = digest_moments(set(firsts), now)
+    mail = get_connection()
+    try:
+        for key, first in firsts.items():
+            moment = moments[key]
+            if first > moment:
+                continue  # nothing came due before their last digest time
+            token, rows = claim(now=moment, limit=500, delivery=Delivery.DIGEST,
+                                extra=Q(recipient_key=key))
+            if rows:
+                _deliver_digest(rows, token, mail, result)
+    finally:
+        mail.close()
+    return result
+
+
+def _deliver_digest(rows, token, mail, result: SendResult) -> None:
+    keep = _screen(rows, token)
+    result.dropped += len(rows) - len(keep)
+    # A vendor's people get their own vendor's reminders only: one email per vendor.
+    groups = defaultdict(list)
+    for row in keep:
+        groups[row.vendor_id if row.vendor_side else None].append(row)
+    zones = emails.zones_for(keep)
+    for group in groups.values():
+        ids = [r.pk for r in group]
+        try:
+            message = emails.digest_message(group, zone=zones[group[0].recipient_key])
+        except Exception as error:  # noqa: BLE001
+            logger.exception("Digest for %s could not be rendered", group[0].recipient_key)
+            _failed(ids, token, error)
+            result.failed += len(ids)
+            continue
+        mail.open()
+        if _begin_handing(ids, token) != len(ids):
+            # Part of it was reclaimed meanwhile: leave all of it to the next run.
+            Reminder.objects.filter(pk__in=ids, claim_token=token).update(
+                status=Status.PENDING, claim_token="", claimed_at=None, handing_at=None)
+            continue
+        try:
+            if mail.send_messages([message]) != 1:
+                raise RuntimeError("The mail backend did not accept the message.")
+        except Exception as error:  # noqa: BLE001
+            _failed(ids, token, error)
+            result.failed += len(ids)
+            mail.close()
+            continue
+        _handed(ids, token, Status.DIGESTED)
+        result.sent += len(ids)

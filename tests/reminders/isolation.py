@@ -1,0 +1,51 @@
+"""The reminders part of the isolation table (tests/test_isolation.py): the log and its
+actions are the vendor managers'; a person's own choices and the unsubscribe links are
+open, and show nothing of another vendor."""
+
+from django.utils import timezone
+
+from reminders import links
+from reminders.models import BouncedAddress, Reminder
+
+
+def records(vendor, tag) -> dict:
+    reminder = Reminder.objects.create(
+        kind="tests.isolation", occasion=f"{tag}:1", recipient_key=f"email:{tag}@x.example",
+        email=f"{tag.lower()}@x.example", name=f"{tag} Person", vendor=vendor,
+        due_at=timezone.now(), not_before=timezone.now(), url="/",
+        context={"title": f"{tag} title"}, status="failed", last_error=f"{tag} error")
+    bounced = BouncedAddress.objects.create(email=f"{tag.lower()}@bounced.example",
+                                            note=f"{tag} bounce")
+    return {"reminder": reminder, "reminder_bounce": bounced}
+
+
+def none(w):
+    return [{}]
+
+
+def reminder(w):
+    return [{"pk": w.b_records["reminder"].pk}]
+
+
+def bounce(w):
+    return [{"pk": w.b_records["reminder_bounce"].pk}]
+
+
+def a_link(w):
+    # An unsubscribe link opens its own person's choices to whoever holds it; a link of
+    # someone of vendor A, and one that is not genuine, show nothing of B.
+    return [{"token": links.token("email:someone@acme.example", ["tests.isolation"])},
+            {"token": "not-a-genuine-link"}]
+
+
+ROUTES = {
+    "reminders:log": ("denied", none),
+    "reminders:scheduled": ("denied", none),
+    "reminders:send_again": ("denied", reminder),
+    "reminders:bounce_add": ("denied", none),
+    "reminders:bounce_clear": ("denied", bounce),
+    "reminders:kinds": ("denied", none),
+    "reminders:kind_update": ("denied", lambda w: [{"kind": "tests.isolation"}]),
+    "reminders:preferences": ("open", none),
+    "reminders:unsubscribe": ("open", a_link),
+}
