@@ -22,7 +22,7 @@ from scorecards.models import Actual, Measure, Period
 from vendors import reminding
 from vendors.reminding import contact_recipient, user_recipient
 
-HORIZON = timedelta(days=35)
+HORIZON = timedelta(days=100)
 
 
 def _periods(ids=None):

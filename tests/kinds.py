@@ -58,11 +58,12 @@ class Outbox:
 @contextmanager
 def outbox():
     box = Outbox()
+    engine = registry._sent_lookup  # the engine's own, given back afterwards
     registry.provide_sent_lookup(box.lookup)
     try:
         yield box
     finally:
-        registry.provide_sent_lookup(None)
+        registry.provide_sent_lookup(engine)
 
 
 def find_queries(kind_key: str, now: datetime, offset=None) -> tuple[int, list]:
