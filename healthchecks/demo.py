@@ -197,12 +197,16 @@ def _schedule_current(demo) -> None:
         services.invitations_send(cycle_id=cycle.pk)
 
     def book_review():
-        # The review with Kestrel is booked ahead, two days after collection ends.
+        # The review with Kestrel is booked ahead, on the first weekday two days or more
+        # after collection ends.
         cycle = demo.refs[("hc", "kestrel", "now")]
+        day = d.days(13)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
         governance_services.meeting_arrange(
             vendor=cycle.vendor, tier=Tier.HEALTH_CHECK, key=f"hc-{cycle.pk}",
             title=f"Health-check review ({cycle.due_on:%b %Y})",
-            starts_at=datetime.combine(d.days(13), time(14, 0), tzinfo=ZoneInfo(
+            starts_at=datetime.combine(day, time(14, 0), tzinfo=ZoneInfo(
                 settings.TIME_ZONE)), duration_minutes=120,
             our_participants=[demo.user("vera")],
             vendor_participants=selectors.review_contacts(cycle.vendor), by=demo.user("vera"))

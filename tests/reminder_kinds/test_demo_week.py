@@ -60,7 +60,7 @@ def test_each_email_has_plain_text_and_html_from_its_own_templates(demo_week):
     messages, rows, _ = demo_week
     for message in messages:
         (row, *_) = _rows_of(message, rows)
-        html = dict((mime, body) for body, mime in message.alternatives)["text/html"]
+        html = {mime: body for body, mime in message.alternatives}["text/html"]
         for text in (message.subject, message.body, html):
             assert text.strip() and "{{" not in text and "{%" not in text, row.kind
         assert row.context and "Open it in vendorgov" not in message.body, row.kind
@@ -77,10 +77,11 @@ def test_nothing_mailed_to_a_vendors_people_names_another_vendor(demo_week):
         if not row.vendor_side:
             continue
         vendor_side += 1
-        html = dict((mime, body) for body, mime in message.alternatives)["text/html"]
+        html = {mime: body for body, mime in message.alternatives}["text/html"]
         everything = " ".join([message.subject, message.body, html,
                                *(str(a) for a in message.attachments)])
         for pk, name in vendors:
             if pk != row.vendor_id:
                 assert name not in everything, (row.kind, name)
     assert vendor_side
+
