@@ -46,7 +46,8 @@ def measurements_missing(now: datetime, offset: timedelta) -> list[Due]:
     rows = (Evaluation.objects.filter(_live_sla(), status=EvaluationStatus.NO_DATA,
                                       excused=False, window_end__lte=latest,
                                       window_end__gte=latest - MISSING_HORIZON)
-            .select_related("sla__vendor", "vendor", "service_level").order_by("window_start", "id"))
+            .select_related("sla__vendor", "vendor", "service_level")
+            .order_by("window_start", "id"))
     windows = defaultdict(list)
     for e in rows:
         windows[(e.sla_id, e.window_start, e.window_end)].append(e)

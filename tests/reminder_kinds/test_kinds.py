@@ -16,8 +16,13 @@ from reminders import registry
 from scorecards.models import Actual
 from sla.choices import EvaluationStatus
 from sla.models import CorrectiveAction, Evaluation
-from tests.factories import AssignmentFactory, ContactFactory, ContractFactory, UserFactory
-from tests.factories import VendorFactory
+from tests.factories import (
+    AssignmentFactory,
+    ContactFactory,
+    ContractFactory,
+    UserFactory,
+    VendorFactory,
+)
 from tests.healthchecks.factories import collecting, invite
 from tests.kinds import find_queries, outbox
 from tests.scorecards.factories import make_scorecard, period
