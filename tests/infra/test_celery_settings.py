@@ -32,7 +32,7 @@ DELAY_KEYWORDS = {"countdown", "eta"}
 
 def _delays_in_source():
     root = Path(settings.BASE_DIR)
-    for package, folder in APPS.items():
+    for folder in APPS.values():
         for path in sorted(folder.rglob("*.py")):
             if "migrations" in path.parts:
                 continue
