@@ -197,12 +197,10 @@ def _schedule_current(demo) -> None:
         services.invitations_send(cycle_id=cycle.pk)
 
     def book_review():
-        # The review with Kestrel is booked ahead, on the first weekday two days or more
-        # after collection ends.
+        # The review with Kestrel is booked ahead, on a weekday just after collection ends
+        # (within two weeks, so its invitation goes out in the demo's first week).
         cycle = demo.refs[("hc", "kestrel", "now")]
-        day = d.days(13)
-        while day.weekday() >= 5:
-            day += timedelta(days=1)
+        day = next(d.days(n) for n in (13, 12, 11) if d.days(n).weekday() < 5)
         governance_services.meeting_arrange(
             vendor=cycle.vendor, tier=Tier.HEALTH_CHECK, key=f"hc-{cycle.pk}",
             title=f"Health-check review ({cycle.due_on:%b %Y})",
