@@ -264,3 +264,19 @@ def test_every_tier_has_its_own_kind_and_lead_time():
     assert leads == {f"governance.meeting_{t}": lead for t, lead in (
         (Tier.WEEKLY, timedelta(days=1)), (Tier.MONTHLY, timedelta(days=3)),
         (Tier.QUARTERLY, timedelta(days=7)), (Tier.HEALTH_CHECK, timedelta(days=7)))}
+
+
+def test_a_meeting_moved_before_its_reminder_was_due_is_announced_once_at_its_new_time(
+        series, clock):
+    _, meetings, _ = series
+    first = meetings[0]
+    with clock(MONDAY):
+        services.meeting_move(first, date=datetime.date(2027, 3, 5),
+                              start_time=datetime.time(11, 0))
+    with outbox() as box:
+        assert box.sweep(_at(datetime.date(2027, 3, 1), 10), {WEEKLY}) == []  # old moment
+        assert box.sweep(_at(datetime.date(2027, 3, 4), 10, 59), {WEEKLY}) == []
+        sent = box.sweep(_at(datetime.date(2027, 3, 4), 11), {WEEKLY})
+    assert {(d.occasion, d.context["flavour"]) for d in sent} == {
+        (f"meeting:{first.pk}:v1", "invite")}
+    assert len(sent) == 2
