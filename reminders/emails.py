@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
-from django.urls import reverse
 from django.utils import timezone
 
 from reminders import links, registry
@@ -52,22 +50,21 @@ def _host() -> str:
     return re.sub(r"^https?://", "", settings.SITE_URL).split("/")[0].split(":")[0] or "vendorgov"
 
 
-def render(row: Reminder, *, zone: ZoneInfo) -> tuple[str, str, str]:
-    """(subject, text, html) of one reminder, in `zone`."""
+def render(row: Reminder, *, zone: ZoneInfo) -> tuple[str, str, str, str]:
+    """(subject, text, html, unsubscribe link) of one reminder, in `zone`."""
+    unsubscribe = links.unsubscribe_url(row.recipient_key, [row.kind])
     context = {"context": row.context, "recipient": {"name": row.name, "email": row.email},
                "url": links.absolute(row.url or "/"), "kind": _kind(row.kind),
-               "unsubscribe_url": links.unsubscribe_url(row.recipient_key, [row.kind]),
-               "preferences_url": links.unsubscribe_url(row.recipient_key, [row.kind]),
+               "unsubscribe_url": unsubscribe, "preferences_url": unsubscribe,
                "due_at": row.due_at, "zone": str(zone), "reminder": row}
     with timezone.override(zone):
         subject = _templates(row.kind, "subject.txt").render(context)
         text = _templates(row.kind, "txt").render(context)
         html = _templates(row.kind, "html").render(context)
-    return " ".join(subject.split())[:250], text, html
+    return " ".join(subject.split())[:250], text, html, unsubscribe
 
 
-def _headers(recipient_key: str, kinds: list[str], ids: list[int]) -> dict:
-    unsubscribe = links.unsubscribe_url(recipient_key, kinds)
+def _headers(unsubscribe: str, ids: list[int]) -> dict:
     return {
         "List-Unsubscribe": f"<{unsubscribe}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -88,9 +85,9 @@ def _invite(ics: str) -> MIMEText:
 
 
 def reminder_message(row: Reminder, *, zone: ZoneInfo) -> EmailMultiAlternatives:
-    subject, text, html = render(row, zone=zone)
+    subject, text, html, unsubscribe = render(row, zone=zone)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[row.email],
-                                     headers=_headers(row.recipient_key, [row.kind], [row.pk]))
+                                     headers=_headers(unsubscribe, [row.pk]))
     message.attach_alternative(html, "text/html")
     if row.ics:
         message.attach(_invite(row.ics))
@@ -104,13 +101,13 @@ def digest_message(rows: list[Reminder], *, zone: ZoneInfo) -> EmailMultiAlterna
     kinds = sorted({r.kind for r in rows})
     items = []
     for row in rows:
-        subject, _, _ = render(row, zone=zone)
+        subject = render(row, zone=zone)[0]
         kind = _kind(row.kind)
         items.append({"subject": subject, "url": links.absolute(row.url or "/"),
                       "kind": kind.label if kind else row.kind, "row": row})
+    unsubscribe = links.unsubscribe_url(first.recipient_key, kinds)
     context = {"items": items, "recipient": {"name": first.name, "email": first.email},
-               "count": len(rows),
-               "unsubscribe_url": links.unsubscribe_url(first.recipient_key, kinds),
+               "count": len(rows), "unsubscribe_url": unsubscribe,
                "site_url": settings.SITE_URL}
     with timezone.override(zone):
         subject = render_to_string("emails/reminders/_digest.subject.txt", context)
@@ -118,7 +115,7 @@ def digest_message(rows: list[Reminder], *, zone: ZoneInfo) -> EmailMultiAlterna
         html = render_to_string("emails/reminders/_digest.html", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split())[:250], body=text, to=[first.email],
-        headers=_headers(first.recipient_key, kinds, [r.pk for r in rows]))
+        headers=_headers(unsubscribe, [r.pk for r in rows]))
     message.attach_alternative(html, "text/html")
     for row in rows:
         if row.ics:
@@ -126,13 +123,9 @@ def digest_message(rows: list[Reminder], *, zone: ZoneInfo) -> EmailMultiAlterna
     return message
 
 
-def preview(row: Reminder) -> tuple[str, str, str] | None:
-    """For pages: the rendered email of a row, or None if its templates are missing."""
-    try:
-        return render(row, zone=ZoneInfo(settings.TIME_ZONE))
-    except TemplateDoesNotExist:
-        return None
-
-
-def preferences_path(token: str) -> str:
-    return reverse("reminders:unsubscribe", args=[token])
+def warm_up() -> None:
+    """Load what the first email would (the URLconf, the templates), so a fresh worker's
+    first reminder is as quick as the rest."""
+    links.unsubscribe_url("email:warm-up@example.org", [])
+    for suffix in ("subject.txt", "txt", "html"):
+        _templates("_generic", suffix)

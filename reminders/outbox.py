@@ -31,6 +31,7 @@ same way, never dropped silently.
 
 import logging
 import secrets
+import time as clock
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -249,8 +250,9 @@ def ready(*, now: datetime, delivery: str = Delivery.IMMEDIATE):
 
 def claim(*, now: datetime, limit: int, delivery: str = Delivery.IMMEDIATE,
           extra: Q | None = None) -> tuple[str, list[Reminder]]:
-    """Claim up to `limit` ready rows for this caller: (token, rows). Rows another sender
-    holds are skipped (PostgreSQL) or lose the race in the conditional update."""
+    """Claim up to `limit` rows ready by `now` (which may be ahead, or a past digest
+    moment) for this caller: (token, rows). Rows another sender holds are skipped
+    (PostgreSQL) or lose the race in the conditional update. The claim is dated now."""
     token = secrets.token_hex(16)
     with transaction.atomic():
         candidates = ready(now=now, delivery=delivery)
@@ -261,7 +263,7 @@ def claim(*, now: datetime, limit: int, delivery: str = Delivery.IMMEDIATE,
         if not ids:
             return token, []
         Reminder.objects.filter(pk__in=ids, status=Status.PENDING).update(
-            status=Status.CLAIMED, claim_token=token, claimed_at=now)
+            status=Status.CLAIMED, claim_token=token, claimed_at=timezone.now())
     rows = list(Reminder.objects.filter(claim_token=token, status=Status.CLAIMED)
                 .select_related("vendor", "user").order_by("not_before", "id"))
     return token, rows
@@ -347,15 +349,37 @@ def _begin_handing(ids: list[int], token: str) -> int:
                                                                    claimed_at=now)
 
 
-def _handed(ids: list[int], token: str, status: str = Status.SENT) -> None:
+def _handed(ids: list[int], token: str, status: str = Status.SENT, *,
+            retried: bool = True) -> None:
     # An "uncertain" row (a reclaim that judged this sender dead too early) is settled too:
     # the backend did take it.
     Reminder.objects.filter(pk__in=ids, claim_token=token,
                             status__in=[Status.CLAIMED, Status.UNCERTAIN]).update(
         status=status, sent_at=timezone.now())
-    JobFailure.objects.filter(job=SEND_JOB, record_type="reminders.reminder",
-                              record_id__in=ids, resolved_at__isnull=True
-                              ).update(resolved_at=timezone.now())
+    if retried:  # only a row that failed before can have a problem on the home page
+        JobFailure.objects.filter(job=SEND_JOB, record_type="reminders.reminder",
+                                  record_id__in=ids, resolved_at__isnull=True
+                                  ).update(resolved_at=timezone.now())
+
+
+def _handed_and_begin(previous: int, following: int, token: str) -> bool:
+    """`_handed([previous])` and `_begin_handing([following])` in one statement (one round
+    trip, one commit, on the hot path of a burst); whether `following` may be handed."""
+    now = Reminder._meta.get_field("sent_at").get_db_prep_save(timezone.now(), db)
+    table = db.ops.quote_name(Reminder._meta.db_table)
+    sql = (f"UPDATE {table} SET "
+           "status = CASE WHEN id = %s THEN %s ELSE status END, "
+           "sent_at = CASE WHEN id = %s THEN %s ELSE sent_at END, "
+           "handing_at = CASE WHEN id = %s THEN %s ELSE handing_at END, "
+           "claimed_at = CASE WHEN id = %s THEN %s ELSE claimed_at END "
+           "WHERE claim_token = %s AND ("
+           "(id = %s AND status IN (%s, %s)) OR "
+           "(id = %s AND status = %s AND handing_at IS NULL)) RETURNING id")
+    params = [previous, Status.SENT, previous, now, following, now, following, now, token,
+              previous, Status.CLAIMED, Status.UNCERTAIN, following, Status.CLAIMED]
+    with transaction.atomic(), db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return any(pk == following for (pk,) in cursor.fetchall())
 
 
 def _failed(ids: list[int], token: str, error: BaseException) -> None:
@@ -385,9 +409,15 @@ class SendResult:
     more: bool = False  # stopped at the time budget with rows still ready
 
 
-def send_due(*, budget: float | None = None, batch: int | None = None) -> SendResult:
+def send_due(*, budget: float | None = None, batch: int | None = None,
+             ahead: bool = False) -> SendResult:
     """Send ready immediate reminders, batch by batch, until none is left or `budget`
-    seconds have passed (a task never outlives the broker's visibility timeout)."""
+    seconds have passed (a task never outlives the broker's visibility timeout).
+
+    `ahead`: woken a little before a due moment (`PREPARE_SECONDS`), the first claim takes
+    up to `PREPARE_LIMIT` rows due by then, renders them, and hands each over at its moment:
+    a burst of reminders due at once is ready before it is due. (A worker that dies holding
+    them delays them by the claim timeout, never more.)"""
     budget = settings.REMINDERS_SEND_BUDGET_SECONDS if budget is None else budget
     batch = batch or settings.REMINDERS_BATCH
     started = timezone.now()
@@ -400,7 +430,13 @@ def send_due(*, budget: float | None = None, batch: int | None = None) -> SendRe
             if (now - started).total_seconds() > budget:
                 result.more = ready(now=now).exists()
                 break
-            token, rows = claim(now=now, limit=batch)
+            if ahead:
+                token, rows = claim(
+                    now=now + timedelta(seconds=settings.REMINDERS_PREPARE_SECONDS),
+                    limit=max(batch, settings.REMINDERS_PREPARE_LIMIT))
+                ahead = False
+            else:
+                token, rows = claim(now=now, limit=batch)
             if not rows:
                 break
             _deliver_each(rows, token, mail, result)
@@ -423,8 +459,27 @@ def _deliver_each(rows, token, mail, result: SendResult) -> None:
             result.failed += 1
     if prepared:
         mail.open()  # connect (and log in) before the window in which a crash is ambiguous
+    sent = None  # the row handed last, whose "sent" mark goes with the next row's "handing"
     for row, message in prepared:
-        if not _begin_handing([row.pk], token):
+        if (wait := (row.not_before - timezone.now()).total_seconds()) > 0:
+            if sent is not None:  # settle the last one before waiting
+                _handed([sent.pk], token)
+                result.sent += 1
+                sent = None
+            clock.sleep(wait)  # claimed ahead: handed over at its moment, not before
+        # One statement per row: the previous row's "sent" and this row's "handing"
+        # together (the order of the two marks for each row is what matters, and it is kept).
+        if sent is not None and not (sent.attempts or sent.last_error):
+            began = _handed_and_begin(sent.pk, row.pk, token)
+            result.sent += 1
+        else:
+            with transaction.atomic():
+                if sent is not None:
+                    _handed([sent.pk], token)
+                    result.sent += 1
+                began = _begin_handing([row.pk], token)
+        sent = None
+        if not began:
             continue  # reclaimed meanwhile (we were judged dead): someone else's now
         try:
             if mail.send_messages([message]) != 1:
@@ -435,7 +490,9 @@ def _deliver_each(rows, token, mail, result: SendResult) -> None:
             result.failed += 1
             mail.close()
             continue
-        _handed([row.pk], token)
+        sent = row
+    if sent is not None:
+        _handed([sent.pk], token, retried=bool(sent.attempts or sent.last_error))
         result.sent += 1
 
 
@@ -524,5 +581,6 @@ def _deliver_digest(rows, token, mail, result: SendResult) -> None:
             result.failed += len(ids)
             mail.close()
             continue
-        _handed(ids, token, Status.DIGESTED)
+        _handed(ids, token, Status.DIGESTED, retried=any(r.attempts or r.last_error
+                                                          for r in group))
         result.sent += len(ids)

@@ -9,17 +9,25 @@ import math
 from datetime import datetime, timedelta
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from reminders import outbox
+from reminders import emails, outbox
 
 RETRY_BACKOFF_MAX = 30  # seconds
 # Distinct due moments a sweep wakes the senders at; later ones wait for the next sweep.
 MAX_WAKE_UPS = 50
 _RETRY = {"autoretry_for": (OperationalError, InterfaceError), "retry_backoff": 2,
           "retry_backoff_max": RETRY_BACKOFF_MAX, "max_retries": 8}
+
+
+@worker_process_init.connect
+def _warm_up(**kwargs):
+    """Each pool process loads the URLconf and email templates as it starts, not when the
+    first reminder of a burst is due."""
+    emails.warm_up()
 
 
 def wake_senders(count: int, *, at: datetime | None = None) -> None:
@@ -30,8 +38,11 @@ def wake_senders(count: int, *, at: datetime | None = None) -> None:
     tasks = min(settings.REMINDERS_SENDERS, math.ceil(count / settings.REMINDERS_BATCH))
     options = {}
     if at is not None:
+        # Woken a little early to claim and render ahead, then hand over at the moment.
+        at -= timedelta(seconds=settings.REMINDERS_PREPARE_SECONDS)
         latest = timezone.now() + timedelta(seconds=settings.REMINDERS_LOOKAHEAD_SECONDS)
         options["eta"] = min(at, latest)
+        options["kwargs"] = {"ahead": True}
     for _ in range(tasks):
         send_due.apply_async(**options)
 
@@ -53,10 +64,11 @@ def sweep() -> dict:
 
 
 @shared_task(**_RETRY)
-def send_due() -> dict:
+def send_due(ahead: bool = False) -> dict:
     """Send ready reminders until none is left or the time budget is spent; then queue
-    the rest as a fresh task rather than outlive the visibility timeout."""
-    result = outbox.send_due()
+    the rest as a fresh task rather than outlive the visibility timeout. `ahead`: woken
+    before a due moment, to have its burst ready (outbox.send_due)."""
+    result = outbox.send_due(ahead=ahead)
     if result.more:
         send_due.apply_async()
     return {"sent": result.sent, "failed": result.failed, "dropped": result.dropped}

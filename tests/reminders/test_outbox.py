@@ -380,3 +380,39 @@ def test_the_kinds_can_ask_who_already_has_an_occasion(item_kind, vendor, owner)
     assert selectors.sent_lookup(ITEM_DUE.key, [occasion]) == {}
     outbox.send_due()
     assert selectors.sent_lookup(ITEM_DUE.key, [occasion]) == {occasion: {f"user:{owner.pk}"}}
+
+
+def test_a_sender_woken_ahead_renders_early_but_hands_nothing_over_before_its_moment(
+        vendor, owner, settings):
+    settings.REMINDERS_PREPARE_SECONDS = 5
+    soon = timezone.now() + timedelta(seconds=1)
+
+    def find(now, offset):
+        for i in range(2):
+            yield registry.Due(occasion=f"burst:{i}", vendor_id=vendor.pk,
+                               recipient=registry.Recipient(email="liam@example.org",
+                                                            name="Liam", user_id=owner.pk),
+                               due_at=soon, url="/", context={"title": "Burst"})
+
+    kind = registry.Kind(key="tests.burst", label="Burst", description="d",
+                         timing=registry.Timing.BEFORE, default_offset=timedelta(0), find=find)
+    with registered(kind):
+        outbox.sweep()
+        assert outbox.send_due().sent == 0  # not due yet
+        result = outbox.send_due(ahead=True)
+
+    assert result.sent == 2 and len(mail.outbox) == 2
+    assert all(r.handing_at >= r.due_at for r in Reminder.objects.all())
+
+
+def test_a_claim_is_dated_when_it_is_made_not_at_the_moment_it_looks_up_to(item_kind, vendor,
+                                                                          owner):
+    items(vendor, owner, 1)
+    outbox.sweep()
+    long_ago = timezone.now() - timedelta(days=1)
+    Reminder.objects.update(not_before=long_ago)
+
+    token, rows = outbox.claim(now=long_ago + timedelta(minutes=1), limit=5)
+
+    assert rows and rows[0].claimed_at > long_ago + timedelta(hours=23)
+    assert outbox.reclaim() == (0, 0)  # a digest claims up to a past moment: still fresh

@@ -230,3 +230,18 @@ def test_the_log_is_in_the_vendor_managers_navigation(client, vendor_manager, li
     assert reverse("reminders:log") not in client.get(reverse("home")).content.decode()
 
 
+
+
+def test_the_log_shows_times_in_the_viewers_time_zone(client, vendor_manager, vendor_a):
+    from datetime import UTC, datetime  # noqa: I001 - beside its use
+
+    vendor_manager.time_zone = "Asia/Tokyo"
+    vendor_manager.save()
+    at = datetime(2030, 1, 1, 0, 0, tzinfo=UTC)
+    Reminder.objects.create(kind="tests.x", occasion="x:1", recipient_key="email:a@b.example",
+                            email="a@b.example", vendor=vendor_a, due_at=at, not_before=at)
+    client.force_login(vendor_manager)
+
+    page = client.get(reverse("reminders:log")).content.decode()
+
+    assert "Tue 1 Jan 2030, 09:00" in page and "Asia/Tokyo" in page

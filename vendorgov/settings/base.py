@@ -319,7 +319,11 @@ REMINDERS_CLAIM_TIMEOUT_SECONDS = env.int("REMINDERS_CLAIM_TIMEOUT_SECONDS", def
 REMINDERS_SEND_BUDGET_SECONDS = env.int("REMINDERS_SEND_BUDGET_SECONDS", default=60)
 REMINDERS_RETRY_SECONDS = env.int("REMINDERS_RETRY_SECONDS", default=60)
 REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
-REMINDERS_BATCH = 20  # rows a sender claims at a time: what a dead worker holds up
+REMINDERS_BATCH = 50  # rows a sender claims at a time: what a dead worker holds up
+# Woken this long before a due moment, a sender claims (up to PREPARE_LIMIT rows) and
+# renders ahead, then hands each email over at its moment: a burst is ready when due.
+REMINDERS_PREPARE_SECONDS = env.int("REMINDERS_PREPARE_SECONDS", default=10)
+REMINDERS_PREPARE_LIMIT = 500
 REMINDERS_SENDERS = env.int("REMINDERS_SENDERS", default=4)  # send tasks queued at once
 
 LOGGING = {
