@@ -6,6 +6,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self):
+        from governance import reminders  # reads models: once the apps are ready
         from governance import search as finders  # reads models: once the apps are ready
         from vendors import header, search, tabs  # registering: once the apps are ready
 
@@ -17,3 +18,4 @@ class GovernanceConfig(AppConfig):
         search.register("impediments", "Impediments", finders.find_impediments, order=70)
         search.register("suggestions", "Innovation suggestions", finders.find_suggestions,
                         order=80)
+        reminders.register()

@@ -604,5 +604,11 @@ def _schedule_this_week(demo) -> None:
             owner_contact=contact, due_on=demo.today,
             description="Evidence that the fixes were tested before the next close.")
 
+        # Brightdesk's quarterly review is brought forward to settle the renewal in time.
+        quarterly = (demo.refs[("cadence", "brightdesk", Tier.QUARTERLY)].meetings.upcoming()
+                     .order_by("starts_at").first())
+        services.meeting_move(quarterly, by=demo.user("vera"),
+                              date=demo.today + timedelta(days=5), start_time=time(14, 0))
+
     demo.at(demo.today, today)
 

@@ -14,6 +14,9 @@ class HealthchecksConfig(AppConfig):
         from vendors import search as vendor_search
 
         tabs.register("health", "Health checks", "healthchecks:vendor", order=60)
+        from healthchecks import reminders  # reads models: once the apps are ready
+
+        reminders.register()
         header.register("next_health_check", "healthchecks/_header_next.html", order=30)
         vendor_search.register("health_checks", "Health checks", search.find_cycles, order=90)
         # Survey links open a survey without signing in: keep them out of the logs (the

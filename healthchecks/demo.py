@@ -4,9 +4,13 @@ collecting input now, its survey links mailed (console and var/mail/)."""
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from governance import services as governance_services
+from governance.choices import Tier
 from healthchecks import selectors, services
 from healthchecks.choices import Concerns, CycleStatus, Dimension, Group, RevisionKind
 from vendors.models import GuidingPrinciple
@@ -188,8 +192,25 @@ def _schedule_current(demo) -> None:
                            {Dimension.OUTCOMES: 3.2, Dimension.WIN_WIN: 2.8},
                            {Dimension.OUTCOMES: 4.1, Dimension.WIN_WIN: 4.4}, rng,
                            submit_share=0.6)
+        # The links of those who have not answered go out now (the submitted ones had
+        # theirs); the reminders nudge the rest while collection runs.
+        services.invitations_send(cycle_id=cycle.pk)
+
+    def book_review():
+        # The review with Kestrel is booked ahead, on a weekday just after collection ends
+        # (within two weeks, so its invitation goes out in the demo's first week).
+        cycle = demo.refs[("hc", "kestrel", "now")]
+        day = next(d.days(n) for n in (13, 12, 11) if d.days(n).weekday() < 5)
+        governance_services.meeting_arrange(
+            vendor=cycle.vendor, tier=Tier.HEALTH_CHECK, key=f"hc-{cycle.pk}",
+            title=f"Health-check review ({cycle.due_on:%b %Y})",
+            starts_at=datetime.combine(day, time(14, 0), tzinfo=ZoneInfo(
+                settings.TIME_ZONE)), duration_minutes=120,
+            our_participants=[demo.user("vera")],
+            vendor_participants=selectors.review_contacts(cycle.vendor), by=demo.user("vera"))
 
     demo.at(d.days(-10), open_and_collect)
+    demo.at(d.today, book_review)
 
 
 def _schedule_plans(demo) -> None:

@@ -33,6 +33,10 @@ Contract for `find`:
 `still_current(occasions)`, if a kind gives one, is asked just before sending: it returns
 the subset of the given occasions that are still true, so a reminder queued before its
 meeting moved or its item closed is dropped (recorded as superseded), never sent stale.
+
+`sent_to(kind, occasions)` tells a kind which of its occasions already went to whom (the
+engine provides the lookup with `provide_sent_lookup`): a meeting's update goes at once to
+those who have the earlier version in their calendar, and its cancellation only to them.
 """
 
 import enum
@@ -93,6 +97,25 @@ class Kind:
 
 
 _kinds: dict[str, Kind] = {}
+
+# {occasion: {recipient key}} of the given occasions of a kind that were sent (or are
+# claimed for sending); set by the engine, absent until it is installed.
+SentLookup = Callable[[str, list[str]], dict[str, set[str]]]
+_sent_lookup: SentLookup | None = None
+
+
+def provide_sent_lookup(lookup: SentLookup | None) -> None:
+    """The engine answers `sent_to` (one query for any number of occasions)."""
+    global _sent_lookup
+    _sent_lookup = lookup
+
+
+def sent_to(kind_key: str, occasions: list[str]) -> dict[str, set[str]]:
+    """Who was already sent each of these occasions of `kind_key`: {occasion: {recipient
+    key}}; occasions nobody was sent are left out. Empty before an engine provides it."""
+    if _sent_lookup is None or not occasions:
+        return {}
+    return _sent_lookup(kind_key, occasions)
 
 
 def register(kind: Kind) -> None:

@@ -9,6 +9,9 @@ class ScorecardsConfig(AppConfig):
         from vendors import tabs  # registering: models load only once the apps are ready
 
         tabs.register("scorecard", "Scorecard", "scorecards:vendor", order=20)
+        from scorecards import reminders  # reads models: once the apps are ready
+
+        reminders.register()
         if apps.is_installed("governance"):
             # The scorecard sections of weekly and quarterly review agendas.
             from governance import agenda as governance_agenda  # only when installed

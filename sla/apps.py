@@ -10,6 +10,9 @@ class SlaConfig(AppConfig):
         from vendors import tabs  # registering: models load only once the apps are ready
 
         tabs.register("slas", "SLAs", "sla:vendor", order=30)
+        from sla import reminders  # reads models: once the apps are ready
+
+        reminders.register()
         # Registers how the services queue new data for evaluation (see sla/tasks.py).
         import sla.tasks  # noqa: F401
         if apps.is_installed("governance"):

@@ -438,3 +438,7 @@ def _schedule_stories(demo, start: date) -> None:
     at(after(slow, 2, Window.WEEKLY), lambda: services.corrective_action_update(
         _action("BRD-SLA-DESK", "answer-time", slow), by=user("olga"), owner=user("diego"),
         progress_note="Brightdesk to add German-speaking cover for the Munich peak."))
+    # Agreed today: the German-speaking cover is in place within the week.
+    demo.at(demo.today, _when_there(lambda: services.corrective_action_update(
+        _action("BRD-SLA-DESK", "answer-time", slow), by=user("olga"),
+        due_on=demo.today + timedelta(days=4), change_reason="Cover agreed for next week")))

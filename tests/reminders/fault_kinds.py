@@ -3,4 +3,6 @@
 from reminders import registry
 from tests.reminders.kinds import ITEM_DUE
 
+# Only the test kind: the feature apps' kinds would find the test's records too.
+registry._kinds.clear()
 registry.register(ITEM_DUE)

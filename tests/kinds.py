@@ -1,0 +1,74 @@
+"""Helpers for testing reminder kinds without the engine: an outbox that records what a
+kind finds under the engine's unique key (kind, occasion, recipient key), answers
+`registry.sent_to` from what it recorded, and drops what `still_current` says is stale,
+as the engine does just before sending."""
+
+from collections import Counter
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reminders import registry
+
+
+class Outbox:
+    def __init__(self):
+        self.rows: dict[tuple[str, str, str], registry.Due] = {}
+        self.first_seen: dict[tuple[str, str, str], datetime] = {}
+
+    def lookup(self, kind_key: str, occasions: list[str]) -> dict[str, set[str]]:
+        wanted = set(occasions)
+        found: dict[str, set[str]] = {}
+        for (kind, occasion, key) in self.rows:
+            if kind == kind_key and occasion in wanted:
+                found.setdefault(occasion, set()).add(key)
+        return found
+
+    def sweep(self, now: datetime, keys=None, *, offsets=None) -> list[registry.Due]:
+        """Find every kind (or those of `keys`) at `now`, record what is new, send it if it
+        is still current; returns what was sent."""
+        sent = []
+        for kind in registry.kinds():
+            if keys is not None and kind.key not in keys:
+                continue
+            offset = (offsets or {}).get(kind.key, kind.default_offset)
+            new = []
+            for due in kind.find(now, offset):
+                unique = (kind.key, due.occasion, due.recipient.key)
+                if unique not in self.rows:
+                    new.append((unique, due))
+            if new and kind.still_current:
+                current = kind.still_current(sorted({d.occasion for _, d in new}))
+                new = [(u, d) for u, d in new if d.occasion in current]
+            for unique, due in new:
+                self.rows[unique] = due
+                self.first_seen[unique] = now
+                sent.append(due)
+        return sent
+
+    def count(self, kind_key: str | None = None) -> Counter:
+        return Counter(k for k, _, _ in self.rows if kind_key in (None, k))
+
+    def of(self, kind_key: str) -> list[registry.Due]:
+        return [d for (k, _, _), d in self.rows.items() if k == kind_key]
+
+
+@contextmanager
+def outbox():
+    box = Outbox()
+    engine = registry._sent_lookup  # the engine's own, given back afterwards
+    registry.provide_sent_lookup(box.lookup)
+    try:
+        yield box
+    finally:
+        registry.provide_sent_lookup(engine)
+
+
+def find_queries(kind_key: str, now: datetime, offset=None) -> tuple[int, list]:
+    """(queries, dues) of one `find` of a kind."""
+    kind = registry.get(kind_key)
+    with CaptureQueriesContext(connection) as queries:
+        dues = list(kind.find(now, kind.default_offset if offset is None else offset))
+    return len(queries), dues

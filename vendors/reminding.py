@@ -1,0 +1,177 @@
+"""What the reminder kinds of every feature app share: when a reminder falls in local time,
+and who a vendor's people are (its account team, our line manager, operations).
+
+Time. A lead time or grace period in whole days is applied to the *local calendar date*
+in the zone of the thing reminded about, never as a multiple of 24 hours: "two days before
+a Tuesday 10:00 Amsterdam meeting" is Sunday 10:00 Amsterdam time whether or not the clocks
+changed in between. What is left of the offset below a day (say 2 hours) is real elapsed
+time. A wall time the clocks skip or repeat follows the RFC 5545 rule of
+`governance.recurrence` (the earlier offset), like the meetings themselves.
+
+Things due on a *date* (an action item, a window's end, a contract's notice date) have no
+time of day: their reminders fall at `REMIND_AT` local time in the organisation's zone
+(`settings.TIME_ZONE`), which is the zone those dates are kept in.
+
+People. Each helper reads every vendor asked about in one query, so a kind's `find` costs
+the same number of queries whatever the portfolio's size.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from reminders.registry import Recipient
+from vendorgov.roles import PORTFOLIO_ROLES
+from vendors.choices import AssignmentRole, ContactRole, EscalationLevel
+from vendors.models import Contact, VendorAssignment
+
+REMIND_AT = time(9, 0)  # when a date's reminder falls, local time: the start of a work day
+DAY = timedelta(days=1)
+# Our side's people a reminder escalates to, in order of preference (DESIGN.md: the line
+# manager first; a relationship without one has its relationship owner).
+LINE_MANAGER_ROLES = (AssignmentRole.LINE_MANAGER, AssignmentRole.RELATIONSHIP_OWNER)
+# The vendor's account team: who answers for the vendor's data and deliveries.
+ACCOUNT_TEAM_ROLES = (ContactRole.ACCOUNT_EXECUTIVE, ContactRole.OUTSOURCED_LEAD,
+                      ContactRole.DELIVERY_MANAGER)
+
+
+def org_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def wall(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The instant `day at` names in `tz` (a skipped time: the offset from before the gap;
+    a repeated one: the first), in UTC."""
+    return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def before(event: datetime, offset: timedelta, tz: ZoneInfo) -> datetime:
+    """`offset` before the instant `event`: whole days on `tz`'s calendar (same wall time),
+    the rest as elapsed time."""
+    local = event.astimezone(tz)
+    days = timedelta(days=offset.days)
+    return wall(local.date() - days, local.time(), tz) - (offset - days)
+
+
+def day_before(day: date, offset: timedelta, tz: ZoneInfo | None = None) -> datetime:
+    """The reminder moment `offset` before something due on the date `day`."""
+    return before(wall(day, REMIND_AT, tz or org_zone()), offset, tz or org_zone())
+
+
+def day_after(day: date, offset: timedelta, tz: ZoneInfo | None = None) -> datetime:
+    """The reminder moment `offset` after the date `day` has passed: from `REMIND_AT` on the
+    next day (the first day it is late), whole days on the calendar."""
+    tz = tz or org_zone()
+    days = timedelta(days=offset.days)
+    return wall(day + DAY + days, REMIND_AT, tz) + (offset - days)
+
+
+def local_today(now: datetime, tz: ZoneInfo | None = None) -> date:
+    return now.astimezone(tz or org_zone()).date()
+
+
+def user_recipient(user) -> Recipient:
+    """One of our users, or a vendor user (then the email is a vendor-side one)."""
+    return Recipient(email=user.email or "", name=str(user), user_id=user.pk,
+                     vendor_side=user.vendor_id is not None)
+
+
+def contact_recipient(contact: Contact) -> Recipient:
+    return Recipient(email=contact.email or "", name=contact.name, contact_id=contact.pk,
+                     vendor_side=True)
+
+
+@dataclass
+class VendorPeople:
+    """One vendor's people a reminder may go to."""
+
+    line_managers: list = field(default_factory=list)  # ours, in LINE_MANAGER_ROLES order
+    operations: list = field(default_factory=list)  # ours
+    executive_sponsors: list = field(default_factory=list)  # ours
+    account_team: list = field(default_factory=list)  # the vendor's contacts
+    account_executives: list = field(default_factory=list)  # the vendor's contacts
+    management: list = field(default_factory=list)  # contacts on the ladder's 2nd step
+    contact_ids: set = field(default_factory=set)  # every active contact of the vendor
+    user_ids: set = field(default_factory=set)  # every active user assigned to the vendor
+
+    def still_on_account(self, vendor_id: int, *, user=None, contact=None) -> bool:
+        """Whether an owner still works on this vendor's account: an active contact of it,
+        a vendor user of it, or one of our people assigned to it or seeing the whole
+        portfolio. An owner who left gets no more reminders (their item escalates)."""
+        if contact is not None:
+            return contact.pk in self.contact_ids
+        if user is None or not user.is_active:
+            return False
+        if user.vendor_id is not None:
+            return user.vendor_id == vendor_id
+        return (user.pk in self.user_ids or user.is_superuser
+                or user.role in PORTFOLIO_ROLES)
+
+    def line_manager_of(self, user_id: int | None) -> Recipient | None:
+        """Who an item of ours escalates to: the relationship's line manager (or its
+        owner), never the owner themself."""
+        for user in self.line_managers:
+            if user.pk != user_id:
+                return user_recipient(user)
+        return None
+
+    def account_executive_of(self, contact_id: int | None) -> Recipient | None:
+        """Who a vendor-side item escalates to: the vendor's account executive, never the
+        owner themself (an account executive's own item goes to the vendor's management)."""
+        for contact in [*self.account_executives, *self.management]:
+            if contact.pk != contact_id:
+                return contact_recipient(contact)
+        return None
+
+
+def people(vendor_ids) -> dict[int, VendorPeople]:
+    """{vendor id: its people} for the given vendors, in two queries."""
+    found: dict[int, VendorPeople] = defaultdict(VendorPeople)
+    vendor_ids = set(vendor_ids)
+    if not vendor_ids:
+        return found
+    order = {role: i for i, role in enumerate(LINE_MANAGER_ROLES)}
+    assignments = (VendorAssignment.objects.filter(vendor_id__in=vendor_ids,
+                                                   user__is_active=True)
+                   .select_related("user").order_by("id"))
+    line = defaultdict(list)
+    for a in assignments:
+        mine = found[a.vendor_id]
+        mine.user_ids.add(a.user_id)
+        if a.role in order:
+            line[a.vendor_id].append((order[a.role], a.pk, a.user))
+        elif a.role == AssignmentRole.OPERATIONS:
+            mine.operations.append(a.user)
+        elif a.role == AssignmentRole.EXECUTIVE_SPONSOR:
+            mine.executive_sponsors.append(a.user)
+    for vendor_id, rows in line.items():
+        found[vendor_id].line_managers = [user for _, _, user in sorted(rows, key=lambda r: r[:2])]
+    for c in Contact.objects.active().filter(vendor_id__in=vendor_ids).order_by("name", "id"):
+        mine = found[c.vendor_id]
+        mine.contact_ids.add(c.pk)
+        if c.role in ACCOUNT_TEAM_ROLES:
+            mine.account_team.append(c)
+        if c.role == ContactRole.ACCOUNT_EXECUTIVE:
+            mine.account_executives.append(c)
+        elif c.escalation_level == EscalationLevel.MANAGEMENT:
+            mine.management.append(c)
+    return found
+
+
+def users_by_id(ids) -> dict[int, object]:
+    """Active users by id, one query (none when there are no ids)."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {u.pk: u for u in get_user_model().objects.filter(pk__in=ids, is_active=True)}
+
+
+def contacts_by_id(ids) -> dict[int, Contact]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {c.pk: c for c in Contact.objects.active().filter(pk__in=ids)}
