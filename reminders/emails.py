@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string, select_template
+from django.template import Context
+from django.template.loader import get_template, render_to_string, select_template
 from django.utils import timezone
 
 from reminders import links, registry
@@ -39,6 +40,12 @@ def _templates(kind_key: str, suffix: str):
                             f"emails/reminders/_generic.{suffix}"])
 
 
+def _plain(template, context: dict) -> str:
+    """A subject or plain-text body: rendered without HTML escaping (an apostrophe in a
+    name must read as one, not as `&#x27;`); the HTML part keeps Django's escaping."""
+    return template.template.render(Context(context, autoescape=False))
+
+
 def _kind(key: str):
     try:
         return registry.get(key)
@@ -58,8 +65,8 @@ def render(row: Reminder, *, zone: ZoneInfo) -> tuple[str, str, str, str]:
                "unsubscribe_url": unsubscribe, "preferences_url": unsubscribe,
                "due_at": row.due_at, "zone": str(zone), "reminder": row}
     with timezone.override(zone):
-        subject = _templates(row.kind, "subject.txt").render(context)
-        text = _templates(row.kind, "txt").render(context)
+        subject = _plain(_templates(row.kind, "subject.txt"), context)
+        text = _plain(_templates(row.kind, "txt"), context)
         html = _templates(row.kind, "html").render(context)
     return " ".join(subject.split())[:250], text, html, unsubscribe
 
@@ -110,8 +117,8 @@ def digest_message(rows: list[Reminder], *, zone: ZoneInfo) -> EmailMultiAlterna
                "count": len(rows), "unsubscribe_url": unsubscribe,
                "site_url": settings.SITE_URL}
     with timezone.override(zone):
-        subject = render_to_string("emails/reminders/_digest.subject.txt", context)
-        text = render_to_string("emails/reminders/_digest.txt", context)
+        subject = _plain(get_template("emails/reminders/_digest.subject.txt"), context)
+        text = _plain(get_template("emails/reminders/_digest.txt"), context)
         html = render_to_string("emails/reminders/_digest.html", context)
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split())[:250], body=text, to=[first.email],

@@ -416,3 +416,20 @@ def test_a_claim_is_dated_when_it_is_made_not_at_the_moment_it_looks_up_to(item_
 
     assert rows and rows[0].claimed_at > long_ago + timedelta(hours=23)
     assert outbox.reclaim() == (0, 0)  # a digest claims up to a past moment: still fresh
+
+
+def test_plain_text_and_subject_read_as_typed_while_the_html_part_is_escaped(
+        item_kind, vendor):
+    owner = UserFactory(username="aoife", first_name="Aoife", last_name="O'Brien",
+                        email="aoife@example.org")
+    AssignmentFactory(user=owner, vendor=vendor)
+    action_item(vendor, owner=owner, title="Check <b>Ben's</b> backups",
+                due_on=timezone.localdate() + timedelta(days=1))
+    outbox.sweep()
+    outbox.send_due()
+
+    message = mail.outbox[0]
+    assert "Aoife O'Brien" in message.body and "&#x27;" not in message.body
+    assert "&#x27;" not in message.subject
+    html = message.alternatives[0][0]
+    assert "O&#x27;Brien" in html and "<b>Ben" not in html
