@@ -17,7 +17,7 @@ from accounts.filtersets import UserFilterSet
 from accounts.forms import ApiTokenForm, UserForm
 from accounts.models import ApiToken
 from vendorgov import ratelimit
-from vendorgov.pages import FormPage, ListPage
+from vendorgov.pages import FormPage, ListPage, once
 from vendors.models import VendorAssignment
 from vendors.selectors import record_history
 
@@ -158,6 +158,7 @@ class UserDetailView(VendorManagerRequiredMixin, TemplateView):
 class UserUpdateView(PersonFormPage):
     success_message = "{object} saved."
 
+    @once
     def person(self):
         return get_object_or_404(User, pk=self.kwargs["pk"])
 

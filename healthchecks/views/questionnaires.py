@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from healthchecks import forms, services
 from healthchecks.models import QuestionnaireTemplate
-from vendorgov.pages import FormPage
+from vendorgov.pages import FormPage, once
 from vendors import access
 
 
@@ -70,6 +70,7 @@ class TemplateUpdateView(KeeperMixin, FormPage):
     intro = ("Saving makes a new version; health checks that have started keep the version "
              "they began with.")
 
+    @once
     def template(self):
         return get_object_or_404(QuestionnaireTemplate, pk=self.kwargs["pk"])
 

@@ -8,7 +8,7 @@ from scorecards import forms, selectors, services
 from scorecards.models import Objective, Perspective
 from scorecards.views import PartKindMixin, ScorecardPage
 from vendorgov import charts
-from vendorgov.pages import ConfirmPage, FormPage
+from vendorgov.pages import ConfirmPage, FormPage, once
 from vendors.access import Action
 from vendors.selectors import record_history
 
@@ -65,6 +65,7 @@ class PartMixin(PartKindMixin, ScorecardPage):
                 .select_related("perspective")
         return None
 
+    @once
     def part(self):
         return self.record(self.model)
 

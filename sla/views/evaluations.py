@@ -8,7 +8,7 @@ from sla import forms, selectors, services
 from sla.models import Dispute
 from sla.views import SlaPage
 from vendorgov import formats
-from vendorgov.pages import FormPage
+from vendorgov.pages import FormPage, once
 from vendors import access
 from vendors.access import Action
 
@@ -38,6 +38,7 @@ class DisputeCreateView(SlaPage, FormPage):
     form_class = forms.DisputeForm
     success_message = "Dispute raised; operations will accept or reject it."
 
+    @once
     def evaluation(self):
         return selectors.evaluation_get(self.vendor, self.kwargs["pk"])
 
