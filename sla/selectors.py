@@ -77,13 +77,15 @@ def service_level_get(vendor: Vendor, pk: int) -> ServiceLevel:
 
 def evaluation_get(vendor: Vendor, pk: int) -> Evaluation:
     return get_object_or_404(
-        Evaluation.objects.select_related("service_level__version__sla", "service_level__calendar",
-                                          "measurement__submitted_by", "corrective_action",
-                                          "vendor"), vendor=vendor, pk=pk)
+        Evaluation.objects.select_related("service_level__version__sla__vendor",
+                                          "service_level__calendar",
+                                          "measurement__submitted_by",
+                                          "corrective_action__vendor", "vendor"),
+        vendor=vendor, pk=pk)
 
 
 def corrective_action_get(vendor: Vendor, pk: int) -> CorrectiveAction:
-    return get_object_or_404(CorrectiveAction.objects.select_related("owner", "sla", "vendor"),
+    return get_object_or_404(CorrectiveAction.objects.select_related("owner", "sla__vendor", "vendor"),
                              vendor=vendor, pk=pk)
 
 
@@ -524,10 +526,12 @@ def corrective_actions(user, *, vendor: Vendor | None = None) -> QuerySet[Correc
         breaches=Count("evaluations"))
 
 
-def evaluation_history(evaluation: Evaluation):
+def evaluation_history(evaluation: Evaluation, dispute: Dispute | None = None):
+    """The evaluation's changes and its dispute's (`dispute`, when the page has it already)."""
     entries = record_history(evaluation)
-    dispute = Dispute.objects.filter(evaluation=evaluation).first()
+    dispute = dispute or Dispute.objects.filter(evaluation=evaluation).first()
     if dispute is not None:
+        dispute.evaluation = evaluation
         entries += record_history(dispute)
         entries.sort(key=lambda e: e.when, reverse=True)
     return entries

@@ -30,7 +30,7 @@ class EvaluationView(SlaPage, TemplateView):
         return super().get_context_data(
             e=evaluation, sl=sl, dispute=dispute, measurements=measurements,
             may_dispute=may_dispute, may_decide=access.may(user, Action.EDIT, evaluation),
-            history=selectors.evaluation_history(evaluation), **kwargs)
+            history=selectors.evaluation_history(evaluation, dispute), **kwargs)
 
 
 class DisputeCreateView(SlaPage, FormPage):
@@ -63,6 +63,7 @@ class DisputeDecideView(SlaPage, FormPage):
     form_class = forms.DisputeDecisionForm
     success_message = "Decision recorded."
 
+    @once
     def dispute(self):
         dispute = Dispute.objects.select_related("evaluation").filter(
             vendor=self.vendor, pk=self.kwargs["pk"]).first()
