@@ -468,7 +468,6 @@ class Portfolio:
     awaiting_minutes: list
     overdue_actions: list
     flagged_impediments: list
-    vendors: list
 
 
 def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
@@ -503,7 +502,6 @@ def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
         awaiting_minutes=list(meetings.awaiting_minutes().order_by("-starts_at")[:50]),
         overdue_actions=list(actions.order_by("due_on", "id")),
         flagged_impediments=sorted(flagged, key=lambda i: -i.age_days),
-        vendors=list(vendors.order_by("name")),
     )
 
 

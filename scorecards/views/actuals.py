@@ -202,6 +202,7 @@ class PeriodApproveView(ScorecardPage, ConfirmPage):
 class ActualFormPage(ScorecardPage, FormPage):
     """A small form about one actual, handed to one service; back to its period."""
 
+    @once
     def actual(self) -> Actual:
         return selectors.actual_get(self.vendor, self.kwargs["pk"])
 
@@ -236,6 +237,7 @@ class PeriodLockView(ScorecardPage, FormPage):
              "change its actuals, the targets they were scored against are frozen, and our "
              "corrections need a reason that stays in history.")
 
+    @once
     def period(self) -> Period:
         return self.record(Period)
 
