@@ -85,8 +85,9 @@ def evaluation_get(vendor: Vendor, pk: int) -> Evaluation:
 
 
 def corrective_action_get(vendor: Vendor, pk: int) -> CorrectiveAction:
-    return get_object_or_404(CorrectiveAction.objects.select_related("owner", "sla__vendor", "vendor"),
-                             vendor=vendor, pk=pk)
+    return get_object_or_404(
+        CorrectiveAction.objects.select_related("owner", "sla__vendor", "vendor"),
+        vendor=vendor, pk=pk)
 
 
 def calendar_get(vendor: Vendor, pk: int) -> BusinessCalendar:
