@@ -452,6 +452,22 @@ class Portfolio:
     reviews_due: list[SLA]
     missing_data: list[Evaluation]
     today: date = field(default_factory=timezone.localdate)
+    more: dict = field(default_factory=dict)  # list name → True when it has more than LIST_LIMIT
+    count: int = 0  # vendors in the compliance table, every page together
+    page: int = 1
+
+
+#: Rows of each "where SLAs need you" list; past it the list says there are more. Vendors
+#: per page of the compliance table. Both keep the page the same size at any portfolio.
+LIST_LIMIT = 20
+PORTFOLIO_PAGE = 50
+
+
+def _capped(queryset, name: str, more: dict) -> list:
+    """The first LIST_LIMIT rows, in one query (one row more tells whether there are more)."""
+    rows = list(queryset[:LIST_LIMIT + 1])
+    more[name] = len(rows) > LIST_LIMIT
+    return rows[:LIST_LIMIT]
 
 
 def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
@@ -481,12 +497,25 @@ def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
     return result
 
 
-def portfolio(user, *, today: date | None = None, months: int = 12) -> Portfolio:
+def portfolio(user, *, today: date | None = None, months: int = 12, page: int | str | None = 1,
+              per_page: int | None = PORTFOLIO_PAGE) -> Portfolio:
+    """Where SLAs need the user (each list capped at LIST_LIMIT), and one page of the
+    compliance table (`per_page=None`: every vendor, for the CSV), in a fixed number of
+    queries however many vendors there are."""
     today = today or timezone.localdate()
     this_month = rules.month_start(today)
     month_list = [rules.add_months(this_month, -i) for i in range(months - 1, -1, -1)]
     vendors = access.vendors(user).filter(archived_at__isnull=True, slas__isnull=False
                                           ).distinct().order_by("name")
+    count, number = None, 1
+    if per_page is not None:
+        count = vendors.count()
+        pages = max(1, -(-count // per_page))
+        try:
+            number = min(max(1, int(page or 1)), pages)
+        except (TypeError, ValueError):
+            number = 1
+        vendors = vendors[(number - 1) * per_page:number * per_page]
     vendor_list = list(vendors)
     ids = [v.pk for v in vendor_list]
     data = compliance_by_month(ids, month_list[0], today)
@@ -498,24 +527,28 @@ def portfolio(user, *, today: date | None = None, months: int = 12) -> Portfolio
                 .select_related("vendor", "service_level", "corrective_action")
                 .order_by("-window_end", "vendor__name"))
     last_month = rules.add_months(this_month, -1)
+    more: dict = {}
     return Portfolio(
-        months=month_list, compliance=compliance, breaches_this_month=list(breaches),
+        months=month_list, compliance=compliance,
+        breaches_this_month=_capped(breaches, "breaches", more),
         breaches_last_month=evaluations.filter(
             status=EvaluationStatus.BREACHED, excused=False,
             window_end__range=(last_month, this_month - timedelta(days=1))).count(),
-        overdue_actions=list(access.restrict(CorrectiveAction.objects.all(), user).filter(
+        overdue_actions=_capped(access.restrict(CorrectiveAction.objects.all(), user).filter(
             status__in=[CorrectiveActionStatus.OPEN, CorrectiveActionStatus.IN_PROGRESS],
-            due_on__lt=today).select_related("vendor", "owner", "sla").order_by("due_on")),
-        open_disputes=list(access.restrict(Dispute.objects.all(), user).filter(
+            due_on__lt=today).select_related("vendor", "owner", "sla").order_by("due_on", "pk"),
+            "overdue_actions", more),
+        open_disputes=_capped(access.restrict(Dispute.objects.all(), user).filter(
             status=DisputeStatus.OPEN).select_related("vendor", "evaluation__service_level",
                                                       "evaluation__vendor",
-                                                      "raised_by")),
-        reviews_due=list(access.restrict(SLA.objects.all(), user).filter(
+                                                      "raised_by"), "open_disputes", more),
+        reviews_due=_capped(access.restrict(SLA.objects.all(), user).filter(
             archived_at__isnull=True, retired_on__isnull=True,
             review_due_on__lte=today + REVIEW_HORIZON).select_related("vendor")
-            .order_by("review_due_on")),
-        missing_data=list(windows_missing_data(user, closed_since=today - timedelta(days=40))),
-        today=today,
+            .order_by("review_due_on", "pk"), "reviews_due", more),
+        missing_data=_capped(windows_missing_data(user, closed_since=today - timedelta(days=40)),
+                             "missing_data", more),
+        today=today, more=more, count=len(vendor_list) if count is None else count, page=number,
     )
 
 
