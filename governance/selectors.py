@@ -468,6 +468,18 @@ class Portfolio:
     awaiting_minutes: list
     overdue_actions: list
     flagged_impediments: list
+    more: dict = field(default_factory=dict)  # list name → True past PORTFOLIO_LIMIT rows
+
+
+#: Rows of each list of the reviews portfolio; past it the list says there are more (at
+#: 1,000 vendors two weeks hold 2,000 weekly reviews). Filter by vendor or tier for the rest.
+PORTFOLIO_LIMIT = 50
+
+
+def _capped(rows, name: str, more: dict) -> list:
+    rows = list(rows[:PORTFOLIO_LIMIT + 1])
+    more[name] = len(rows) > PORTFOLIO_LIMIT
+    return rows[:PORTFOLIO_LIMIT]
 
 
 def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
@@ -496,12 +508,17 @@ def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
         limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS))]
     for i in flagged:
         i.limit = limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS)
+    more: dict = {}
     return Portfolio(
-        upcoming=list(meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now,
-                                      starts_at__lte=now + timedelta(days=days))),
-        awaiting_minutes=list(meetings.awaiting_minutes().order_by("-starts_at")[:50]),
-        overdue_actions=list(actions.order_by("due_on", "id")),
-        flagged_impediments=sorted(flagged, key=lambda i: -i.age_days),
+        upcoming=_capped(meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now,
+                                         starts_at__lte=now + timedelta(days=days)),
+                         "upcoming", more),
+        awaiting_minutes=_capped(meetings.awaiting_minutes().order_by("-starts_at"),
+                                 "awaiting_minutes", more),
+        overdue_actions=_capped(actions.order_by("due_on", "id"), "overdue_actions", more),
+        flagged_impediments=_capped(sorted(flagged, key=lambda i: -i.age_days),
+                                    "flagged_impediments", more),
+        more=more,
     )
 
 
