@@ -184,6 +184,12 @@ def meeting_page(meeting: Meeting) -> MeetingPage:
     attendances = list(Attendance.objects.filter(meeting=meeting)
                        .select_related("user", "contact").order_by("id"))
     series = Meeting.objects.visible().filter(cadence_id=meeting.cadence_id)
+    # The meetings before and after this one in one query, not two; same vendor as this one.
+    before = series.filter(starts_at__lt=meeting.starts_at).order_by("-starts_at").values("pk")
+    after = series.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").values("pk")
+    around = list(series.filter(Q(pk__in=before[:1]) | Q(pk__in=after[:1])))
+    for m in around:
+        m.vendor = meeting.vendor
     return MeetingPage(
         meeting=meeting, sections=sections, items=items, frozen=frozen,
         attendances_ours=[a for a in attendances if a.user_id],
@@ -192,8 +198,8 @@ def meeting_page(meeting: Meeting) -> MeetingPage:
                        .select_related("recorded_by")),
         action_items=list(ActionItem.objects.active().filter(meeting=meeting)
                           .select_related("owner_user", "owner_contact")),
-        previous=series.filter(starts_at__lt=meeting.starts_at).order_by("-starts_at").first(),
-        next=series.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").first(),
+        previous=next((m for m in around if m.starts_at < meeting.starts_at), None),
+        next=next((m for m in around if m.starts_at > meeting.starts_at), None),
     )
 
 
