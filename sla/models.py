@@ -406,7 +406,12 @@ class Measurement(VendorScoped):
                    # The evaluation's work list: small, whatever the history.
                    models.Index(fields=["service_level", "window_start"],
                                 condition=Q(needs_evaluation=True),
-                                name="measurement_pending_idx")]
+                                name="measurement_pending_idx"),
+                   # The API list's default order, for everyone and for one vendor: a page
+                   # of 100 read from the index instead of sorting every row.
+                   models.Index(fields=["-window_start", "-id"], name="measurement_list_idx"),
+                   models.Index(fields=["vendor", "-window_start", "-id"],
+                                name="measurement_vendor_list_idx")]
 
     def __str__(self):
         return f"{self.service_level} · {self.window_start}: {self.value}"
