@@ -8,7 +8,12 @@ from rest_framework import serializers
 from healthchecks import selectors
 from healthchecks.choices import Dimension, Group
 from healthchecks.models import Cycle, Finding, Invitation, Question
-from vendorgov.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from vendorgov.api.fields import (
+    IdentityUrlField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+)
 
 
 def _vendor():
@@ -73,7 +78,7 @@ class CycleListSerializer(serializers.ListSerializer):
 
 
 class CycleSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="health-check-detail")
+    url = IdentityUrlField(view_name="health-check-detail")
     vendor = _vendor()
     results = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
@@ -125,7 +130,7 @@ class MyAnswerSerializer(serializers.Serializer):
 
 
 class SurveySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="health-check-survey-detail")
+    url = IdentityUrlField(view_name="health-check-survey-detail")
     vendor = _vendor()
     state = serializers.SerializerMethodField()
     collection_ends_on = serializers.DateField(source="cycle.collection_ends_on",
