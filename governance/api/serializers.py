@@ -145,7 +145,11 @@ class MeetingSerializer(VendorScopedSerializer):
     def get_decisions(self, meeting):
         if not meeting.minutes_published:
             return []
-        return DecisionSerializer(meeting.decisions.all(), many=True).data
+        # One serializer for every meeting of a list: building one per row (its fields
+        # copied each time) cost more than the decisions themselves.
+        if "_decisions" not in self.__dict__:
+            self._decisions = DecisionSerializer(context=self.context)
+        return [self._decisions.to_representation(d) for d in meeting.decisions.all()]
 
 
 class AgendaEntrySerializer(serializers.Serializer):
