@@ -123,7 +123,7 @@ class SLASerializer(serializers.ModelSerializer):
 class SlaMeasurementSerializer(serializers.ModelSerializer):
     url = IdentityUrlField(view_name="sla-measurement-detail")
     vendor = _vendor()
-    sla = serializers.IntegerField(source="service_level.version.sla_id", read_only=True)
+    sla = serializers.IntegerField(source="sla_id", read_only=True)  # annotated by the view
 
     class Meta:
         model = Measurement
