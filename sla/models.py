@@ -499,7 +499,10 @@ class Evaluation(VendorScoped):
             models.UniqueConstraint("service_level", "window_start",
                                     name="one_evaluation_per_window"),
         ]
-        indexes = [models.Index(fields=["vendor", "window_end"], name="evaluation_vendor_end")]
+        indexes = [models.Index(fields=["vendor", "window_end"], name="evaluation_vendor_end"),
+                   # The hourly scorecard derivation reads what was evaluated since its
+                   # last run (sla.selectors.windows_evaluated_since).
+                   models.Index(fields=["evaluated_at"], name="evaluation_evaluated_at_idx")]
 
     def __str__(self):
         return f"{self.service_level} · {self.label}"
