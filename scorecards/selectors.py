@@ -489,7 +489,9 @@ def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
 
         def rolled(card):
             score = selected.get(card.pk)
-            block = score.rolled if key == "overall" or score is None \
+            if score is None:  # no period with that label on this scorecard
+                return None
+            block = score.rolled if key == "overall" \
                 else (score.perspective(key).rolled if score.perspective(key) else None)
             return None if block is None else block.score
 
