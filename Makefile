@@ -66,10 +66,14 @@ restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=var/backups/<backup file>"; exit 2)
 	$(PY) manage.py restore "$(FILE)"
 
-# SLA ingest benchmark against PostgreSQL (DATABASE_URL, a role with CREATEDB): API bulk
+# Benchmarks against PostgreSQL (DATABASE_URL, a role with CREATEDB): every portfolio page and
+# API list at 10 and 1,000 vendors (seeded once into <db>_bench10 / <db>_bench1000, then
+# reused) against a bare .values() view, served by gunicorn as in production
+# (bench/portfolio.py; BENCH_ARGS='--sizes 10,100 --requests 10' passes options); then the SLA
 # ingest next to a raw COPY, the repost that must insert nothing, a 1,000-vendor evaluation.
+BENCH_ARGS ?=
 bench: install
-	$(PY) bench/sla_ingest.py
+	$(PY) bench/portfolio.py $(BENCH_ARGS); status=$$?; $(PY) bench/sla_ingest.py && exit $$status
 
 # Load test (bench/load.py): 50 simulated users against gunicorn + PostgreSQL + Redis on
 # loopback, in a scratch database next to DATABASE_URL's and a Redis of its own.

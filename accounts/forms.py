@@ -32,6 +32,12 @@ class UserForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["assign_vendors"]
             del self.fields["assignment_role"]
+        else:
+            # Both lists show the same vendors: read them once (validation still checks
+            # what is posted against the queryset).
+            shown = [(v.pk, str(v)) for v in Vendor.objects.active()]
+            self.fields["vendor"].choices = [("", self.fields["vendor"].empty_label), *shown]
+            self.fields["assign_vendors"].choices = shown
 
     def clean(self):
         data = super().clean()

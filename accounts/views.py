@@ -19,7 +19,7 @@ from accounts.models import ApiToken
 from reminders import selectors as reminders
 from reminders.views.preferences import preferences_form
 from vendorgov import ratelimit
-from vendorgov.pages import FormPage, ListPage
+from vendorgov.pages import FormPage, ListPage, once
 from vendors.models import VendorAssignment
 from vendors.selectors import record_history
 
@@ -167,6 +167,7 @@ class UserDetailView(VendorManagerRequiredMixin, TemplateView):
 class UserUpdateView(PersonFormPage):
     success_message = "{object} saved."
 
+    @once
     def person(self):
         return get_object_or_404(User, pk=self.kwargs["pk"])
 

@@ -177,7 +177,7 @@ class LineHome:
 def line_home(user, *, today: date | None = None) -> LineHome:
     today = today or timezone.localdate()
     visible = list(access.vendors(user).filter(archived_at__isnull=True).order_by("name"))
-    card_portfolio = scorecards.portfolio(user, None, trend_length=2)
+    card_portfolio = scorecards.portfolio(user, None, trend_length=2, per_page=None)
     rows = vendor_rows(user, visible, card_portfolio, today)
     start, end = week_bounds(today)
     impediments = governance.impediments_open(user)
@@ -246,7 +246,7 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     """The portfolio at a glance. The heat map shows one page of vendors (filtered by name
     or to those with a red cell); the trends and changes cover every vendor seen."""
     today = today or timezone.localdate()
-    card_portfolio = scorecards.portfolio(user, None)
+    card_portfolio = scorecards.portfolio(user, None, per_page=None)  # every vendor's trend
     vendor_qs = access.vendors(user).filter(archived_at__isnull=True).order_by("name")
     if query:
         vendor_qs = vendor_qs.filter(Q(name__icontains=query) | Q(slug__icontains=query))

@@ -229,7 +229,9 @@ class Meeting(Archivable, VendorScoped):
 
     class Meta:
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["vendor", "starts_at"])]
+        indexes = [models.Index(fields=["vendor", "starts_at"]),
+                   # The API list's default order across vendors, served by the index.
+                   models.Index(fields=["starts_at", "id"], name="meeting_list_idx")]
         constraints = [
             models.UniqueConstraint("cadence", "period", condition=Q(archived_at__isnull=True),
                                     name="one_meeting_per_cadence_period",

@@ -186,6 +186,12 @@ def meeting_page(meeting: Meeting) -> MeetingPage:
     attendances = list(Attendance.objects.filter(meeting=meeting)
                        .select_related("user", "contact").order_by("id"))
     series = Meeting.objects.visible().filter(cadence_id=meeting.cadence_id)
+    # The meetings before and after this one in one query, not two; same vendor as this one.
+    before = series.filter(starts_at__lt=meeting.starts_at).order_by("-starts_at").values("pk")
+    after = series.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").values("pk")
+    around = list(series.filter(Q(pk__in=before[:1]) | Q(pk__in=after[:1])))
+    for m in around:
+        m.vendor = meeting.vendor
     return MeetingPage(
         meeting=meeting, sections=sections, items=items, frozen=frozen,
         attendances_ours=[a for a in attendances if a.user_id],
@@ -194,8 +200,8 @@ def meeting_page(meeting: Meeting) -> MeetingPage:
                        .select_related("recorded_by")),
         action_items=list(ActionItem.objects.active().filter(meeting=meeting)
                           .select_related("owner_user", "owner_contact")),
-        previous=series.filter(starts_at__lt=meeting.starts_at).order_by("-starts_at").first(),
-        next=series.filter(starts_at__gt=meeting.starts_at).order_by("starts_at").first(),
+        previous=next((m for m in around if m.starts_at < meeting.starts_at), None),
+        next=next((m for m in around if m.starts_at > meeting.starts_at), None),
     )
 
 
@@ -470,7 +476,18 @@ class Portfolio:
     awaiting_minutes: list
     overdue_actions: list
     flagged_impediments: list
-    vendors: list
+    more: dict = field(default_factory=dict)  # list name → True past PORTFOLIO_LIMIT rows
+
+
+#: Rows of each list of the reviews portfolio; past it the list says there are more (at
+#: 1,000 vendors two weeks hold 2,000 weekly reviews). Filter by vendor or tier for the rest.
+PORTFOLIO_LIMIT = 50
+
+
+def _capped(rows, name: str, more: dict) -> list:
+    rows = list(rows[:PORTFOLIO_LIMIT + 1])
+    more[name] = len(rows) > PORTFOLIO_LIMIT
+    return rows[:PORTFOLIO_LIMIT]
 
 
 def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
@@ -499,13 +516,17 @@ def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
         limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS))]
     for i in flagged:
         i.limit = limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS)
+    more: dict = {}
     return Portfolio(
-        upcoming=list(meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now,
-                                      starts_at__lte=now + timedelta(days=days))),
-        awaiting_minutes=list(meetings.awaiting_minutes().order_by("-starts_at")[:50]),
-        overdue_actions=list(actions.order_by("due_on", "id")),
-        flagged_impediments=sorted(flagged, key=lambda i: -i.age_days),
-        vendors=list(vendors.order_by("name")),
+        upcoming=_capped(meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now,
+                                         starts_at__lte=now + timedelta(days=days)),
+                         "upcoming", more),
+        awaiting_minutes=_capped(meetings.awaiting_minutes().order_by("-starts_at"),
+                                 "awaiting_minutes", more),
+        overdue_actions=_capped(actions.order_by("due_on", "id"), "overdue_actions", more),
+        flagged_impediments=_capped(sorted(flagged, key=lambda i: -i.age_days),
+                                    "flagged_impediments", more),
+        more=more,
     )
 
 

@@ -36,8 +36,10 @@ def plan_for(vendor: Vendor) -> HealthCheckPlan:
     """The vendor's plan; an unsaved default (due one interval after the vendor was added)
     when none was written."""
     plan = HealthCheckPlan.objects.filter(vendor=vendor).first()
-    if plan is not None:
-        return plan
+    return plan if plan is not None else _default_plan(vendor)
+
+
+def _default_plan(vendor: Vendor) -> HealthCheckPlan:
     months = default_interval(vendor)
     start = timezone.localtime(vendor.created_at).date()
     return HealthCheckPlan(vendor=vendor, interval_months=months,
@@ -123,26 +125,42 @@ def response_rates(cycle: Cycle) -> list[GroupRate]:
 
 def _responses(cycle: Cycle) -> list[scoring.Response]:
     """Submitted answers only: a draft counts once it is handed in."""
-    rows = (Answer.objects.filter(invitation__cycle=cycle, invitation__submitted_at__isnull=False)
-            .values_list("invitation_id", "invitation__group", "question__dimension", "score",
-                         "comment"))
-    return [scoring.Response(*row) for row in rows]
+    return _responses_of([cycle]).get(cycle.pk, [])
 
 
-def results(cycle: Cycle, *, previous: Cycle | None = None,
-            groups: list[str] | None = None) -> scoring.Results:
+def _responses_of(cycles: list[Cycle]) -> dict[int, list[scoring.Response]]:
+    """cycle id → its submitted answers, for many cycles in one query."""
+    rows = (Answer.objects.filter(invitation__cycle__in=cycles,
+                                  invitation__submitted_at__isnull=False)
+            .values_list("invitation__cycle_id", "invitation_id", "invitation__group",
+                         "question__dimension", "score", "comment"))
+    found: dict[int, list[scoring.Response]] = {}
+    for cycle_id, *row in rows:
+        found.setdefault(cycle_id, []).append(scoring.Response(*row))
+    return found
+
+
+#: `results(previous=LOOK_UP)`: find the cycle before (None means there is none).
+LOOK_UP = object()
+
+
+def results(cycle: Cycle, *, previous=LOOK_UP, groups: list[str] | None = None,
+            responses: dict | None = None) -> scoring.Results:
     """The cycle's results by dimension and group, compared with `previous` (by default the
-    vendor's cycle before it that had results)."""
+    vendor's cycle before it that had results). `responses` (from _responses_of) spares the
+    queries when the caller read the answers of many cycles at once."""
     dims = [d.value for d in Dimension]
     groups = groups or [g.value for g in Group]
-    if previous is None:
+    if previous is LOOK_UP:
         previous = previous_cycle(cycle)
+    if responses is None:
+        responses = _responses_of([c for c in (cycle, previous) if c is not None])
     before = None
     if previous is not None:
-        old = scoring.score(_responses(previous), dimensions=dims, groups=[g.value for g in Group],
-                            min_n=MIN_RESPONDENTS)
+        old = scoring.score(responses.get(previous.pk, []), dimensions=dims,
+                            groups=[g.value for g in Group], min_n=MIN_RESPONDENTS)
         before = {d.dimension: d.overall.mean for d in old.dimensions if d.overall.shown}
-    return scoring.score(_responses(cycle), dimensions=dims, groups=groups,
+    return scoring.score(responses.get(cycle.pk, []), dimensions=dims, groups=groups,
                          min_n=MIN_RESPONDENTS, previous=before)
 
 
@@ -150,6 +168,19 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     return (Cycle.objects.filter(vendor_id=cycle.vendor_id, due_on__lt=cycle.due_on,
                                  status=CycleStatus.CLOSED, closed_without_responses=False)
             .order_by("-due_on").first())
+
+
+def results_of(cycles: list[Cycle]) -> dict[int, scoring.Results]:
+    """cycle id → results (as `results(cycle)`) for a page of cycles, in two queries: the
+    cycles before them and every answer of both."""
+    cycles = list(cycles)
+    earlier = list(Cycle.objects.filter(vendor_id__in={c.vendor_id for c in cycles},
+                                        status=CycleStatus.CLOSED,
+                                        closed_without_responses=False).order_by("-due_on"))
+    previous = {c.pk: next((e for e in earlier if e.vendor_id == c.vendor_id
+                            and e.due_on < c.due_on), None) for c in cycles}
+    responses = _responses_of([*cycles, *filter(None, previous.values())])
+    return {c.pk: results(c, previous=previous[c.pk], responses=responses) for c in cycles}
 
 
 def vendor_may_see_results(user, cycle: Cycle) -> bool:
@@ -219,28 +250,37 @@ def portfolio(user) -> list[PortfolioRow]:
     plans = {p.vendor_id: p for p in HealthCheckPlan.objects.filter(vendor__in=vendors)}
     closed: dict[int, list[Cycle]] = {}
     for c in (Cycle.objects.filter(vendor__in=vendors, status=CycleStatus.CLOSED)
-              .order_by("-closed_on", "-pk")):
+              .select_related("vendor").order_by("-closed_on", "-pk")):
         closed.setdefault(c.vendor_id, []).append(c)
     current = {c.vendor_id: c for c in Cycle.objects.filter(vendor__in=vendors,
-                                                            status__in=CYCLE_OPEN)}
+                                                            status__in=CYCLE_OPEN)
+               .select_related("vendor")}
+    done = {v.pk: [c for c in closed.get(v.pk, []) if not c.closed_without_responses]
+            for v in vendors}
+    # The last three cycles with answers of each vendor: the last one's score, the one
+    # before's (the trend) and the one before that (the one before's own comparison).
+    responses = _responses_of([c for cycles in done.values() for c in cycles[:3]])
     rows = []
     for v in vendors:
-        done = [c for c in closed.get(v.pk, []) if not c.closed_without_responses]
-        overall = results(done[0], previous=done[1] if len(done) > 1 else None).overall \
-            if done else None
-        before = results(done[1]).overall if len(done) > 1 else None
-        rows.append(PortfolioRow(v, plans.get(v.pk) or plan_for(v),
+        last = done[v.pk][:3] + [None, None, None]
+        overall = results(last[0], previous=last[1], responses=responses).overall \
+            if last[0] else None
+        before = results(last[1], previous=last[2], responses=responses).overall \
+            if last[1] else None
+        rows.append(PortfolioRow(v, plans.get(v.pk) or _default_plan(v),
                                  (closed.get(v.pk) or [None])[0], current.get(v.pk), overall,
                                  before))
     rows.sort(key=lambda r: (-r.overdue_days, r.plan.next_due, r.vendor.name))
     return rows
 
 
-def next_due(vendor: Vendor) -> tuple[date, bool, Cycle | None]:
+def next_due(vendor: Vendor, plan: HealthCheckPlan | None = None
+             ) -> tuple[date, bool, Cycle | None]:
     """For the vendor header: when the next health check is due, whether it is overdue, and
-    the cycle under way if there is one."""
+    the cycle under way if there is one. `plan`: the vendor's plan, when the page has it."""
     current = Cycle.objects.open().filter(vendor=vendor).first()
-    plan = plan_for(vendor)
+    if plan is None or plan.vendor_id != vendor.pk:
+        plan = plan_for(vendor)
     return plan.next_due, current is None and plan.is_overdue, current
 
 

@@ -102,8 +102,9 @@ def template_default() -> TemplateVersion:
     """The version new cycles use: the current version of the first template kept, or the
     standard questionnaire, written on first use."""
     template = QuestionnaireTemplate.objects.active().order_by("pk").first()
-    if template is not None and template.current is not None:
-        return template.current
+    current = template.current if template is not None else None
+    if current is not None:
+        return current
     questions = [{"dimension": d.value, "text": t} for d, texts in STANDARD_QUESTIONS.items()
                  for t in texts]
     if template is None:

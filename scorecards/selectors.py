@@ -422,15 +422,56 @@ class Portfolio:
     label: str | None
     trend_labels: list[str]
     perspective_names: list[str]
-    rows: list[PortfolioRow]
+    rows: list[PortfolioRow]  # the rows of the page asked for
     without_scorecard: list[Vendor]
+    count: int = 0  # rows on every page together
+    page: int = 1
+    pages: int = 1
+
+
+#: Vendors per page of the heat map: what a screen can take in, and a page that costs the
+#: same at 10 vendors as at 1,000.
+PORTFOLIO_PAGE = 50
+
+
+def _scores(cards: list[Scorecard], labels: list[str]) -> dict[int, dict[str, PeriodScore]]:
+    """scorecard id → {period label: score} for these scorecards and labels, in a fixed
+    number of queries (structures, periods, actuals)."""
+    if not cards or not labels:
+        return {}
+    periods = list(Period.objects.filter(scorecard__in=cards, label__in=labels))
+    by_period = _actuals_by_period(Actual.objects.filter(period__in=periods))
+    structure_of = structures(cards)
+    scores: dict[int, dict[str, PeriodScore]] = defaultdict(dict)
+    for p in periods:
+        scores[p.scorecard_id][p.label] = score_period(structure_of[p.scorecard_id], p,
+                                                       by_period.get(p.pk, {}))
+    return scores
+
+
+def portfolio_perspective_names(user) -> list[str]:
+    """The perspectives of the visible scorecards, the heat map's columns, in one query."""
+    return list(dict.fromkeys(
+        Perspective.objects.filter(archived_at__isnull=True,
+                                   scorecard__in=access.restrict(
+                                       Scorecard.objects.filter(archived_at__isnull=True,
+                                                                vendor__archived_at__isnull=True),
+                                       user))
+        .order_by("position", "name").values_list("name", flat=True)))
 
 
 def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
+              sort: str = "vendor", page: int | str | None = 1,
+              per_page: int | None = PORTFOLIO_PAGE, names: list[str] | None = None,
               vendor_ids=None) -> Portfolio:
-    """Every visible vendor's scorecard scored for one period (and its overall score for
-    the periods before), in a fixed number of queries however many vendors, measures and
-    periods there are. `vendor_ids` narrows it to some of them (a page of a dashboard)."""
+    """The visible vendors' scorecards scored for one period, one page at a time, and the
+    overall score of the page's vendors for the periods before; `per_page=None` gives every
+    row (the CSV) without the trend. In a fixed number of queries however many vendors,
+    measures and periods there are. `vendor_ids` narrows it to some vendors (a dashboard's).
+
+    `sort` is "vendor", "overall" or a perspective's name ("-" in front: descending). By
+    vendor only the page is scored; by a score, the selected period of every vendor is
+    scored to order them (one period, not the trend), and rows without data go last."""
     vendors = access.vendors(user).filter(archived_at__isnull=True)
     scorecards = (access.restrict(Scorecard.objects.filter(archived_at__isnull=True), user)
                   .filter(vendor__archived_at__isnull=True).select_related("vendor"))
@@ -439,34 +480,59 @@ def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
         scorecards = scorecards.filter(vendor_id__in=vendor_ids)
     vendors, scorecards = list(vendors), list(scorecards)
     with_card = {s.vendor_id for s in scorecards}
-    periods = list(Period.objects.filter(scorecard__in=scorecards))
-    labels = sorted({p.label for p in periods}, key=_label_key)
     today = timezone.localdate()
-    ended = sorted({p.label for p in periods if p.ends_on < today}, key=_label_key)
+    seen = set(Period.objects.filter(scorecard__in=scorecards)
+               .values_list("label", "ends_on").distinct())
+    labels = sorted({lab for lab, _ in seen}, key=_label_key)
+    ended = sorted({lab for lab, ends_on in seen if ends_on < today}, key=_label_key)
     if label not in labels:
         label = ended[-1] if ended else (labels[-1] if labels else None)
     trend_labels = labels[:labels.index(label) + 1][-trend_length:] if label else []
-    wanted = [p for p in periods if p.label in trend_labels]
-    by_period = _actuals_by_period(Actual.objects.filter(period__in=wanted))
-    by_card = defaultdict(dict)
-    for p in wanted:
-        by_card[p.scorecard_id][p.label] = p
-    structure_of = structures(scorecards)
-    rows, names = [], []
-    for scorecard in scorecards:
-        structure = structure_of[scorecard.pk]
-        scores = {lab: score_period(structure, p, by_period.get(p.pk, {}))
-                  for lab, p in by_card[scorecard.pk].items()}
-        selected = scores.get(label)
-        for p in structure.perspectives:
-            if p.name not in names and (selected is None or selected.perspective(p.name)):
-                names.append(p.name)
-        rows.append(PortfolioRow(scorecard.vendor, scorecard, selected,
-                                 [scores[lab].rolled.score if lab in scores else None
-                                  for lab in trend_labels]))
-    rows.sort(key=lambda r: r.vendor.name.lower())
+    names = portfolio_perspective_names(user) if names is None else names
+
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    scorecards.sort(key=lambda s: s.vendor.name.lower(), reverse=key == "vendor" and descending)
+    selected = {}
+    if key != "vendor" and label:
+        selected = {pk: by_label.get(label) for pk, by_label
+                    in _scores(scorecards, [label]).items()}
+
+        def rolled(card):
+            score = selected.get(card.pk)
+            if score is None:  # no period with that label on this scorecard
+                return None
+            block = score.rolled if key == "overall" \
+                else (score.perspective(key).rolled if score.perspective(key) else None)
+            return None if block is None else block.score
+
+        known = [s for s in scorecards if rolled(s) is not None]
+        scorecards = sorted(known, key=rolled, reverse=descending) + \
+            [s for s in scorecards if rolled(s) is None]
+    count = len(scorecards)
+    if per_page is None:
+        shown, number, pages = scorecards, 1, 1
+        if trend_length > 1:  # every row with its trend (a dashboard's few vendors)
+            scores = _scores(scorecards, trend_labels)
+            trend_labels_shown = trend_labels
+        else:  # every row, the selected period only (the CSV)
+            scores = {pk: {label: s} for pk, s in selected.items() if s} if selected \
+                else _scores(scorecards, [label] if label else [])
+            trend_labels_shown = []
+    else:
+        pages = max(1, -(-count // per_page))
+        try:
+            number = min(max(1, int(page or 1)), pages)
+        except (TypeError, ValueError):
+            number = 1
+        shown = scorecards[(number - 1) * per_page:number * per_page]
+        scores = _scores(shown, trend_labels)
+        trend_labels_shown = trend_labels
+    rows = [PortfolioRow(s.vendor, s, scores.get(s.pk, {}).get(label),
+                         [scores[s.pk][lab].rolled.score if lab in scores.get(s.pk, {})
+                          else None for lab in trend_labels_shown])
+            for s in shown]
     return Portfolio(labels, label, trend_labels, names, rows,
-                     [v for v in vendors if v.pk not in with_card])
+                     [v for v in vendors if v.pk not in with_card], count, number, pages)
 
 
 def _label_key(label: str):

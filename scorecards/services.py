@@ -533,7 +533,8 @@ class DeriveResult:
 
 def actuals_derive_from_sla(*, measure_ids: Iterable[int] | None = None,
                             vendor: Vendor | None = None,
-                            today: datetime.date | None = None) -> DeriveResult:
+                            today: datetime.date | None = None,
+                            windows: dict[int, set] | None = None) -> DeriveResult:
     """Derive the actual of every measure fed from an SLA (or only `measure_ids`, or only
     `vendor`'s) for every period that has started, from its service level's evaluated
     windows (the rule: `scorecards.sla_feed`), and refresh those whose windows changed.
@@ -552,15 +553,24 @@ def actuals_derive_from_sla(*, measure_ids: Iterable[int] | None = None,
     stays as it was reviewed.
 
     Safe to run twice, or twice at once: the unique key on measure and period lets one run
-    create an actual; the other's transaction then fails and changes nothing."""
+    create an actual; the other's transaction then fails and changes nothing.
+
+    `windows` ({service level id: last days of windows evaluated anew}, from
+    `sla.selectors.windows_evaluated_since`) limits the work to the periods holding one of
+    them, of the measures fed from those service levels: what the hourly job does between
+    its daily full runs. Only those periods' actuals are read and locked."""
     try:
         with transaction.atomic():
-            return _derive(measure_ids, vendor, today or timezone.localdate())
+            return _derive(measure_ids, vendor, today or timezone.localdate(), touched=windows)
     except IntegrityError:
         return DeriveResult(skipped=True)
 
 
-def _derive(measure_ids, vendor, today: datetime.date) -> DeriveResult:
+def _touches(period: Period, ends) -> bool:
+    return any(period.starts_on <= end <= period.ends_on for end in ends)
+
+
+def _derive(measure_ids, vendor, today: datetime.date, touched=None) -> DeriveResult:
     result = DeriveResult()
     measures = (Measure.objects.filter(data_source=DataSource.SLA, service_level__isnull=False)
                 .select_related("objective__perspective"))
@@ -568,11 +578,19 @@ def _derive(measure_ids, vendor, today: datetime.date) -> DeriveResult:
         measures = measures.filter(pk__in=list(measure_ids))
     if vendor is not None:
         measures = measures.filter(vendor=vendor)
+    if touched is not None:
+        measures = measures.filter(service_level_id__in=list(touched))
     measures = list(measures)
     card_of = {m.pk: m.objective.perspective.scorecard_id for m in measures}
     periods = defaultdict(list)
     for p in Period.objects.filter(scorecard_id__in=set(card_of.values()), starts_on__lte=today):
         periods[p.scorecard_id].append(p)
+    if touched is not None:  # only the periods holding a window evaluated anew
+        ends = defaultdict(set)
+        for m in measures:
+            ends[card_of[m.pk]] |= touched.get(m.service_level_id, set())
+        periods = defaultdict(list, {card: [p for p in ps if _touches(p, ends[card])]
+                                     for card, ps in periods.items()})
     every_period = [p for ps in periods.values() for p in ps]
     if not every_period:
         return result
@@ -586,6 +604,8 @@ def _derive(measure_ids, vendor, today: datetime.date) -> DeriveResult:
     for m in measures:
         label = labels[m.service_level_id]
         for p in periods[card_of[m.pk]]:
+            if touched is not None and not _touches(p, touched.get(m.service_level_id, ())):
+                continue
             actual = existing.get((m.pk, p.pk))
             if actual is None and not m.counts_in(p):
                 continue

@@ -77,14 +77,17 @@ def service_level_get(vendor: Vendor, pk: int) -> ServiceLevel:
 
 def evaluation_get(vendor: Vendor, pk: int) -> Evaluation:
     return get_object_or_404(
-        Evaluation.objects.select_related("service_level__version__sla", "service_level__calendar",
-                                          "measurement__submitted_by", "corrective_action",
-                                          "vendor"), vendor=vendor, pk=pk)
+        Evaluation.objects.select_related("service_level__version__sla__vendor",
+                                          "service_level__calendar",
+                                          "measurement__submitted_by",
+                                          "corrective_action__vendor", "vendor"),
+        vendor=vendor, pk=pk)
 
 
 def corrective_action_get(vendor: Vendor, pk: int) -> CorrectiveAction:
-    return get_object_or_404(CorrectiveAction.objects.select_related("owner", "sla", "vendor"),
-                             vendor=vendor, pk=pk)
+    return get_object_or_404(
+        CorrectiveAction.objects.select_related("owner", "sla__vendor", "vendor"),
+        vendor=vendor, pk=pk)
 
 
 def calendar_get(vendor: Vendor, pk: int) -> BusinessCalendar:
@@ -449,6 +452,22 @@ class Portfolio:
     reviews_due: list[SLA]
     missing_data: list[Evaluation]
     today: date = field(default_factory=timezone.localdate)
+    more: dict = field(default_factory=dict)  # list name → True when it has more than LIST_LIMIT
+    count: int = 0  # vendors in the compliance table, every page together
+    page: int = 1
+
+
+#: Rows of each "where SLAs need you" list; past it the list says there are more. Vendors
+#: per page of the compliance table. Both keep the page the same size at any portfolio.
+LIST_LIMIT = 20
+PORTFOLIO_PAGE = 50
+
+
+def _capped(queryset, name: str, more: dict) -> list:
+    """The first LIST_LIMIT rows, in one query (one row more tells whether there are more)."""
+    rows = list(queryset[:LIST_LIMIT + 1])
+    more[name] = len(rows) > LIST_LIMIT
+    return rows[:LIST_LIMIT]
 
 
 def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
@@ -478,12 +497,25 @@ def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
     return result
 
 
-def portfolio(user, *, today: date | None = None, months: int = 12) -> Portfolio:
+def portfolio(user, *, today: date | None = None, months: int = 12, page: int | str | None = 1,
+              per_page: int | None = PORTFOLIO_PAGE) -> Portfolio:
+    """Where SLAs need the user (each list capped at LIST_LIMIT), and one page of the
+    compliance table (`per_page=None`: every vendor, for the CSV), in a fixed number of
+    queries however many vendors there are."""
     today = today or timezone.localdate()
     this_month = rules.month_start(today)
     month_list = [rules.add_months(this_month, -i) for i in range(months - 1, -1, -1)]
     vendors = access.vendors(user).filter(archived_at__isnull=True, slas__isnull=False
                                           ).distinct().order_by("name")
+    count, number = None, 1
+    if per_page is not None:
+        count = vendors.count()
+        pages = max(1, -(-count // per_page))
+        try:
+            number = min(max(1, int(page or 1)), pages)
+        except (TypeError, ValueError):
+            number = 1
+        vendors = vendors[(number - 1) * per_page:number * per_page]
     vendor_list = list(vendors)
     ids = [v.pk for v in vendor_list]
     data = compliance_by_month(ids, month_list[0], today)
@@ -495,24 +527,28 @@ def portfolio(user, *, today: date | None = None, months: int = 12) -> Portfolio
                 .select_related("vendor", "service_level", "corrective_action")
                 .order_by("-window_end", "vendor__name"))
     last_month = rules.add_months(this_month, -1)
+    more: dict = {}
     return Portfolio(
-        months=month_list, compliance=compliance, breaches_this_month=list(breaches),
+        months=month_list, compliance=compliance,
+        breaches_this_month=_capped(breaches, "breaches", more),
         breaches_last_month=evaluations.filter(
             status=EvaluationStatus.BREACHED, excused=False,
             window_end__range=(last_month, this_month - timedelta(days=1))).count(),
-        overdue_actions=list(access.restrict(CorrectiveAction.objects.all(), user).filter(
+        overdue_actions=_capped(access.restrict(CorrectiveAction.objects.all(), user).filter(
             status__in=[CorrectiveActionStatus.OPEN, CorrectiveActionStatus.IN_PROGRESS],
-            due_on__lt=today).select_related("vendor", "owner", "sla").order_by("due_on")),
-        open_disputes=list(access.restrict(Dispute.objects.all(), user).filter(
+            due_on__lt=today).select_related("vendor", "owner", "sla").order_by("due_on", "pk"),
+            "overdue_actions", more),
+        open_disputes=_capped(access.restrict(Dispute.objects.all(), user).filter(
             status=DisputeStatus.OPEN).select_related("vendor", "evaluation__service_level",
                                                       "evaluation__vendor",
-                                                      "raised_by")),
-        reviews_due=list(access.restrict(SLA.objects.all(), user).filter(
+                                                      "raised_by"), "open_disputes", more),
+        reviews_due=_capped(access.restrict(SLA.objects.all(), user).filter(
             archived_at__isnull=True, retired_on__isnull=True,
             review_due_on__lte=today + REVIEW_HORIZON).select_related("vendor")
-            .order_by("review_due_on")),
-        missing_data=list(windows_missing_data(user, closed_since=today - timedelta(days=40))),
-        today=today,
+            .order_by("review_due_on", "pk"), "reviews_due", more),
+        missing_data=_capped(windows_missing_data(user, closed_since=today - timedelta(days=40)),
+                             "missing_data", more),
+        today=today, more=more, count=len(vendor_list) if count is None else count, page=number,
     )
 
 
@@ -524,10 +560,12 @@ def corrective_actions(user, *, vendor: Vendor | None = None) -> QuerySet[Correc
         breaches=Count("evaluations"))
 
 
-def evaluation_history(evaluation: Evaluation):
+def evaluation_history(evaluation: Evaluation, dispute: Dispute | None = None):
+    """The evaluation's changes and its dispute's (`dispute`, when the page has it already)."""
     entries = record_history(evaluation)
-    dispute = Dispute.objects.filter(evaluation=evaluation).first()
+    dispute = dispute or Dispute.objects.filter(evaluation=evaluation).first()
     if dispute is not None:
+        dispute.evaluation = evaluation
         entries += record_history(dispute)
         entries.sort(key=lambda e: e.when, reverse=True)
     return entries
@@ -729,6 +767,27 @@ class FeedWindow:
     @property
     def value_text(self) -> str:
         return rules.with_unit(self.value, self.unit)
+
+
+def windows_evaluated_since(since) -> dict[int, set[date]]:
+    """{service level id: the last days of its windows evaluated (or re-evaluated) at or
+    after `since`}, for every service level sharing an SLA and key with one of them (a
+    scorecard measure linked to any version's service level reads them all; see
+    feed_windows). Two queries; the first served by the index on `evaluated_at`."""
+    touched = defaultdict(set)
+    for sla_id, key, end in (Evaluation.objects.filter(evaluated_at__gte=since)
+                             .values_list("sla_id", "service_level__key", "window_end")
+                             .distinct()):
+        touched[(sla_id, key)].add(end)
+    if not touched:
+        return {}
+    found: dict[int, set[date]] = {}
+    for pk, sla_id, key in ServiceLevel.objects.filter(
+            version__sla_id__in={s for s, _ in touched},
+            key__in={k for _, k in touched}).values_list("pk", "version__sla_id", "key"):
+        if (sla_id, key) in touched:
+            found[pk] = touched[(sla_id, key)]
+    return found
 
 
 def feed_windows(ids, first: date, last: date) -> dict[int, list[FeedWindow]]:

@@ -18,6 +18,7 @@ the user's scope, and the tab the page belongs to). This module knows nothing of
 """
 
 import csv
+import functools
 import re
 
 from django.contrib import messages
@@ -30,6 +31,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView
 
 from vendorgov.errors import Conflict
+
+
+def once(method):
+    """A page's record, loaded once per request: the title, the form, the explanation and
+    the return address each ask for it, and each asking must not be another query."""
+    key = f"_once_{method.__name__}"
+
+    @functools.wraps(method)
+    def loaded(self):
+        if key not in self.__dict__:
+            self.__dict__[key] = method(self)
+        return self.__dict__[key]
+
+    return loaded
 
 
 def apply_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:

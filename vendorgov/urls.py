@@ -8,6 +8,9 @@ from vendorgov import views
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    # The API first: resolving an API address after every page pattern of the apps (each
+    # failed attempt recorded) cost 0.6 ms a request, a tenth of a bare list's time.
+    path("api/v1/", include("vendorgov.api.urls")),
     path("", include("vendors.urls")),
     path("", include("governance.urls")),
     path("", include("sla.urls")),
@@ -16,7 +19,6 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("reminders.urls")),
     path("accounts/", include("accounts.urls")),
-    path("api/v1/", include("vendorgov.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles as it renders; allow those on this one page only.
     path("api/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(

@@ -124,21 +124,47 @@ class HistoryEntry:
     record: object  # the historical row
     model_label: str
     changes: list  # [(field label, old, new)]; a foreign key's values are the objects' names
+    name: str = ""  # the record as it was then (str of the historical instance)
 
     @property
     def when(self):
         return self.record.history_date
 
 
-def _diff(record, previous) -> list:
+def _diff(record, previous, m2m: dict) -> list:
     """[(field name, model field, old, new)], where a foreign key still holds raw ids and a
-    many-to-many field rows of ids (see _name_related)."""
+    many-to-many field rows of ids (see _name_related). `m2m` holds the many-to-many rows
+    of every historical row ((history id, field name) → rows), read in bulk by _m2m_rows."""
     if record.history_type != "~" or previous is None:
         return []
     opts = record.instance_type._meta
     fields = {f.name: f for f in [*opts.fields, *opts.many_to_many]}
-    return [(c.field, fields.get(c.field), c.old, c.new)
-            for c in record.diff_against(previous).changes]
+    m2m_names = [f.name for f in getattr(record, "_history_m2m_fields", [])]
+    changes = [(c.field, fields.get(c.field), c.old, c.new)
+               for c in record.diff_against(previous, excluded_fields=m2m_names).changes]
+    for name in m2m_names:
+        old = m2m.get((previous.history_id, name), [])
+        new = m2m.get((record.history_id, name), [])
+        if old != new:
+            changes.append((name, fields.get(name), old, new))
+    return changes
+
+
+def _m2m_rows(records: list) -> dict:
+    """(history id, field name) → the many-to-many rows each historical row kept, one query
+    per many-to-many field for all rows (diff_against would read them row by row, twice)."""
+    rows: dict = {}
+    if not records:
+        return rows
+    for field in getattr(records[0], "_history_m2m_fields", []):
+        through = getattr(records[0], field.name).model
+        key = field.m2m_reverse_field_name()
+        names = [f.name for f in through._meta.fields
+                 if f.editable and f.name not in ("id", "m2m_history_id", "history")]
+        for row in (through.objects.filter(history__in=[r.history_id for r in records])
+                    .order_by(key).values("history_id", *names)):
+            rows.setdefault((row.pop("history_id"), field.name), []).append(row)
+    return rows
 
 
 def _is_relation(field) -> bool:
@@ -193,9 +219,10 @@ def _entries(records, label: str) -> list[HistoryEntry]:
     """Entries for historical rows given newest first; each is compared with the row before it
     for the same record when that row was fetched too (no query per entry)."""
     records = list(records)
+    m2m = _m2m_rows(records)
     entries, older = [], {}
     for record in reversed(records):
-        entries.append(HistoryEntry(record, label, _diff(record, older.get(record.id))))
+        entries.append(HistoryEntry(record, label, _diff(record, older.get(record.id), m2m)))
         older[record.id] = record
     _name_related(entries)
     return entries[::-1]
@@ -214,10 +241,44 @@ def vendor_history(vendor: Vendor, *, limit: int = 100) -> list[HistoryEntry]:
     return entries[:limit]
 
 
+def _name_entries(entries: list[HistoryEntry], live) -> None:
+    """Each entry's name, as the record read then. A name often follows foreign keys
+    ('Dispute of <evaluation>'): each related object is read once for all the entries, and
+    not at all when the live record already holds it, instead of once per entry."""
+    model = type(live)
+    relations = [f for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one]
+    known = {(f.name, getattr(live, f.attname)): getattr(live, f.name)
+             for f in relations if f.is_cached(live)}
+    first = True
+    for entry in entries:
+        # As `record.instance`, without its query per row for the fields history leaves out.
+        then = model(**{f.attname: getattr(entry.record, f.attname)
+                        for f in model._meta.concrete_fields if hasattr(entry.record, f.attname)})
+        for f in relations:
+            key = (f.name, getattr(then, f.attname))
+            if key[1] is not None and key in known:
+                setattr(then, f.name, known[key])
+        entry.name = str(then)
+        used = [f for f in relations if f.is_cached(then)]
+        for f in used:
+            known.setdefault((f.name, getattr(then, f.attname)), getattr(then, f.name))
+        if first:
+            # The relations the name reads: every value they took, in one query each.
+            first = False
+            for f in used:
+                ids = {getattr(e.record, f.attname) for e in entries} - {None} \
+                    - {i for name, i in known if name == f.name}
+                if ids:
+                    for pk, obj in f.related_model._base_manager.in_bulk(ids).items():
+                        known[(f.name, pk)] = obj
+
+
 def record_history(instance) -> list[HistoryEntry]:
     records = instance.history.select_related("history_user").order_by("-history_date",
                                                                          "-history_id")
-    return _entries(records, type(instance)._meta.verbose_name)
+    entries = _entries(records, type(instance)._meta.verbose_name)
+    _name_entries(entries, instance)
+    return entries
 
 
 __all__ = ["Prefetch", "RENEWAL_HORIZON", "record_history", "renewals_due",

@@ -26,6 +26,7 @@ from governance.models import (
     Suggestion,
 )
 from vendorgov.api.fields import (
+    IdentityUrlField,
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
@@ -76,7 +77,7 @@ def _time_zone(value: str) -> str:
 
 
 class CadenceSerializer(VendorScopedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="cadence-detail")
+    url = IdentityUrlField(view_name="cadence-detail")
     frequency = StrictChoiceField(source="tier", choices=Tier.choices,
                                   help_text="The review's tier: weekly, monthly or "
                                             "quarterly.")
@@ -118,7 +119,7 @@ class DecisionSerializer(StrictModelSerializer):
 
 
 class MeetingSerializer(VendorScopedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="meeting-detail")
+    url = IdentityUrlField(view_name="meeting-detail")
     cadence = serializers.PrimaryKeyRelatedField(read_only=True)
     frequency = serializers.CharField(source="tier", read_only=True,
                                       help_text="weekly, monthly or quarterly.")
@@ -144,7 +145,11 @@ class MeetingSerializer(VendorScopedSerializer):
     def get_decisions(self, meeting):
         if not meeting.minutes_published:
             return []
-        return DecisionSerializer(meeting.decisions.all(), many=True).data
+        # One serializer for every meeting of a list: building one per row (its fields
+        # copied each time) cost more than the decisions themselves.
+        if "_decisions" not in self.__dict__:
+            self._decisions = DecisionSerializer(context=self.context)
+        return [self._decisions.to_representation(d) for d in meeting.decisions.all()]
 
 
 class AgendaEntrySerializer(serializers.Serializer):
@@ -197,7 +202,7 @@ class MeetingCancelSerializer(serializers.Serializer):
 
 
 class AttendanceSerializer(StrictModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="attendance-detail")
+    url = IdentityUrlField(view_name="attendance-detail")
     vendor = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The vendor's id.")
     meeting = serializers.PrimaryKeyRelatedField(read_only=True)
     user = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
@@ -220,7 +225,7 @@ class ActionItemSerializer(VendorScopedSerializer):
     """Our reviewers create and change action items; the side that owns one reports its
     `status` and `notes` (a change of anything else needs the right to run reviews)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="action-item-detail")
+    url = IdentityUrlField(view_name="action-item-detail")
     meeting = VisiblePrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False,
                                             allow_null=True, help_text="Raised in.")
     owner_user = VisibleUserField(queryset=get_user_model().objects.all(), required=False,
@@ -280,7 +285,7 @@ class ImpedimentUpdateInputSerializer(serializers.Serializer):
 
 
 class ImpedimentSerializer(VendorScopedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="impediment-detail")
+    url = IdentityUrlField(view_name="impediment-detail")
     owner_user = VisibleUserField(queryset=get_user_model().objects.all(), required=False,
                                   allow_null=True)
     owner_contact = VisiblePrimaryKeyRelatedField(queryset=Contact.objects.all(),
@@ -320,7 +325,7 @@ class SuggestionSerializer(VendorScopedSerializer):
     the workflow (`status`, with `rationale`, and for the outcome review `realised_value`
     and `lessons`)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="suggestion-detail")
+    url = IdentityUrlField(view_name="suggestion-detail")
     status = StrictChoiceField(choices=SuggestionStatus.choices, required=False,
                                help_text="Set to move the suggestion on in its workflow.")
     rationale = StrictCharField(write_only=True, required=False, allow_blank=True,

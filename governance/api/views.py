@@ -20,7 +20,9 @@ from governance.models import (
     Attendance,
     Cadence,
     Decision,
+    Escalation,
     Impediment,
+    ImpedimentUpdate,
     Meeting,
     Suggestion,
 )
@@ -202,9 +204,12 @@ class ImpedimentViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
     """Impediments, raised by either side, with their updates and the escalation ladder.
     Our side changes, resolves and escalates them."""
 
+    # Authors and escalators joined to their rows, not prefetched apart: the same people
+    # often write and escalate, and two prefetches would read them twice.
     queryset = Impediment.objects.select_related(
         "vendor__governance_plan", "raised_by").prefetch_related(
-        "updates__author", "escalations__escalated_by")
+        Prefetch("updates", ImpedimentUpdate.objects.select_related("author")),
+        Prefetch("escalations", Escalation.objects.select_related("escalated_by")))
     serializer_class = serializers.ImpedimentSerializer
     filterset_class = filtersets.ImpedimentFilterSet
     search_fields = ["title", "description", "resolution"]

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 
 from governance import forms, selectors, services
@@ -35,7 +36,7 @@ class ActionItemCreateView(ActionItemPage, FormPage):
     form_class = forms.ActionItemForm
     success_message = "Action item '{object}' added."
 
-    @property
+    @cached_property
     def meeting(self):
         pk = self.kwargs.get("meeting")
         return selectors.meeting_get(self.request.user, self.vendor, pk) if pk else None

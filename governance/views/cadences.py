@@ -7,7 +7,7 @@ from governance import forms, selectors, services
 from governance.choices import Tier
 from governance.models import Cadence
 from governance.views import GovernancePage
-from vendorgov.pages import ConfirmPage, FormPage
+from vendorgov.pages import ConfirmPage, FormPage, once
 from vendors.access import Action
 from vendors.selectors import record_history
 
@@ -109,6 +109,7 @@ class CadenceArchiveView(CadencePage, ConfirmPage):
                    "that nobody has touched are taken off the calendar. Held meetings and "
                    "their minutes stay.")
 
+    @once
     def target(self):
         return get_object_or_404(Cadence, vendor=self.vendor, pk=self.kwargs["pk"])
 

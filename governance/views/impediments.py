@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 from governance import forms, selectors, services
 from governance.models import Escalation, Impediment
 from governance.views import GovernancePage, owner_fields
-from vendorgov.pages import FormPage
+from vendorgov.pages import FormPage, once
 from vendors import access
 from vendors.access import Action
 from vendors.selectors import record_history
@@ -156,6 +156,7 @@ class EscalationOutcomeView(ImpedimentFormPage):
     anchor = "#escalations"
 
     @property
+    @once
     def escalation(self):
         return get_object_or_404(Escalation, vendor=self.vendor, impediment=self.impediment,
                                  pk=self.kwargs["escalation"])

@@ -8,7 +8,12 @@ from rest_framework import serializers
 from healthchecks import selectors
 from healthchecks.choices import Dimension, Group
 from healthchecks.models import Cycle, Finding, Invitation, Question
-from vendorgov.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from vendorgov.api.fields import (
+    IdentityUrlField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+)
 
 
 def _vendor():
@@ -63,13 +68,23 @@ class FindingSerializer(serializers.ModelSerializer):
         fields = ["id", "dimension", "text", "severity", "concerns"]
 
 
+class CycleListSerializer(serializers.ListSerializer):
+    """A page of cycles: the results of all of them read in a fixed number of queries."""
+
+    def to_representation(self, data):
+        cycles = list(data.all() if hasattr(data, "all") else data)
+        self._context = {**self._context, "results_of": selectors.results_of(cycles)}
+        return super().to_representation(cycles)
+
+
 class CycleSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="health-check-detail")
+    url = IdentityUrlField(view_name="health-check-detail")
     vendor = _vendor()
     results = serializers.SerializerMethodField()
     findings = serializers.SerializerMethodField()
 
     class Meta:
+        list_serializer_class = CycleListSerializer
         model = Cycle
         fields = ["id", "url", "vendor", "status", "due_on", "collection_ends_on", "closed_on",
                   "close_reason", "closed_without_responses", "shared_with_vendor", "results",
@@ -83,7 +98,9 @@ class CycleSerializer(serializers.ModelSerializer):
     def get_results(self, cycle):
         if not self._shows(cycle):
             return None
-        results = selectors.results(cycle)
+        # A list reads every cycle's results at once (CycleListSerializer).
+        bulk = self.context.get("results_of")
+        results = bulk[cycle.pk] if bulk is not None else selectors.results(cycle)
         if self.context["request"].user.is_vendor_user:
             for d in results.dimensions:  # our people's comments never reach the vendor
                 d.comments = {g: t for g, t in d.comments.items() if g == Group.VENDOR}
@@ -96,7 +113,8 @@ class CycleSerializer(serializers.ModelSerializer):
     def get_findings(self, cycle):
         if not self._shows(cycle):
             return None
-        return FindingSerializer(cycle.findings.active(), many=True).data
+        return FindingSerializer([f for f in cycle.findings.all() if f.archived_at is None],
+                                 many=True).data
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -112,7 +130,7 @@ class MyAnswerSerializer(serializers.Serializer):
 
 
 class SurveySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="health-check-survey-detail")
+    url = IdentityUrlField(view_name="health-check-survey-detail")
     vendor = _vendor()
     state = serializers.SerializerMethodField()
     collection_ends_on = serializers.DateField(source="cycle.collection_ends_on",

@@ -30,7 +30,7 @@ class CycleViewSet(VendorScopedReadOnlyViewSet):
     collection has started and, for the vendor's people, until the cycle is shared with
     them; results are aggregates of at least 3 respondents, never who said what."""
 
-    queryset = Cycle.objects.all().order_by("-due_on", "-pk")
+    queryset = Cycle.objects.prefetch_related("findings").order_by("-due_on", "-pk")
     serializer_class = serializers.CycleSerializer
     filterset_class = filtersets.CycleFilterSet
     ordering_fields = ["due_on", "vendor"]

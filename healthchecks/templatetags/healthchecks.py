@@ -15,7 +15,10 @@ def next_health_check(context, vendor):
     """{due, overdue_days, current} for the vendor header, or None outside scope."""
     if vendor is None or context.get("user") is None:
         return None
-    due, overdue, current = selectors.next_due(vendor)
+    # The vendor's health-check tab has read the plan already.
+    plan = context.get("plan")
+    due, overdue, current = selectors.next_due(
+        vendor, plan if isinstance(plan, selectors.HealthCheckPlan) else None)
     return {"due": due, "current": current,
             "overdue_days": (timezone.localdate() - due).days if overdue else 0}
 

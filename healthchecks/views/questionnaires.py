@@ -3,13 +3,14 @@ version, and a cycle keeps the version it used."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from healthchecks import forms, services
 from healthchecks.models import QuestionnaireTemplate
-from vendorgov.pages import FormPage
+from vendorgov.pages import FormPage, once
 from vendors import access
 
 
@@ -38,7 +39,7 @@ class TemplateDetailView(KeeperMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         template = get_object_or_404(QuestionnaireTemplate, pk=self.kwargs["pk"])
-        versions = list(template.versions.order_by("-number"))
+        versions = list(template.versions.annotate(used_by=Count("cycles")).order_by("-number"))
         return super().get_context_data(template=template, versions=versions, **kwargs)
 
 
@@ -70,6 +71,7 @@ class TemplateUpdateView(KeeperMixin, FormPage):
     intro = ("Saving makes a new version; health checks that have started keep the version "
              "they began with.")
 
+    @once
     def template(self):
         return get_object_or_404(QuestionnaireTemplate, pk=self.kwargs["pk"])
 

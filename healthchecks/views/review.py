@@ -7,7 +7,7 @@ from governance import selectors as governance_selectors
 from healthchecks import forms, services
 from healthchecks.models import Finding, PrincipleRevision
 from healthchecks.views import ManagedPage
-from vendorgov.pages import ConfirmPage, FormPage
+from vendorgov.pages import ConfirmPage, FormPage, once
 from vendors.access import Action
 
 
@@ -30,6 +30,7 @@ class FindingArchiveView(ManagedPage, ConfirmPage):
     service = staticmethod(services.finding_archive)
     success_message = "Finding archived."
 
+    @once
     def target(self):
         return get_object_or_404(Finding.objects.active().filter(
             cycle=self.cycle(Action.MANAGE)), pk=self.kwargs["finding"])
@@ -74,6 +75,7 @@ class RevisionDecideView(ManagedPage, FormPage):
     form_class = forms.DecideForm
     submit_label = "Decide"
 
+    @once
     def revision(self):
         return get_object_or_404(PrincipleRevision.objects.filter(
             cycle=self.cycle(Action.MANAGE)), pk=self.kwargs["revision"])

@@ -18,6 +18,7 @@ from scorecards.models import (
     Scorecard,
 )
 from vendorgov.api.fields import (
+    IdentityUrlField,
     StrictCharField,
     StrictChoiceField,
     StrictDecimalField,
@@ -63,7 +64,7 @@ class ScorecardSerializer(StrictModelSerializer):
     """A vendor's scorecard with its perspectives and objectives; measures, periods and
     actuals are their own resources."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="scorecard-detail")
+    url = IdentityUrlField(view_name="scorecard-detail")
     vendor = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The vendor's id.")
     template = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     perspectives = PerspectiveSerializer(many=True, read_only=True)
@@ -80,7 +81,7 @@ class MeasureSerializer(VendorScopedSerializer):
     keeps its actuals and takes no new ones. With data source 'sla' it names the vendor's
     `service_level` it is fed from, and its actuals are derived, never entered."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="scorecard-measure-detail")
+    url = IdentityUrlField(view_name="scorecard-measure-detail")
     objective = VisiblePrimaryKeyRelatedField(queryset=Objective.objects.all(),
                                               help_text="The objective's id.")
     perspective = serializers.IntegerField(source="objective.perspective_id", read_only=True)
@@ -120,7 +121,7 @@ class MeasureSerializer(VendorScopedSerializer):
 
 
 class PeriodSerializer(StrictModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="scorecard-period-detail")
+    url = IdentityUrlField(view_name="scorecard-period-detail")
     vendor = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The vendor's id.")
     scorecard = serializers.PrimaryKeyRelatedField(read_only=True)
     is_locked = serializers.BooleanField(read_only=True)
@@ -144,7 +145,7 @@ class ActualSerializer(StrictModelSerializer):
     which is the value scored when present. Changing an approved actual, or any actual of a
     locked period, needs a `reason`."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="scorecard-actual-detail")
+    url = IdentityUrlField(view_name="scorecard-actual-detail")
     vendor = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The vendor's id.")
     measure = VisiblePrimaryKeyRelatedField(queryset=Measure.objects.all(),
                                             help_text="The measure's id.")
@@ -213,7 +214,7 @@ class SendBackSerializer(serializers.Serializer):
 class DisputeSerializer(StrictModelSerializer):
     """The vendor disputes the value we measured, or an approval; resolved with `resolve`."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="scorecard-dispute-detail")
+    url = IdentityUrlField(view_name="scorecard-dispute-detail")
     vendor = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The vendor's id.")
     actual = VisiblePrimaryKeyRelatedField(queryset=Actual.objects.all(),
                                            help_text="The disputed actual's id.")

@@ -15,7 +15,7 @@ from scorecards import forms, selectors, services
 from scorecards.choices import ENTERED_DATA_SOURCES, ActualStatus, DataSource
 from scorecards.models import Actual, Period
 from scorecards.views import ScorecardPage
-from vendorgov.pages import ConfirmPage, FormPage, apply_errors
+from vendorgov.pages import ConfirmPage, FormPage, apply_errors, once
 from vendors import access
 from vendors.access import Action
 from vendors.choices import Side
@@ -29,9 +29,12 @@ class ActualsEditView(ScorecardPage, TemplateView):
     template_name = "scorecards/actuals_edit.html"
 
     @cached_property
+    def periods(self) -> list[Period]:
+        return list(self.scorecard.periods.all())
+
+    @cached_property
     def period(self) -> Period:
-        periods = list(self.scorecard.periods.all())
-        period = selectors.pick_period([p for p in periods if p.has_started],
+        period = selectors.pick_period([p for p in self.periods if p.has_started],
                                        self.request.GET.get("period"))
         if period is None:
             raise Http404("This scorecard has no open period yet.")
@@ -143,6 +146,7 @@ class ActualApproveView(ScorecardPage, ConfirmPage):
     explanation = ("'{target}' will be approved as reported. It still counts as it does now; "
                    "later changes need a reason and are kept in history.")
 
+    @once
     def target(self):
         return selectors.actual_get(self.vendor, self.kwargs["pk"])
 
@@ -170,6 +174,7 @@ class PeriodApproveView(ScorecardPage, ConfirmPage):
     verb = "approve"
     button_class = "btn-success"
 
+    @once
     def target(self):
         return self.record(Period)
 
@@ -197,6 +202,7 @@ class PeriodApproveView(ScorecardPage, ConfirmPage):
 class ActualFormPage(ScorecardPage, FormPage):
     """A small form about one actual, handed to one service; back to its period."""
 
+    @once
     def actual(self) -> Actual:
         return selectors.actual_get(self.vendor, self.kwargs["pk"])
 
@@ -231,6 +237,7 @@ class PeriodLockView(ScorecardPage, FormPage):
              "change its actuals, the targets they were scored against are frozen, and our "
              "corrections need a reason that stays in history.")
 
+    @once
     def period(self) -> Period:
         return self.record(Period)
 

@@ -6,7 +6,7 @@ from scorecards import forms, services
 from scorecards.models import Dispute
 from scorecards.views import ScorecardPage, period_query
 from scorecards.views.actuals import ActualFormPage
-from vendorgov.pages import FormPage
+from vendorgov.pages import FormPage, once
 from vendors.access import Action
 
 
@@ -43,6 +43,7 @@ class DisputeResolveView(ScorecardPage, FormPage):
     form_class = forms.DisputeResolveForm
     submit_label = "Resolve"
 
+    @once
     def dispute(self) -> Dispute:
         return self.record(Dispute.objects.select_related("actual__measure", "actual__period"))
 

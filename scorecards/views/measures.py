@@ -8,7 +8,7 @@ from scorecards import forms, selectors, services
 from scorecards.models import Objective, Perspective
 from scorecards.views import PartKindMixin, ScorecardPage
 from vendorgov import charts
-from vendorgov.pages import ConfirmPage, FormPage
+from vendorgov.pages import ConfirmPage, FormPage, once
 from vendors.access import Action
 from vendors.selectors import record_history
 
@@ -25,6 +25,9 @@ class MeasureDetailView(ScorecardPage, TemplateView):
         selected = self.request.GET.get("period")
         chosen = next((a for p, a in detail.rows if p.label == selected and a), None) \
             or next((a for _, a in detail.rows if a), None)
+        for period, actual in detail.rows:
+            if actual is not None:
+                actual.period = period  # read once: its name and its history's name it
         rows = list(reversed(detail.rows))
         # The vendor's own figure, where we measured a different one.
         reported = [float(a.vendor_value) if a and a.difference else None for _, a in rows]
@@ -65,6 +68,7 @@ class PartMixin(PartKindMixin, ScorecardPage):
                 .select_related("perspective")
         return None
 
+    @once
     def part(self):
         return self.record(self.model)
 

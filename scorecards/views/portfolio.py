@@ -1,6 +1,7 @@
 """The portfolio: every vendor × perspective for one period, and overall scores over time."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from scorecards import selectors
@@ -16,31 +17,27 @@ class PortfolioView(LoginRequiredMixin, SortMixin, TemplateView):
     default_sort = "vendor"
 
     def get(self, request, *args, **kwargs):
-        self.data = selectors.portfolio(request.user, request.GET.get("period"))
-        names = self.data.perspective_names
-        self.sort_fields = {"vendor": "vendor", "overall": "overall",
-                            **{f"p{i}": name for i, name in enumerate(names, start=1)}}
-        self.rows = self._sorted(self.data.rows)
-        if request.GET.get("format") == "csv":
+        # The columns (perspective names) are known only from the data: read them first
+        # with the sort left to the selector, which scores only what it must.
+        csv = request.GET.get("format") == "csv"
+        self.data = selectors.portfolio(request.user, request.GET.get("period"),
+                                        trend_length=1 if csv else selectors.TREND_PERIODS,
+                                        sort=self._sort_for_selector(request),
+                                        page=request.GET.get("page"),
+                                        per_page=None if csv else selectors.PORTFOLIO_PAGE,
+                                        names=self.names)
+        self.rows = self.data.rows
+        if csv:
             return self.csv()
         return super().get(request, *args, **kwargs)
 
-    def _sorted(self, rows):
+    def _sort_for_selector(self, request) -> str:
+        """`?sort=` as the selector takes it: vendor, overall or a perspective's name."""
+        self.names = names = selectors.portfolio_perspective_names(request.user)
+        self.sort_fields = {"vendor": "vendor", "overall": "overall",
+                            **{f"p{i}": name for i, name in enumerate(names, start=1)}}
         sort = self.current_sort()
-        key = sort.lstrip("-")
-        reverse_ = sort.startswith("-")
-        if key == "vendor":
-            return sorted(rows, key=lambda r: r.vendor.name.lower(), reverse=reverse_)
-
-        def score(row):
-            rolled = (row.score.rolled if row.score else None) if key == "overall" \
-                else row.cell(self.sort_fields[key])
-            return None if rolled is None else rolled.score
-
-        # Rows without data go last, whichever way the column is sorted.
-        known = [r for r in rows if score(r) is not None]
-        unknown = [r for r in rows if score(r) is None]
-        return sorted(known, key=score, reverse=reverse_) + unknown
+        return ("-" if sort.startswith("-") else "") + self.sort_fields[sort.lstrip("-")]
 
     def csv(self):
         names = self.data.perspective_names
@@ -65,14 +62,17 @@ class PortfolioView(LoginRequiredMixin, SortMixin, TemplateView):
         data = self.data
         columns = [(f"p{i}", name) for i, name in enumerate(data.perspective_names, start=1)]
         # Small multiples: one chart per vendor reads better than many crossing lines.
+        # Only the page's vendors: a chart for each vendor of the portfolio would be megabytes.
         trend_charts = [(row, score_chart(data.trend_labels, row.trend,
                                           f"Overall score of {row.vendor}, by period",
                                           width=360, height=170))
                         for row in self.rows] if data.trend_labels else []
         query = self.request.GET.copy()
         query.pop("format", None)
+        # A page over the row count only (no query): the shared pagination links.
+        page = Paginator(range(data.count), selectors.PORTFOLIO_PAGE).page(data.page)
         return super().get_context_data(
-            data=data, rows=self.rows, columns=columns, sort=self.current_sort(),
+            data=data, rows=self.rows, page=page, columns=columns, sort=self.current_sort(),
             trend_charts=trend_charts, query=query.urlencode(),
             approvals=selectors.approvals_waiting(self.request.user),
             disputes=list(selectors.open_disputes(self.request.user)[:10]), **kwargs)

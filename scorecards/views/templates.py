@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 from scorecards import forms, selectors, services
 from scorecards.models import ScorecardTemplate, TemplateObjective, TemplatePerspective
 from scorecards.views import PartKindMixin
-from vendorgov.pages import ConfirmPage, FormPage
+from vendorgov.pages import ConfirmPage, FormPage, once
 from vendors import access
 from vendors.selectors import record_history
 
@@ -100,6 +100,7 @@ class TemplatePartMixin(PartKindMixin, TemplateAccessMixin):
                 perspective__template=self.template).select_related("perspective")
         return None
 
+    @once
     def part(self):
         lookup = {"perspectives": "template", "objectives": "perspective__template",
                   "measures": "objective__perspective__template"}[self.kind]

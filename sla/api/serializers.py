@@ -18,6 +18,7 @@ from sla.models import (
     SLAVersion,
 )
 from vendorgov.api.fields import (
+    IdentityUrlField,
     StrictCharField,
     StrictChoiceField,
     StrictDateField,
@@ -47,7 +48,7 @@ class LocalTimeField(serializers.TimeField):
 
 
 class SlaCalendarSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="sla-calendar-detail")
+    url = IdentityUrlField(view_name="sla-calendar-detail")
     vendor = _vendor()
     day_starts = LocalTimeField(read_only=True)
     day_ends = LocalTimeField(read_only=True)
@@ -66,7 +67,7 @@ class SlaCalendarSerializer(serializers.ModelSerializer):
 
 
 class ServiceLevelSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="sla-service-level-detail")
+    url = IdentityUrlField(view_name="sla-service-level-detail")
     vendor = serializers.IntegerField(source="version.sla.vendor_id", read_only=True,
                                       help_text="The vendor's id.")
     sla = serializers.IntegerField(source="version.sla_id", read_only=True)
@@ -100,7 +101,7 @@ class SlaVersionSerializer(serializers.ModelSerializer):
 
 
 class SLASerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="sla-detail")
+    url = IdentityUrlField(view_name="sla-detail")
     vendor = _vendor()
     current_version = serializers.SerializerMethodField(
         help_text="The number of the version in effect today, or null.")
@@ -120,9 +121,9 @@ class SLASerializer(serializers.ModelSerializer):
 
 
 class SlaMeasurementSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="sla-measurement-detail")
+    url = IdentityUrlField(view_name="sla-measurement-detail")
     vendor = _vendor()
-    sla = serializers.IntegerField(source="service_level.version.sla_id", read_only=True)
+    sla = serializers.IntegerField(source="sla_id", read_only=True)  # annotated by the view
 
     class Meta:
         model = Measurement
@@ -179,7 +180,7 @@ class SlaBatchErrorSerializer(serializers.Serializer):
 
 
 class SlaDisputeSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="sla-dispute-detail")
+    url = IdentityUrlField(view_name="sla-dispute-detail")
     vendor = _vendor()
 
     class Meta:
@@ -190,7 +191,7 @@ class SlaDisputeSerializer(serializers.ModelSerializer):
 
 
 class SlaEvaluationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="sla-evaluation-detail")
+    url = IdentityUrlField(view_name="sla-evaluation-detail")
     vendor = _vendor()
     window = serializers.CharField(source="label", read_only=True)
     rule = serializers.CharField(source="service_level.rule", read_only=True)
@@ -231,7 +232,7 @@ class SlaDisputeDecisionSerializer(serializers.Serializer):
 class CorrectiveActionSerializer(StrictModelSerializer):
     """Our side changes these fields (PATCH); the owner's side reports with …/progress/."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="sla-corrective-action-detail")
+    url = IdentityUrlField(view_name="sla-corrective-action-detail")
     vendor = _vendor()
     sla = serializers.PrimaryKeyRelatedField(read_only=True)
     evaluations = serializers.PrimaryKeyRelatedField(many=True, read_only=True,

@@ -7,13 +7,14 @@ from django.views.generic import TemplateView
 from sla import forms, selectors, services
 from sla.views import SlaPage
 from vendorgov import formats
-from vendorgov.pages import ConfirmPage, FormPage
+from vendorgov.pages import ConfirmPage, FormPage, once
 from vendors.access import Action
 from vendors.selectors import record_history
 from vendors.services import record_archive, record_restore
 
 
 class SlaMixin(SlaPage):
+    @once
     def sla(self):
         return selectors.sla_get(self.vendor, self.kwargs["pk"])
 
@@ -141,6 +142,7 @@ class VersionDraftView(SlaMixin, ConfirmPage):
 
 
 class VersionMixin(SlaPage):
+    @once
     def version(self):
         sla = selectors.sla_get(self.vendor, self.kwargs["pk"])
         return selectors.version_get(sla, self.kwargs["number"])

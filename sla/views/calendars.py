@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from sla import calendars, forms, selectors, services
 from sla.views import SlaPage
-from vendorgov.pages import FormPage
+from vendorgov.pages import FormPage, once
 from vendors.access import Action
 from vendors.selectors import record_history
 
@@ -28,6 +28,7 @@ class CalendarCreateView(SlaPage, FormPage):
 
 
 class CalendarMixin(SlaPage):
+    @once
     def calendar(self):
         return selectors.calendar_get(self.vendor, self.kwargs["pk"])
 

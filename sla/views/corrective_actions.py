@@ -113,7 +113,7 @@ class CorrectiveActionView(SlaPage, FormPage):
 
     def get_context_data(self, **kwargs):
         action = self.action()
-        evaluations = list(action.evaluations.select_related("service_level").order_by(
+        evaluations = list(action.evaluations.select_related("service_level", "vendor").order_by(
             "window_start"))
         return super().get_context_data(
             a=action, evaluations=evaluations, mode=self.mode(),

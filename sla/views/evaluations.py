@@ -8,7 +8,7 @@ from sla import forms, selectors, services
 from sla.models import Dispute
 from sla.views import SlaPage
 from vendorgov import formats
-from vendorgov.pages import FormPage
+from vendorgov.pages import FormPage, once
 from vendors import access
 from vendors.access import Action
 
@@ -30,7 +30,7 @@ class EvaluationView(SlaPage, TemplateView):
         return super().get_context_data(
             e=evaluation, sl=sl, dispute=dispute, measurements=measurements,
             may_dispute=may_dispute, may_decide=access.may(user, Action.EDIT, evaluation),
-            history=selectors.evaluation_history(evaluation), **kwargs)
+            history=selectors.evaluation_history(evaluation, dispute), **kwargs)
 
 
 class DisputeCreateView(SlaPage, FormPage):
@@ -38,6 +38,7 @@ class DisputeCreateView(SlaPage, FormPage):
     form_class = forms.DisputeForm
     success_message = "Dispute raised; operations will accept or reject it."
 
+    @once
     def evaluation(self):
         return selectors.evaluation_get(self.vendor, self.kwargs["pk"])
 
@@ -62,6 +63,7 @@ class DisputeDecideView(SlaPage, FormPage):
     form_class = forms.DisputeDecisionForm
     success_message = "Decision recorded."
 
+    @once
     def dispute(self):
         dispute = Dispute.objects.select_related("evaluation").filter(
             vendor=self.vendor, pk=self.kwargs["pk"]).first()

@@ -1,6 +1,7 @@
 """SLAs across the portfolio, and one vendor's SLA tab."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from sla import rules, selectors
@@ -17,8 +18,11 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.months = 24 if request.GET.get("months") == "24" else 12
-        self.data = selectors.portfolio(request.user, months=self.months)
-        if request.GET.get("format") == "csv":
+        csv = request.GET.get("format") == "csv"
+        self.data = selectors.portfolio(request.user, months=self.months,
+                                        page=request.GET.get("page"),
+                                        per_page=None if csv else selectors.PORTFOLIO_PAGE)
+        if csv:
             header = ["Vendor"] + [f"{m:%b %Y}" for m in self.data.months]
             return csv_response("sla-compliance.csv", header, (
                 [row.vendor.name] + ["" if r is None else r for r in row.rates]
@@ -32,7 +36,9 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
                      for row in self.data.compliance],
             low=0, high=100, unit="%", title="Compliance rate per vendor, by month",
         ) if self.data.compliance else ""
-        return super().get_context_data(p=self.data, months=self.months, chart=chart,
+        # A page over the vendor count only (no query): the shared pagination links.
+        page = Paginator(range(self.data.count), selectors.PORTFOLIO_PAGE).page(self.data.page)
+        return super().get_context_data(p=self.data, months=self.months, chart=chart, page=page,
                                         section="sla", **kwargs)
 
 

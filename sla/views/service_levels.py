@@ -8,7 +8,7 @@ from sla.models import ServiceLevel
 from sla.views import SlaPage
 from sla.views.agreements import VersionMixin
 from vendorgov import charts
-from vendorgov.pages import ConfirmPage, FormPage
+from vendorgov.pages import ConfirmPage, FormPage, once
 from vendors.access import Action
 from vendors.selectors import record_history
 
@@ -49,6 +49,7 @@ class ServiceLevelCreateView(VersionMixin, FormPage):
 
 
 class ServiceLevelMixin(SlaPage):
+    @once
     def service_level(self) -> ServiceLevel:
         return selectors.service_level_get(self.vendor, self.kwargs["pk"])
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import services
-from tests.factories import ContactFactory, StaffingChangeFactory
+from tests.factories import ContactFactory, StaffingChangeFactory, VendorFactory
 from tests.governance.factories import action_item, impediment, suggestion, weekly_cadence
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,17 @@ def test_the_impediment_api_costs_the_same_at_two_sizes(token_client, setup):
     with CaptureQueriesContext(connection) as large:
         assert api.get(url).json()["count"] == 14
     assert len(large) == len(small)
+
+
+def test_the_reviews_portfolio_caps_each_list_and_says_there_are_more(client, executive,
+                                                                      monkeypatch):
+    """At 1,000 vendors two weeks hold 2,000 weekly reviews: the page lists the first ones
+    and points to the filters, instead of all of them."""
+    monkeypatch.setattr("governance.selectors.PORTFOLIO_LIMIT", 1)
+    for name in ("First", "Second"):
+        weekly_cadence(VendorFactory(name=name))
+    client.force_login(executive)
+    response = client.get(reverse("governance:portfolio"))
+    p = response.context["p"]
+    assert len(p.upcoming) == 1 and p.more["upcoming"]
+    assert "choose a vendor or tier above for the rest" in response.content.decode()

@@ -97,3 +97,43 @@ def test_the_api_scores_do_not_grow_either(token_client, executive):
             client.get("/api/v1/scorecard-actuals/", {"page_size": page_size})
         lists.append(len(queries))
     assert lists[0] == lists[1], lists
+
+
+def test_the_heat_map_shows_one_page_of_vendors_with_charts_only_for_them(
+        client, executive, monkeypatch):
+    """At 1,000 vendors the page would be megabytes: one page of rows, and a trend chart
+    only for the vendors on it; ordered by score across every vendor, not within a page."""
+    monkeypatch.setattr("scorecards.selectors.PORTFOLIO_PAGE", 2)
+    reporter = None
+    # Alpha on target, Bravo red everywhere, Charlie amber.
+    for name, value in (("Alpha", lambda m: m.target), ("Bravo", lambda m: m.red_threshold),
+                        ("Charlie", lambda m: m.amber_threshold)):
+        vendor = VendorFactory(name=name)
+        card = grow(vendor, quarters=2, extra_measures=0,
+                    reporter=(reporter := VendorUserFactory(vendor=vendor)))
+        for m in Measure.objects.filter(vendor=vendor, data_source="vendor"):
+            for p in card.periods.all():
+                if p.has_ended:
+                    actual = m.actuals.get(period=p)
+                    services.actual_send_back(actual, by=None, reason="again")
+                    again = services.actual_record(measure=m, period=p, by=reporter,
+                                                   vendor_value=value(m), submit=True,
+                                                   comment="Explained in the review")
+                    services.actual_approve(again, by=None)
+    # A scorecard begun this quarter has no period with the selected label: it goes last.
+    make_scorecard(VendorFactory(name="Delta"), quarters=0, tag="delta")
+    client.force_login(executive)
+    url = reverse("scorecards:portfolio")
+    first = client.get(url)
+    assert [r.vendor.name for r in first.context["rows"]] == ["Alpha", "Bravo"]
+    assert len(first.context["trend_charts"]) == 2
+    assert b"Page 1 of 2" in first.content
+    second = client.get(url, {"page": 2})
+    assert [r.vendor.name for r in second.context["rows"]] == ["Charlie", "Delta"]
+    worst_first = client.get(url, {"sort": "overall"})
+    scores = [r.score.rolled.score for r in worst_first.context["rows"]]
+    assert scores == sorted(scores) and worst_first.context["rows"][0].vendor.name == "Bravo"
+    assert [r.vendor.name for r in client.get(url, {"sort": "-overall", "page": 2})
+            .context["rows"]] == ["Bravo", "Delta"]
+    everything = client.get(url, {"format": "csv"}).content.decode()
+    assert all(name in everything for name in ("Alpha", "Bravo", "Charlie"))

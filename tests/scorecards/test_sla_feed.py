@@ -441,3 +441,39 @@ def test_the_api_shows_and_validates_the_link(token_client, card, vendor_a, vend
     switched = api.patch(f"/api/v1/scorecard-measures/{m.pk}/", {"data_source": "internal"},
                          format="json")
     assert switched.status_code == 200 and switched.json()["service_level"] is None
+
+
+def test_the_hourly_run_rederives_only_the_periods_holding_a_window_evaluated_since_it_last_ran(
+        card, vendor_a, sl):
+    """Periodic work scales with what changed: between daily full runs, a late value for
+    February re-derives 2025-Q1 of the measure it feeds, and reads nothing else."""
+    from unittest import mock
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    def at(hours):
+        moment = timezone.make_aware(timezone.datetime(2025, 7, 10, 9)) \
+            + timedelta(hours=hours)
+        return mock.patch("django.utils.timezone.now", lambda: moment)
+
+    cache.delete_many([tasks.DERIVE_CURSOR, tasks.DERIVE_FULL_CURSOR])
+    with at(-1):
+        evaluated(sl, {JAN: "99.9", FEB: "98.5", MAR: "99.8", APR: "99.9", MAY: "99.9",
+                       JUN: "99.9"})
+        m = fed(vendor_a, sl)
+    with at(0):  # no cursor yet: a full run, which reads both ended quarters
+        assert tasks.derive_actuals_from_sla() == \
+            "0 actuals derived from SLAs, 0 re-derived, 2 unchanged."
+    with at(1):
+        evaluated(sl, {FEB: "99.6"})  # a late value for February
+    with at(2):
+        assert tasks.derive_actuals_from_sla() == \
+            "0 actuals derived from SLAs, 1 re-derived, 0 unchanged."
+    assert actual(m, "2025-Q1").value == D("99.6")
+    with at(3):  # nothing evaluated since the last run (beyond its overlap): nothing read
+        assert tasks.derive_actuals_from_sla() == \
+            "0 actuals derived from SLAs, 0 re-derived, 0 unchanged."
+    with at(25):  # a day after the full run: the full run again
+        assert tasks.derive_actuals_from_sla() == \
+            "0 actuals derived from SLAs, 0 re-derived, 2 unchanged."

@@ -130,3 +130,24 @@ def test_api_lists_cost_the_same_queries_at_any_size(token_client, name):
     portfolio(2, olga)
     refresh(TODAY)()
     assert count(visit) == small
+
+
+def test_the_portfolio_shows_one_page_of_vendors_and_caps_each_list(client, monkeypatch):
+    """At 1,000 vendors: a page of the compliance table (and of the chart), and each "where
+    SLAs need you" list cut at its limit, saying there are more; the CSV has every vendor."""
+    monkeypatch.setattr("sla.selectors.PORTFOLIO_PAGE", 2)
+    monkeypatch.setattr("sla.selectors.LIST_LIMIT", 1)
+    olga = UserFactory(username="olga", role="operations")
+    vendors = sorted(portfolio(3, olga), key=lambda v: v.name)
+    refresh(TODAY)()
+    client.force_login(olga)
+    with clock(TODAY):
+        first = client.get(reverse("sla:portfolio"))
+        second = client.get(reverse("sla:portfolio"), {"page": 2})
+        csv = client.get(reverse("sla:portfolio"), {"format": "csv"}).content.decode()
+    p = first.context["p"]
+    assert [row.vendor for row in p.compliance] == vendors[:2]
+    assert [row.vendor for row in second.context["p"].compliance] == vendors[2:]
+    assert len(p.missing_data) == 1 and p.more["missing_data"]
+    assert "Closed windows without data (1+)" in first.content.decode()
+    assert all(v.name in csv for v in vendors)

@@ -218,3 +218,29 @@ class StrictModelSerializer(serializers.ModelSerializer):
                 kwargs["max_value"] = high
         return field_class, kwargs
 
+
+
+class IdentityUrlField(serializers.HyperlinkedIdentityField):
+    """A record's own address (`url`), as HyperlinkedIdentityField gives it, without a
+    `reverse()` and an absolute-URI build per row: the address of the first row is built
+    once per request and field, and every other row's is that with its own id. A list of
+    100 rows spent a tenth of its time here."""
+
+    _SENTINEL = 987654321987
+
+    def get_url(self, obj, view_name, request, format):
+        if getattr(obj, "pk", None) in (None, ""):
+            return None
+        if request is None or format or self.lookup_field != "pk":
+            return super().get_url(obj, view_name, request, format)
+        cache = request.__dict__.setdefault("_identity_urls", {})
+        key = (view_name, self.lookup_url_kwarg)
+        if key not in cache:
+            url = self.reverse(view_name, kwargs={self.lookup_url_kwarg: self._SENTINEL},
+                               request=request, format=format)
+            head, sep, tail = url.partition(str(self._SENTINEL))
+            cache[key] = (head, tail) if sep else None
+        parts = cache[key]
+        if parts is None:
+            return super().get_url(obj, view_name, request, format)
+        return f"{parts[0]}{obj.pk}{parts[1]}"

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vendorgov.api.fields import (
+    IdentityUrlField,
     StrictCharField,
     StrictChoiceField,
     StrictModelSerializer,
@@ -53,7 +54,7 @@ class VendorScopedSerializer(StrictModelSerializer):
 
 
 class VendorSerializer(StrictModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="vendor-detail")
+    url = IdentityUrlField(view_name="vendor-detail")
     slug = StrictSlugField(
         max_length=120, required=False,
         help_text="Used in addresses; made from the name when left out.")
@@ -84,7 +85,7 @@ class VendorSerializer(StrictModelSerializer):
 
 
 class ServiceSerializer(VendorScopedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="service-detail")
+    url = IdentityUrlField(view_name="service-detail")
 
     class Meta:
         model = Service
@@ -93,7 +94,7 @@ class ServiceSerializer(VendorScopedSerializer):
 
 
 class ContractSerializer(VendorScopedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="contract-detail")
+    url = IdentityUrlField(view_name="contract-detail")
     renewal_notice_date = serializers.DateField(
         read_only=True, help_text="The day renewal or exit must be notified by.")
 
@@ -106,7 +107,7 @@ class ContractSerializer(VendorScopedSerializer):
 
 
 class ContactSerializer(VendorScopedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="contact-detail")
+    url = IdentityUrlField(view_name="contact-detail")
 
     class Meta:
         model = Contact
@@ -116,7 +117,7 @@ class ContactSerializer(VendorScopedSerializer):
 
 
 class AssignmentSerializer(StrictModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="assignment-detail")
+    url = IdentityUrlField(view_name="assignment-detail")
     vendor = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The vendor's id.")
     user = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The person's user id.")
     user_name = serializers.CharField(source="user.__str__", read_only=True)
@@ -164,7 +165,7 @@ def attach_revisions(principles: list[GuidingPrinciple]) -> None:
 
 
 class GuidingPrincipleSerializer(VendorScopedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="guiding-principle-detail")
+    url = IdentityUrlField(view_name="guiding-principle-detail")
     revisions = serializers.SerializerMethodField()
     reason = StrictCharField(
         write_only=True, required=False, allow_blank=True, max_length=100,
@@ -185,7 +186,7 @@ class GuidingPrincipleSerializer(VendorScopedSerializer):
 
 
 class StaffMemberSerializer(VendorScopedSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="staff-detail")
+    url = IdentityUrlField(view_name="staff-detail")
     is_current = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -199,7 +200,7 @@ class StaffingChangeSerializer(VendorScopedSerializer):
     """Kind, vendor and the person concerned are fixed once requested; the outcome is set
     with the `resolve` action. Vendor users' requests are always from the vendor side."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="staffing-change-detail")
+    url = IdentityUrlField(view_name="staffing-change-detail")
     staff_member = VisiblePrimaryKeyRelatedField(
         queryset=StaffMember.objects.all(), allow_null=True, required=False,
         help_text="Who leaves or is replaced (for 'remove' and 'replace').")

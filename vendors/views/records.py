@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from vendorgov.pages import ConfirmPage, FormPage
+from vendorgov.pages import ConfirmPage, FormPage, once
 from vendors import forms, selectors, services
 from vendors.access import Action
 from vendors.models import (
@@ -60,6 +60,7 @@ class RecordKindMixin(VendorMixin):
     def tab_url(self) -> str:
         return reverse(f"vendors:{self.kind.tab}", args=[self.vendor.slug])
 
+    @once
     def record(self):
         return get_object_or_404(self.kind.model, vendor=self.vendor, pk=self.kwargs["pk"])
 
@@ -119,6 +120,7 @@ class RecordArchiveView(RecordKindMixin, ConfirmPage):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
+    @once
     def target(self):
         return self.record()
 
@@ -142,6 +144,7 @@ class AssignmentRemoveView(RecordKindMixin, ConfirmPage):
     def dispatch(self, request, *args, **kwargs):
         return super().dispatch(request, *args, kind="assignments", **kwargs)
 
+    @once
     def target(self):
         return self.record()
 

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from vendorgov.pages import FormPage
+from vendorgov.pages import FormPage, once
 from vendors import forms, selectors, services
 from vendors.access import Action
 from vendors.choices import Side
@@ -39,6 +39,7 @@ class StaffingChangeResolveView(StaffingChangeMixin, FormPage):
     vendor_action = Action.EDIT
     form_class = forms.StaffingChangeResolveForm
 
+    @once
     def change(self) -> StaffingChange:
         return self.record(StaffingChange.objects.select_related("staff_member"))
 

@@ -1,0 +1,88 @@
+"""The SLA part of a seeded portfolio (vendors/seed.py): per vendor an SLA made through the
+services, in effect from the first day of history, with three weekly and four monthly
+service levels; every closed window's measurement sent as the vendor's system sends it (the
+bulk ingest), and every closed window evaluated by the evaluation the hourly job runs
+(breaches open corrective actions, missing figures are "no data")."""
+
+from datetime import timedelta
+from decimal import Decimal as D
+
+from sla import rules, services
+from sla.choices import Comparator, MeasurementSource, Unit, Window
+from sla.models import ServiceLevel
+from vendors.seed import Portfolio, clock
+
+#: key, name, unit, comparator, target, breach threshold, window, typical value, spread
+LEVELS = [
+    ("p1-resolution", "P1 resolution time", Unit.HOURS, Comparator.LTE, "4", "6",
+     Window.WEEKLY, 3.2, 1.1),
+    ("first-contact", "First-contact resolution", Unit.PERCENT, Comparator.GTE, "70", "60",
+     Window.WEEKLY, 74, 5),
+    ("changes-ok", "Changes without incident", Unit.PERCENT, Comparator.GTE, "95", "90",
+     Window.WEEKLY, 97, 2),
+    ("availability", "Service availability", Unit.PERCENT, Comparator.GTE, "99.5", "99",
+     Window.MONTHLY, 99.7, 0.25),
+    ("backlog", "Open incidents over 30 days", Unit.COUNT, Comparator.LTE, "10", "20",
+     Window.MONTHLY, 7, 4),
+    ("satisfaction", "User satisfaction", Unit.SCORE, Comparator.GTE, "4", "3.5",
+     Window.MONTHLY, 4.2, 0.25),
+    ("reports-on-time", "Reports delivered on time", Unit.PERCENT, Comparator.GTE, "98", "95",
+     Window.MONTHLY, 99, 1.2),
+]
+
+ORDER = 10  # first: scorecards and review agendas read the SLA's evaluations
+CHUNK = 25  # vendors evaluated together: one evaluation transaction stays a few MB
+
+
+def seed(portfolio: Portfolio) -> None:
+    vera = portfolio.people["vera"]
+    yesterday = portfolio.today - timedelta(days=1)
+    chunk, made, evaluated = [], 0, 0
+    for n, vendor in enumerate(portfolio.vendors, start=1):
+        line, ops = portfolio.owners[vendor.pk]
+        with clock(portfolio.start):
+            sla = services.sla_create(
+                vendor=vendor, by=vera, contract=vendor.contracts.get(),
+                reference=f"SLA-{vendor.slug}", name="Managed service", owner=ops,
+                review_interval_months=12, monthly_charge=D(40_000), credit_cap_percent=D(10))
+            version = sla.versions.get()
+            levels = [services.service_level_create(
+                version, by=vera, key=key, name=name, measured=name, unit=unit,
+                comparator=comparator, target=D(target), breach_threshold=D(breach),
+                window=window, position=position)
+                for position, (key, name, unit, comparator, target, breach, window, _, _)
+                in enumerate(LEVELS, start=1)]
+            services.version_mark_reviewed(version, by=vera)
+            services.version_make_effective(version, by=vera, effective_from=portfolio.start)
+        rows, keys = [], set()
+        rng = portfolio.rng("sla", vendor.slug)
+        for sl, (*_, typical, spread) in zip(levels, LEVELS, strict=True):
+            for start in rules.windows_ending_between(sl.window, portfolio.start, yesterday):
+                keys.add((sl.pk, start))
+                if rng.random() < 0.01:
+                    continue  # now and then a figure never comes: "no data"
+                value = max(0.0, rng.gauss(typical, spread))
+                if sl.unit == Unit.PERCENT:
+                    value = min(100.0, value)
+                rows.append({"service_level": sl.pk, "window_start": start.isoformat(),
+                             "value": round(value, 2), "external_id": f"{sl.key}/{start}"})
+        result = services.measurements_submit(
+            rows, by=portfolio.vendor_users[vendor.pk], source=MeasurementSource.API,
+            vendor_ids={vendor.pk}, evaluate=False)
+        made += result.created + 3 + len(levels)
+        chunk.append((levels, keys))
+        if len(chunk) == CHUNK or n == len(portfolio.vendors):
+            evaluated += _evaluate(portfolio, chunk, yesterday)
+            portfolio.made(f"SLA measurements and evaluations, {n:,}/{len(portfolio.vendors):,}"
+                           " vendors", made + evaluated)
+            chunk, made, evaluated = [], 0, 0
+
+
+def _evaluate(portfolio: Portfolio, chunk: list, through) -> int:
+    """Every closed window of these vendors, as the hourly job evaluates them (its
+    cursor moved on likewise, so its next run starts from today)."""
+    keys = set().union(*(k for _, k in chunk))
+    result = services.evaluate_windows(keys, today=portfolio.today, reason="Window closed")
+    ServiceLevel.objects.filter(pk__in=[sl.pk for levels, _ in chunk for sl in levels]) \
+        .update(evaluated_through=through)
+    return len(keys) + getattr(result, "breaches", 0)
