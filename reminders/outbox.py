@@ -97,9 +97,11 @@ def kind_configs() -> dict[str, KindConfig]:
     existing = {s.kind: s for s in KindSetting.objects.filter(kind__in=[k.key for k in kinds])}
     missing = [KindSetting(kind=k.key) for k in kinds if k.key not in existing]
     if missing:
-        KindSetting.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {s.kind: s for s in KindSetting.objects.filter(kind__in=[k.key
-                                                                            for k in kinds])}
+        # A row made at the same moment by someone else is taken as it is (only `kind` is
+        # "updated", to itself); either way the database returns each row's id.
+        KindSetting.objects.bulk_create(missing, update_conflicts=True, update_fields=["kind"],
+                                        unique_fields=["kind"])
+        existing.update({m.kind: m for m in missing})
     return {k.key: KindConfig(k, existing[k.key]) for k in kinds}
 
 
