@@ -36,8 +36,10 @@ def plan_for(vendor: Vendor) -> HealthCheckPlan:
     """The vendor's plan; an unsaved default (due one interval after the vendor was added)
     when none was written."""
     plan = HealthCheckPlan.objects.filter(vendor=vendor).first()
-    if plan is not None:
-        return plan
+    return plan if plan is not None else _default_plan(vendor)
+
+
+def _default_plan(vendor: Vendor) -> HealthCheckPlan:
     months = default_interval(vendor)
     start = timezone.localtime(vendor.created_at).date()
     return HealthCheckPlan(vendor=vendor, interval_months=months,
@@ -242,3 +244,19 @@ def next_due(vendor: Vendor) -> tuple[date, bool, Cycle | None]:
     current = Cycle.objects.open().filter(vendor=vendor).first()
     plan = plan_for(vendor)
     return plan.next_due, current is None and plan.is_overdue, current
+
+
+def overdue_by_vendor(vendors, *, today: date) -> dict[int, date]:
+    """{vendor id: the day its health check was due} for those of `vendors` whose health
+    check is overdue: past the due day of its plan (or of the default plan) with no cycle
+    under way. For the warning signs (`signs`): two queries, whatever the number of vendors."""
+    vendors = list(vendors)
+    plans = {p.vendor_id: p for p in HealthCheckPlan.objects.filter(vendor__in=vendors)}
+    running = set(Cycle.objects.open().filter(vendor__in=vendors)
+                  .values_list("vendor_id", flat=True))
+    overdue = {}
+    for v in vendors:
+        plan = plans.get(v.pk) or _default_plan(v)
+        if v.pk not in running and plan.next_due < today:
+            overdue[v.pk] = plan.next_due
+    return overdue
