@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("sla.urls")),
     path("", include("scorecards.urls")),
     path("", include("healthchecks.urls")),
+    path("", include("signs.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("vendorgov.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sla",
     "scorecards",
     "healthchecks",
+    "signs",  # at the top: reads the feature apps' selectors, imported by none
 ]
 
 MIDDLEWARE = [
