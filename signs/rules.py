@@ -222,7 +222,7 @@ def missing_the_point(facts: Facts, limits: Limits = DEFAULTS) -> Finding | None
 
 def _fall(recent: float, baseline: float) -> float:
     """How far `recent` fell below `baseline`, in percent of it (negative: it rose)."""
-    return (baseline - recent) * 100 / baseline
+    return round((baseline - recent) * 100 / baseline, 6)  # 40 % is 40, not 39.999…
 
 
 def interest_dropped(facts: Facts, limits: Limits = DEFAULTS) -> Finding | None:
