@@ -576,9 +576,10 @@ def active_feed(user) -> CalendarFeed | None:
 # {key: (first, last)}, first included and last excluded.
 
 
-def vendor_side_attendance(vendor_ids, *, windows: dict) -> dict[int, dict[str, tuple[int, int]]]:
-    """{vendor id: {window key: (present, recorded)}}: the vendor's participants of held
-    reviews that started in each window (datetimes), where presence was recorded."""
+def vendor_side_attendance(vendor_ids, *, windows: dict) -> list[dict]:
+    """Per vendor contact invited to held reviews, how often they were there in each window
+    (datetimes): [{"vendor_id", "contact_id", "name", "role", key: (present, recorded)}],
+    counting the reviews where presence was recorded."""
     aggregates = {}
     for key, (first, last) in windows.items():
         inside = Q(meeting__starts_at__gte=first, meeting__starts_at__lt=last)
@@ -587,9 +588,12 @@ def vendor_side_attendance(vendor_ids, *, windows: dict) -> dict[int, dict[str, 
     rows = (Attendance.objects
             .filter(vendor_id__in=vendor_ids, contact__isnull=False, present__isnull=False,
                     meeting__status=MeetingStatus.HELD, meeting__archived_at__isnull=True)
-            .order_by().values("vendor_id").annotate(**aggregates))
-    return {row["vendor_id"]: {key: (row[f"{key}__present"], row[f"{key}__recorded"])
-                               for key in windows} for row in rows}
+            .order_by().values("vendor_id", "contact_id", "contact__name", "contact__role")
+            .annotate(**aggregates).order_by("vendor_id", "contact_id"))
+    return [{"vendor_id": row["vendor_id"], "contact_id": row["contact_id"],
+             "name": row["contact__name"], "role": row["contact__role"],
+             **{key: (row[f"{key}__present"], row[f"{key}__recorded"]) for key in windows}}
+            for row in rows]
 
 
 def vendor_suggestion_counts(vendor_ids, *, windows: dict) -> dict[int, dict[str, int]]:

@@ -112,14 +112,15 @@ class Dated:
 class Facts:
     """What the rules know about one vendor. Windows: the newest `of_last_windows` of each
     service level, newest first. Attendance: (present, recorded) per window "recent" and
-    "baseline"; suggestions: counts per window; answer days: days the vendor took to answer
-    our staffing requests, per window."""
+    "baseline", of all the vendor's people and of each by name; suggestions: counts per
+    window; answer days: days the vendor took to answer our staffing requests, per window."""
 
     vendor_id: int
     windows: list[Window] = field(default_factory=list)
     rejected_actions: list[Dated] = field(default_factory=list)
     impediments: list[Impediment] = field(default_factory=list)
     attendance: dict[str, tuple[int, int]] = field(default_factory=dict)
+    attendance_by_person: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     suggestions: dict[str, int] = field(default_factory=dict)
     answer_days: dict[str, list[int]] = field(default_factory=dict)
     staffing_waiting: list[Dated] = field(default_factory=list)
@@ -225,9 +226,28 @@ def _fall(recent: float, baseline: float) -> float:
     return round((baseline - recent) * 100 / baseline, 6)  # 40 % is 40, not 39.999…
 
 
+def _attendance_fall(who: str, counts: dict, limits: Limits, url: str
+                     ) -> tuple[Link, bool] | None:
+    """Presence at held reviews fallen by `drop_percent` against the baseline, judged with
+    `min_baseline` recorded attendances before and one in the recent window."""
+    present, recorded = counts.get("recent", (0, 0))
+    base_present, base_recorded = counts.get("baseline", (0, 0))
+    if not (recorded and base_recorded >= limits.min_baseline and base_present):
+        return None
+    now, before = present / recorded, base_present / base_recorded
+    fall = _fall(now, before)
+    if fall < limits.drop_percent:
+        return None
+    return Link(f"{who} present at {now:.0%} of the reviews they were invited to in the "
+                f"last {limits.recent_days} days ({present} of {recorded}), against "
+                f"{before:.0%} before ({base_present} of {base_recorded}): down "
+                f"{fall:.0f} %", url), now == 0
+
+
 def interest_dropped(facts: Facts, limits: Limits = DEFAULTS) -> Finding | None:
     """A sharp fall against the vendor's own past: the share of the vendor's invited people
-    present at held reviews, the rate of innovation suggestions from their team, or the
+    present at held reviews (all of them, or one person — an account executive fading away),
+    the rate of innovation suggestions from their team, or the
     time they take to answer our staffing requests, over the last `recent_days` against
     the `baseline_days` before them. Each changes by at least `drop_percent` (response
     times: rise by it), and is judged only with `min_baseline` observations in the baseline
@@ -238,19 +258,17 @@ def interest_dropped(facts: Facts, limits: Limits = DEFAULTS) -> Finding | None:
     are the vendor's service to the business, judged by the SLA itself, and the time to
     answer action items or impediments is not recorded."""
     parts = []
-    present, recorded = facts.attendance.get("recent", (0, 0))
-    base_present, base_recorded = facts.attendance.get("baseline", (0, 0))
-    if recorded and base_recorded >= limits.min_baseline and base_present:
-        now, before = present / recorded, base_present / base_recorded
-        fall = _fall(now, before)
-        if fall >= limits.drop_percent:
-            parts.append(_Part(
-                f"attendance at reviews down {fall:.0f} %",
-                [Link(f"The vendor's people were present at {now:.0%} of the reviews they "
-                      f"were invited to in the last {limits.recent_days} days "
-                      f"({present} of {recorded}), against {before:.0%} before "
-                      f"({base_present} of {base_recorded})", facts.links.get("reviews", ""))],
-                worst=now == 0))
+    url = facts.links.get("reviews", "")
+    attendance = _attendance_fall("The vendor's people were", facts.attendance, limits, url)
+    people = [link for name, counts in sorted(facts.attendance_by_person.items())
+              if (link := _attendance_fall(name + " was", counts, limits, url))]
+    if attendance or people:
+        links = [attendance] if attendance else []
+        links += people
+        parts.append(_Part(
+            "attendance at reviews down" + ("" if attendance else
+                                            f" ({_plural(len(people), 'person', 'people')})"),
+            [link for link, _ in links], worst=any(worst for _, worst in links)))
     recent = facts.suggestions.get("recent", 0)
     base = facts.suggestions.get("baseline", 0)
     if base >= limits.min_baseline:

@@ -38,6 +38,7 @@ from sla import selectors as sla
 from vendors import access
 from vendors import selectors as vendors
 from vendors.access import Action
+from vendors.choices import ContactRole
 from vendors.models import Vendor
 
 BAD_EVALUATIONS = ("breached", "at_risk")
@@ -154,10 +155,15 @@ def facts_for(vendor_list: list[Vendor], today: date, limits: rules.Limits
             _url("governance:impediment", slug[i.vendor_id], pk=i.pk)))
 
     # interest dropped
-    for vid, counts in governance.vendor_side_attendance(
-            ids, windows={"recent": (recent_at, now_at),
-                          "baseline": (baseline_at, recent_at)}).items():
-        facts[vid].attendance = counts
+    roles = dict(ContactRole.choices)
+    for row in governance.vendor_side_attendance(
+            ids, windows={"recent": (recent_at, now_at), "baseline": (baseline_at, recent_at)}):
+        one = facts[row["vendor_id"]]
+        for key in ("recent", "baseline"):
+            present, recorded = one.attendance.get(key, (0, 0))
+            one.attendance[key] = (present + row[key][0], recorded + row[key][1])
+        one.attendance_by_person[f"{row['name']} ({roles.get(row['role'], row['role'])})"] = {
+            key: row[key] for key in ("recent", "baseline")}
     for vid, counts in governance.vendor_suggestion_counts(
             ids, windows={"recent": (w.recent_start, today + timedelta(days=1)),
                           "baseline": (w.baseline_start, w.recent_start)}).items():

@@ -89,7 +89,8 @@ def test_attendance_falling_by_the_drop_percent_against_their_own_baseline():
     # 90 % before, 54 % now: a 40 % fall, exactly the threshold
     facts = Facts(1, attendance={"recent": (27, 50), "baseline": (9, 10)})
     found = rules.interest_dropped(facts)
-    assert found and "attendance at reviews down 40 %" in found.title
+    assert found and "attendance at reviews down" in found.title
+    assert "(27 of 50), against 90% before (9 of 10): down 40 %" in found.evidence[0].text
 
 
 def test_attendance_falling_just_less_than_the_drop_percent_is_not_a_sign():
@@ -100,6 +101,16 @@ def test_attendance_falling_just_less_than_the_drop_percent_is_not_a_sign():
 def test_a_low_but_steady_attendance_is_not_a_drop():
     facts = Facts(1, attendance={"recent": (3, 10), "baseline": (9, 30)})
     assert rules.interest_dropped(facts) is None
+
+
+def test_one_person_fading_away_is_enough():
+    facts = Facts(1, attendance={"recent": (8, 10), "baseline": (10, 10)},
+                  attendance_by_person={
+                      "Priya (Account executive)": {"recent": (1, 5), "baseline": (5, 5)},
+                      "Tom (Outsourced lead)": {"recent": (5, 5), "baseline": (5, 5)}})
+    found = rules.interest_dropped(facts)
+    assert found and "(1 person)" in found.title
+    assert [e.text.split(" was")[0] for e in found.evidence] == ["Priya (Account executive)"]
 
 
 def test_no_judgement_without_a_baseline_of_min_baseline_observations():
