@@ -4,8 +4,10 @@
   users: none, see below), worst first, as a queryset of `signs.models.Sign` with `vendor`
   loaded; one query. Each sign has `rule` (`signs.choices.Rule`), `severity`, `title`,
   `evidence` ([{"text", "url"}], links to the records that raised it), `raised_at`,
-  `last_seen_at`. Render them with `{% include "signs/_signs_block.html" with signs=… %}`
-  (`show_vendor=True` adds the vendor's name to each; `vendor` links the tab of that vendor).
+  `last_seen_at`. Render them with `{% include "signs/_signs_block.html" with signs=… %}`:
+  `show_vendor=True` names each sign's vendor (portfolio blocks), `tab_vendor=vendor` links
+  that vendor's Warning signs tab (a vendor's overview), `may_dismiss=rights.edit` adds the
+  Dismiss buttons.
 * `signs_count(user, vendor)` → how many of them a vendor shows (the header's count).
 
 Signs are computed by the periodic job (`signs.services.signs_refresh`), never by a page:

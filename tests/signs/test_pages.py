@@ -5,9 +5,10 @@ import csv
 import io
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from signs import services
+from signs import selectors, services
 from signs.models import Sign, Thresholds
 from tests.factories import StaffMemberFactory, VendorUserFactory
 from tests.signs import factories as f
@@ -112,3 +113,15 @@ def test_vendor_managers_tune_the_thresholds_with_history_and_others_may_not(
     data["breached_windows"] = 9
     refused = client.post(url, data)
     assert "more than the windows" in refused.content.decode()
+
+
+def test_the_block_the_dashboards_include_names_vendors_and_links_where_asked(signs, vendor_a,
+                                                                              executive):
+    portfolio = render_to_string("signs/_signs_block.html", {
+        "signs": selectors.signs_open(executive), "show_vendor": True})
+    assert "Borealis IT</a> · Resources not replaced" in portfolio
+    assert "Every warning sign, worst first" in portfolio and "Dismiss…" not in portfolio
+    one = render_to_string("signs/_signs_block.html", {
+        "signs": selectors.signs_open(executive, vendor=vendor_a), "tab_vendor": vendor_a})
+    assert "Borealis" not in one and "All of Acme Outsourcing&#x27;s warning signs" in one
+    assert "Evidence (" in one
