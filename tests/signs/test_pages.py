@@ -123,5 +123,5 @@ def test_the_block_the_dashboards_include_names_vendors_and_links_where_asked(si
     assert "Every warning sign, worst first" in portfolio and "Dismiss…" not in portfolio
     one = render_to_string("signs/_signs_block.html", {
         "signs": selectors.signs_open(executive, vendor=vendor_a), "tab_vendor": vendor_a})
-    assert "Borealis" not in one and "All of Acme Outsourcing&#x27;s warning signs" in one
+    assert "Borealis" not in one and "All of Acme Outsourcing's warning signs" in one
     assert "Evidence (" in one
