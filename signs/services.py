@@ -82,9 +82,9 @@ def signs_refresh(*, vendor: Vendor | None = None, today: date | None = None) ->
     facts = selectors.facts_for(vendor_list, today, limits)
     found = {(f.vendor_id, f.rule.value): f for one in facts.values()
              for f in rules.evaluate(one, today, limits)}
-    ids = [v.pk for v in vendor_list]
-    existing = {(s.vendor_id, s.rule): s
-                for s in Sign.objects.open().filter(vendor_id__in=ids)}
+    # A whole run also clears the signs of vendors archived since: they are no longer judged.
+    mine = Sign.objects.open() if vendor is None else Sign.objects.open().filter(vendor=vendor)
+    existing = {(s.vendor_id, s.rule): s for s in mine}
     done = Refresh()
 
     new = [Sign(vendor_id=key[0], rule=key[1], severity=f.severity,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from signs import selectors, services
 from signs.choices import Rule, Severity
 from signs.models import Sign
+from signs.tasks import refresh_signs
 from tests.concurrency import at_once
 from tests.factories import (
     AssignmentFactory,
@@ -22,7 +23,7 @@ from tests.factories import (
 from tests.signs import factories as f
 from tests.sla.factories import clock
 from vendorgov.roles import Role
-from vendors.models import StaffingChange
+from vendors.models import StaffingChange, Vendor
 
 pytestmark = pytest.mark.django_db
 ALL = {r.value for r in Rule}
@@ -131,6 +132,15 @@ def test_a_sign_whose_evidence_is_gone_is_cleared_and_a_new_one_raised_when_it_r
     services.signs_refresh()
     again = Sign.objects.open().get(vendor=v)
     assert again.pk != first.pk and again.rule == Rule.RESOURCES_NOT_REPLACED
+
+
+def test_the_hourly_task_refreshes_and_an_archived_vendors_signs_are_cleared():
+    v = VendorFactory()
+    f.StaffingChangeFactory(vendor=v, requested_on=f.ago(45))
+    assert refresh_signs() == "signs: 1 raised, 0 changed, 0 back after a dismissal, 0 cleared"
+    Vendor.objects.filter(pk=v.pk).update(archived_at=timezone.now())
+    assert "1 cleared" in refresh_signs()
+    assert open_rules(v) == set()
 
 
 def test_the_thresholds_decide():
