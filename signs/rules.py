@@ -169,7 +169,8 @@ def _plural(n: int, word: str, plural: str = "") -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
-def _day(d: date) -> str:
+def day_label(d: date) -> str:
+    """The day as the evidence reads it: "6 Dec 2026"."""
     return f"{d.day} {d:%b %Y}"
 
 
@@ -202,8 +203,8 @@ def missing_the_point(facts: Facts, limits: Limits = DEFAULTS) -> Finding | None
         if earlier:
             e = earlier[-1]
             recurring.append(Link(f"{i.kind_label} impediment “{i.title}” raised on "
-                                  f"{_day(i.raised_on)}, after “{e.title}” was resolved on "
-                                  f"{_day(e.resolved_on)}", i.url))
+                                  f"{day_label(i.raised_on)}, after “{e.title}” was resolved on "
+                                  f"{day_label(e.resolved_on)}", i.url))
         kinds[i.kind].append(i)
     rejected = facts.rejected_actions if len(facts.rejected_actions) >= max(
         limits.rejected_actions, 1) else []
@@ -214,7 +215,7 @@ def missing_the_point(facts: Facts, limits: Limits = DEFAULTS) -> Finding | None
         _Part(f"{_plural(len(recurring), 'impediment')} of a kind already resolved raised "
               f"again", recurring),
         _Part(f"{_plural(len(rejected), 'corrective action')} rejected at verification",
-              [Link(f"Rejected on {_day(r.day)}: {r.text}", r.url) for r in rejected]),
+              [Link(f"Rejected on {day_label(r.day)}: {r.text}", r.url) for r in rejected]),
     ])
 
 
@@ -313,13 +314,13 @@ def resources_not_replaced(facts: Facts, today: date,
     return _finding(facts, Rule.RESOURCES_NOT_REPLACED, [
         _Part(f"{_plural(len(waiting), 'staffing request')} of ours open over "
               f"{limits.staffing_open_days} days",
-              [Link(f"{r.text}: asked {_day(r.day)}, open for {(today - r.day).days} days",
+              [Link(f"{r.text}: asked {day_label(r.day)}, open for {(today - r.day).days} days",
                     r.url) for r in waiting],
               worst=any((today - r.day).days > 3 * limits.staffing_open_days
                         for r in waiting)),
         _Part(f"{_plural(len(left), 'key person', 'key people')} left the account in "
               f"{limits.lookback_days} days",
-              [Link(f"{r.text} ({_day(r.day)})", r.url) for r in left]),
+              [Link(f"{r.text} ({day_label(r.day)})", r.url) for r in left]),
     ])
 
 
@@ -380,15 +381,15 @@ def governance_slipping(facts: Facts, today: date, limits: Limits = DEFAULTS
     health = [facts.health_check_due] if facts.health_check_due else []
     return _finding(facts, Rule.GOVERNANCE_SLIPPING, [
         _Part(f"{_plural(len(cancelled), 'review')} cancelled in {limits.recent_days} days",
-              [Link(f"{r.text}, {_day(r.day)}: cancelled", r.url) for r in cancelled]),
+              [Link(f"{r.text}, {day_label(r.day)}: cancelled", r.url) for r in cancelled]),
         _Part(f"{_plural(len(unheld), 'review')} not held on cadence",
-              [Link(f"{r.text}, {_day(r.day)}: not marked held "
+              [Link(f"{r.text}, {day_label(r.day)}: not marked held "
                     f"{(today - r.day).days} days later", r.url) for r in unheld]),
         _Part("health check overdue",
-              [Link(f"Health check due {_day(r.day)}: overdue by {(today - r.day).days} days",
+              [Link(f"Health check due {day_label(r.day)}: overdue by {(today - r.day).days} days",
                     r.url) for r in health]),
         _Part(f"{_plural(len(facts.sla_reviews_due), 'SLA review')} overdue",
-              [Link(f"{r.text}: review due {_day(r.day)}", r.url)
+              [Link(f"{r.text}: review due {day_label(r.day)}", r.url)
                for r in facts.sla_reviews_due]),
         _Part(f"{_plural(len(carried), 'action item')} carried over more than "
               f"{limits.carried_over_times} times",

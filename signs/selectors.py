@@ -213,7 +213,7 @@ def facts_for(vendor_list: list[Vendor], today: date, limits: rules.Limits
         facts[d.vendor_id].disputes.append(rules.DisputeFact(
             bad, f"SLA dispute of {e.service_level.name} · {e.label} "
                  f"({e.get_status_display().lower()}), raised "
-                 f"{rules._day(timezone.localtime(d.raised_at).date())}",
+                 f"{rules.day_label(timezone.localtime(d.raised_at).date())}",
             _url("sla:evaluation", slug[d.vendor_id], pk=e.pk)))
     for d in scorecards.disputes_raised(ids, since=lookback_at):
         a = d.actual
@@ -221,7 +221,7 @@ def facts_for(vendor_list: list[Vendor], today: date, limits: rules.Limits
         facts[d.vendor_id].disputes.append(rules.DisputeFact(
             bad, f"Scorecard dispute of {a.measure.name} · {a.period.label} "
                  f"({a.rag.label.lower()}), raised "
-                 f"{rules._day(timezone.localtime(d.raised_at).date())}",
+                 f"{rules.day_label(timezone.localtime(d.raised_at).date())}",
             _url("scorecards:measure", slug[d.vendor_id], pk=a.measure_id)
             + f"?period={a.period.label}"))
 
