@@ -9,6 +9,7 @@
   that vendor's Warning signs tab (a vendor's overview), `may_dismiss=rights.edit` adds the
   Dismiss buttons.
 * `signs_count(user, vendor)` → how many of them a vendor shows (the header's count).
+* `grouped(signs)` → {vendor id: [signs]} of such a queryset, for a grid of vendors.
 
 Signs are computed by the periodic job (`signs.services.signs_refresh`), never by a page:
 `facts_for` gathers what the rules (`signs.rules`) need about every vendor in a fixed number
@@ -254,6 +255,7 @@ def _num(value) -> str:
 
 
 def grouped(signs) -> dict[int, list[Sign]]:
+    """{vendor id: its signs, in the order given} (no query beyond the one of `signs`)."""
     by_vendor = defaultdict(list)
     for s in signs:
         by_vendor[s.vendor_id].append(s)

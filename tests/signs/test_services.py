@@ -235,6 +235,9 @@ def test_signs_open_is_scoped_and_vendor_users_see_none(vendor_a, vendor_b, line
     alice = VendorUserFactory(vendor=vendor_a)
     assert not selectors.signs_open(alice).exists()
     assert not selectors.signs_open(alice, vendor=vendor_a).exists()
+    grouped = selectors.grouped(selectors.signs_open(UserFactory(role=Role.EXECUTIVE)))
+    assert {v: [s.rule for s in signs] for v, signs in grouped.items()} == {
+        vendor_a.pk: ["resources"], vendor_b.pk: ["resources"]}
     ops = UserFactory(role=Role.OPERATIONS)
     AssignmentFactory(vendor=vendor_b, user=ops)
     assert selectors.signs_count(ops, vendor_b) == 1
