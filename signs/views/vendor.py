@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 from signs import selectors, services
 from signs.forms import DismissForm
 from signs.views import SignPage
-from vendorgov.pages import FormPage
+from vendorgov.pages import ConfirmPage, FormPage
 from vendors.access import Action
 from vendors.selectors import record_history
 
@@ -56,3 +56,26 @@ class DismissView(SignPage, FormPage):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(history=record_history(self.sign()), **kwargs)
+
+
+class RefreshView(SignPage, ConfirmPage):
+    """Recompute this vendor's signs now instead of waiting for the hourly run (after
+    resolving what raised one, say)."""
+
+    vendor_action = Action.EDIT
+    verb = "recompute"
+    button_class = "btn-primary"
+    explanation = ("The rules run every hour over every vendor. Run them now for {target} "
+                   "alone: new signs are raised, signs whose evidence is gone are cleared, "
+                   "and dismissals stay unless their evidence grew.")
+
+    def target(self):
+        return self.vendor
+
+    def act(self, target):
+        return services.signs_refresh(vendor=target)
+
+    def get_success_message(self) -> str:
+        done = self.object
+        return (f"Warning signs of {self.vendor} recomputed: {len(done.raised)} raised, "
+                f"{len(done.cleared)} cleared, {len(done.returned)} back after a dismissal.")

@@ -34,6 +34,7 @@ ROUTES = {
     "signs:portfolio": ("denied", none),
     "signs:thresholds": ("denied", none),
     "signs:vendor": ("b", slug),
+    "signs:refresh": ("b", slug),
     "signs:dismiss": ("b", sign),
     "sign-list": ("open", none),
     "sign-detail": ("b", api),

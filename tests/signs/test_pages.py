@@ -125,3 +125,18 @@ def test_the_block_the_dashboards_include_names_vendors_and_links_where_asked(si
         "signs": selectors.signs_open(executive, vendor=vendor_a), "tab_vendor": vendor_a})
     assert "Borealis" not in one and "All of Acme Outsourcing's warning signs" in one
     assert "Evidence (" in one
+
+
+def test_a_line_manager_recomputes_one_vendors_signs_now(client, signs, vendor_a, vendor_b,
+                                                        line_manager):
+    request = vendor_a.staffing_changes.get()
+    request.status, request.resolved_on = "done", f.ago(0)
+    request.save()
+    client.force_login(line_manager)
+    url = reverse("signs:refresh", args=[vendor_a.slug])
+    assert "Run them now for Acme Outsourcing" in client.get(url).content.decode()
+    body = client.post(url, follow=True).content.decode()
+    assert "recomputed: 0 raised, 0 cleared" in body  # the other staffing evidence remains
+    sign = Sign.objects.open().get(vendor=vendor_a, rule="resources")
+    assert "staffing request" not in sign.title and "2 key people" in sign.title
+    assert client.post(reverse("signs:refresh", args=[vendor_b.slug])).status_code == 404
