@@ -38,11 +38,12 @@ def month_start(months_ago: int) -> datetime.date:
     return first
 
 
-def windows(vendor, pattern: str, sl=None):
-    """Monthly evaluations of one service level, newest first: 'B' breached, 'M' met."""
+def windows(vendor, pattern: str, sl=None, *, months_ago: int = 1):
+    """Monthly evaluations of one service level, newest first ('B' breached, 'M' met), the
+    newest `months_ago` months back."""
     sl = sl or service_level(vendor)
     made = []
-    for i, c in enumerate(pattern, start=1):
+    for i, c in enumerate(pattern, start=months_ago):
         start = month_start(i)
         end = (month_start(i - 1) - datetime.timedelta(days=1))
         made.append(Evaluation.objects.create(

@@ -17,12 +17,14 @@ pytestmark = pytest.mark.django_db
 def test_latest_windows_are_the_newest_n_of_each_service_level_followed_by_its_key():
     a, b = VendorFactory(), VendorFactory()
     first = service_level(a, key="p1")
-    windows(a, "BMBMBB", sl=first)
-    # the same promise in a newer version of the SLA keeps its key
-    later = SLAVersion.objects.create(sla=first.version.sla, number=2, status="draft",
+    windows(a, "BMBM", sl=first, months_ago=3)
+    # the same promise in the SLA's next version keeps its key: one series
+    SLAVersion.objects.filter(pk=first.version_id).update(status="superseded")
+    later = SLAVersion.objects.create(sla=first.version.sla, number=2, status="effective",
                                       monthly_charge=1, credit_cap_percent=1,
                                       earn_back_windows=1, dispute_window_days=1)
     newer = ServiceLevelFactory(version=later, key="p1")
+    windows(a, "BB", sl=newer)
     windows(b, "BB")  # another vendor's
     archived = SLAFactory(vendor=a, archived_at=timezone.now())
     windows(a, "BBBB", sl=ServiceLevelFactory(version__sla=archived))
@@ -30,8 +32,8 @@ def test_latest_windows_are_the_newest_n_of_each_service_level_followed_by_its_k
         rows = selectors.latest_windows([a.pk, b.pk], count=4)
     assert len(queries) == 1
     mine = [e for e in rows if e.vendor_id == a.pk]
-    assert [e.status for e in mine] == ["breached", "met", "breached", "met"]
-    assert all(e.service_level_id == first.pk for e in mine) and newer.pk
+    assert [e.status for e in mine] == ["breached", "breached", "breached", "met"]
+    assert [e.service_level_id for e in mine] == [newer.pk, newer.pk, first.pk, first.pk]
     assert len([e for e in rows if e.vendor_id == b.pk]) == 2
 
 
