@@ -19,6 +19,7 @@ from dashboards.models import PackJob
 from governance import selectors as governance
 from healthchecks import selectors as healthchecks
 from scorecards import selectors as scorecards
+from signs import selectors as signs
 from sla import selectors as sla
 from sla.rules import add_months, month_start
 from vendorgov import charts
@@ -142,10 +143,18 @@ def foundation_blocks(user) -> FoundationBlocks:
                             list(vendors.stale_staffing_requests(user)))
 
 
+#: Warning signs on a home page: the worst ones, then a link to all of them.
+SIGNS_SHOWN = 10
+
+
 def signs_for(user, *, vendor=None):
-    """The warning-signs block's data. Empty until the signs app is merged: the lead wires
-    `signs.selectors.signs_open(user, vendor=...)` in here (one line)."""
-    return None
+    """The open warning signs the block shows, worst first (one query): a vendor's, or the
+    worst `SIGNS_SHOWN` of everything the person sees. None for vendor users, who never see
+    warning signs (signs/selectors.py says why), so the block is left out."""
+    if getattr(user, "is_vendor_user", False):
+        return None
+    found = signs.signs_open(user, vendor=vendor)
+    return list(found if vendor is not None else found[:SIGNS_SHOWN])
 
 
 # -- the line manager's home -----------------------------------------------------------------

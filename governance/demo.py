@@ -362,6 +362,12 @@ IMPEDIMENTS = (
         ImpedimentKind.TECHNICAL, Severity.CRITICAL, ResponsibleSide.VENDOR, owner=DELIVERY,
         resolved=(-131, "liam", "Backup job reconfigured; the repeat test restored in 6 "
                                 "hours.")),
+    # The same problem again, six months on: a warning sign ("keeps missing the point").
+    ImpedimentSpec(
+        "meridian", -9, "liam", "SAP archive restore test failed again",
+        "The quarterly restore test ran out of its window once more, after the backup job was "
+        "reconfigured in the spring.",
+        ImpedimentKind.TECHNICAL, Severity.CRITICAL, ResponsibleSide.VENDOR, owner=DELIVERY),
     ImpedimentSpec(
         "brightdesk", -24, "olga", "German-speaking call backlog at peaks",
         "Waits above 10 minutes for German callers on Mondays since the Munich site joined.",
@@ -484,7 +490,9 @@ def _hold(demo, spec: CadenceSpec, slot, topic: Topic, index: int) -> None:
                                    .order_by("pk")):
         absent = index % 4 == 3 and position == index % 3  # now and then someone is away
         if row.contact_id and row.contact.role == AE and spec.vendor == "kestrel":
-            absent = index >= 6 and index % 3 != 0  # Kestrel's account executive fades
+            # Kestrel's account executive fades after they lost the analytics bid: a
+            # warning sign ("interest dropped") against their own record before.
+            absent = index >= 5 and index % 4 != 0
         services.attendance_record(row, by=chair, present=not absent)
     services.meeting_write_minutes(meeting, by=chair, minutes=topic.minutes)
     if topic.decision:

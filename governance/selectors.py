@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from governance import agenda, recurrence
 from governance.choices import (
     ACTION_OPEN,
     IMPEDIMENT_OPEN,
+    RECURRING_TIERS,
     SUGGESTION_UNASSESSED,
     EscalationStep,
     MeetingStatus,
@@ -721,3 +723,73 @@ def decisions_between(vendor: Vendor, start, end) -> list[Decision]:
                                         meeting__starts_at__gte=start,
                                         meeting__starts_at__lt=end)
                 .select_related("meeting__vendor").order_by("recorded_at", "id"))
+
+
+# -- across vendors, for the warning signs (`signs`): each one query, whatever the number --
+# of vendors; system reads (the caller judges which vendors). Windows are
+# {key: (first, last)}, first included and last excluded.
+
+
+def vendor_side_attendance(vendor_ids, *, windows: dict) -> list[dict]:
+    """Per vendor contact invited to held reviews, how often they were there in each window
+    (datetimes): [{"vendor_id", "contact_id", "name", "role", key: (present, recorded)}],
+    counting the reviews where presence was recorded."""
+    aggregates = {}
+    for key, (first, last) in windows.items():
+        inside = Q(meeting__starts_at__gte=first, meeting__starts_at__lt=last)
+        aggregates[f"{key}__present"] = Count("pk", filter=inside & Q(present=True))
+        aggregates[f"{key}__recorded"] = Count("pk", filter=inside)
+    rows = (Attendance.objects
+            .filter(vendor_id__in=vendor_ids, contact__isnull=False, present__isnull=False,
+                    meeting__status=MeetingStatus.HELD, meeting__archived_at__isnull=True)
+            .order_by().values("vendor_id", "contact_id", "contact__name", "contact__role")
+            .annotate(**aggregates).order_by("vendor_id", "contact_id"))
+    return [{"vendor_id": row["vendor_id"], "contact_id": row["contact_id"],
+             "name": row["contact__name"], "role": row["contact__role"],
+             **{key: (row[f"{key}__present"], row[f"{key}__recorded"]) for key in windows}}
+            for row in rows]
+
+
+def vendor_suggestion_counts(vendor_ids, *, windows: dict) -> dict[int, dict[str, int]]:
+    """{vendor id: {window key: n}}: innovation suggestions the vendor's team submitted in
+    each window (dates); archived ones too (they were submitted)."""
+    aggregates = {key: Count("pk", filter=Q(submitted_on__gte=first, submitted_on__lt=last))
+                  for key, (first, last) in windows.items()}
+    rows = (Suggestion.objects.filter(vendor_id__in=vendor_ids, source_side=Side.VENDOR)
+            .order_by().values("vendor_id").annotate(**aggregates))
+    return {row["vendor_id"]: {key: row[key] for key in windows} for row in rows}
+
+
+def impediments_since(vendor_ids, *, since: date) -> list[Impediment]:
+    """Impediments (not archived) raised or resolved on or after `since`, oldest first."""
+    return list(Impediment.objects
+                .filter(Q(raised_on__gte=since) | Q(resolved_on__gte=since),
+                        vendor_id__in=vendor_ids, archived_at__isnull=True)
+                .order_by("vendor_id", "raised_on", "pk"))
+
+
+def reviews_between(vendor_ids, *, first, last) -> list[Meeting]:
+    """Meetings of the recurring tiers (not taken out of their series) that start between
+    `first` and `last` (datetimes), whatever became of them."""
+    return list(Meeting.objects
+                .filter(vendor_id__in=vendor_ids, tier__in=RECURRING_TIERS,
+                        archived_at__isnull=True, starts_at__gte=first, starts_at__lt=last)
+                .order_by("vendor_id", "starts_at", "pk"))
+
+
+def action_items_carried_over(vendor_ids, *, more_than: int) -> list[ActionItem]:
+    """Open action items that came back, still open, on more than `more_than` held reviews
+    after they were raised: every weekly review carries a vendor's open items, and a monthly
+    or quarterly review those raised at its own level (`agenda.open_action_items`).
+    `carried` holds the count."""
+    later = (Meeting.objects
+             .filter(Q(tier=Tier.WEEKLY) | Q(tier=OuterRef("meeting__tier")),
+                     vendor_id=OuterRef("vendor_id"), status=MeetingStatus.HELD,
+                     archived_at__isnull=True, starts_at__gt=OuterRef("created_at"))
+             .order_by().values("vendor_id").annotate(n=Count("pk")).values("n"))
+    return list(ActionItem.objects
+                .filter(vendor_id__in=vendor_ids, status__in=ACTION_OPEN,
+                        archived_at__isnull=True)
+                .annotate(carried=Coalesce(Subquery(later), 0))
+                .filter(carried__gt=more_than)
+                .order_by("vendor_id", "-carried", "pk"))

@@ -347,3 +347,19 @@ def health_by_vendor(user, *, vendor_ids=None, cycles: int = 4) -> dict[int, Ven
         (c, scoring.score(responses.get(c.pk, []), dimensions=dims, groups=groups,
                           min_n=MIN_RESPONDENTS).overall) for c in closed.get(vid, [])])
         for vid in ids}
+
+
+def overdue_by_vendor(vendors, *, today: date) -> dict[int, date]:
+    """{vendor id: the day its health check was due} for those of `vendors` whose health
+    check is overdue: past the due day of its plan (or of the default plan) with no cycle
+    under way. For the warning signs (`signs`): two queries, whatever the number of vendors."""
+    vendors = list(vendors)
+    plans = {p.vendor_id: p for p in HealthCheckPlan.objects.filter(vendor__in=vendors)}
+    running = set(Cycle.objects.open().filter(vendor__in=vendors)
+                  .values_list("vendor_id", flat=True))
+    overdue = {}
+    for v in vendors:
+        plan = plans.get(v.pk) or _default_plan(v)
+        if v.pk not in running and plan.next_due < today:
+            overdue[v.pk] = plan.next_due
+    return overdue

@@ -37,7 +37,7 @@ def _measure_url(vendor, measure_id: int, period: Period) -> str:
 
 def _mismatch(actual: Actual) -> str:
     """The warning sign: the vendor's own figure reads better than what we measured."""
-    if actual.self_reported_better and actual.vendor_rag != actual.rag:
+    if actual.reported_better_than_measured:
         unit = actual.measure.unit
         return (f"Self-reported better than measured: the vendor reported "
                 f"{_with_unit(actual.vendor_value, unit)} ({actual.vendor_rag.label.lower()}), "

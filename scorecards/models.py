@@ -469,6 +469,12 @@ class Actual(VendorScoped):
         return self.rule.at_least_as_good(self.vendor_value, self.internal_value)
 
     @property
+    def reported_better_than_measured(self) -> bool:
+        """Self-reported better than measured, by a status (`scoring`'s rule)."""
+        return scoring.reported_better_than_measured(self.vendor_value, self.internal_value,
+                                                     self.rule)
+
+    @property
     def may_be_disputed(self) -> bool:
         if self.is_derived:
             return False  # disputed where it comes from: the SLA evaluation of the window

@@ -124,6 +124,17 @@ def measure_status(value, rule: Rule) -> Status:
     return Status.RED
 
 
+def reported_better_than_measured(reported, measured, rule: Rule) -> bool:
+    """The vendor's own figure reads better than what we measured, by enough to change its
+    status (reported green while we measured amber or red; amber while we measured red).
+    The quarterly agenda flags it and the warning sign "only good news" counts it (`signs`)."""
+    if reported is None or measured is None or _d(reported) == _d(measured):
+        return False
+    if not rule.at_least_as_good(_d(reported), _d(measured)):
+        return False
+    return measure_status(reported, rule) != measure_status(measured, rule)
+
+
 def _between(position: Decimal, span: Decimal, low: Decimal, high: Decimal) -> Decimal:
     """`low` at position 0, `high` at position `span`, linear in between."""
     return low + (high - low) * position / span

@@ -630,3 +630,29 @@ def score_status(score) -> scoring.Status:
     """The red/amber/green of an overall score (`scoring.status_for_score`), for pages that
     hold a score without its period, such as a trend."""
     return scoring.status_for_score(score)
+
+
+# -- across vendors, for the warning signs (`signs`): each one query, whatever the number --
+# of vendors; system reads (the caller judges which vendors).
+
+
+def actuals_with_both_values(vendor_ids, *, ended_since) -> list[Actual]:
+    """Counted actuals (not drafts) of periods that ended on or after `ended_since` and
+    before today, for which both the vendor's figure and our own measurement exist — what
+    "self-reported better than measured" is judged on (`scoring.reported_better_than_measured`,
+    `Actual.reported_better_than_measured`). Oldest period first."""
+    return list(Actual.objects
+                .filter(vendor_id__in=vendor_ids, vendor_value__isnull=False,
+                        internal_value__isnull=False, period__ends_on__gte=ended_since,
+                        period__ends_on__lt=timezone.localdate(),
+                        measure__archived_at__isnull=True)
+                .exclude(status=ActualStatus.DRAFT)
+                .select_related("measure", "period")
+                .order_by("vendor_id", "measure_id", "period__starts_on"))
+
+
+def disputes_raised(vendor_ids, *, since) -> list[Dispute]:
+    """Disputes of actuals raised on or after `since` (a datetime), with the actual."""
+    return list(Dispute.objects.filter(vendor_id__in=vendor_ids, raised_at__gte=since)
+                .select_related("actual__measure", "actual__period")
+                .order_by("vendor_id", "-raised_at", "-pk"))

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -914,3 +914,46 @@ def windows_closing(user, first: date, last: date) -> list[ClosingWindow]:
     rows = [ClosingWindow(sl, start, rules.window_end(sl.window, start),
                           counts.get((sl.pk, start), 0)) for sl, start in windows]
     return sorted(rows, key=lambda w: (w.end, w.vendor.name, w.service_level.name))
+
+
+# -- across vendors, for the warning signs (`signs`): each one query, whatever the number --
+# of vendors. Callers pass the vendors they judge (a list of ids or a queryset of vendors);
+# these are system reads, so scoping to a person is the caller's.
+
+
+def latest_windows(vendor_ids, *, count: int) -> list[Evaluation]:
+    """The newest `count` evaluated windows of each service level of these vendors' active
+    SLAs, followed across SLA versions by the service level's key (newest first). One query:
+    the windows are numbered per service level in the database."""
+    rows = (Evaluation.objects
+            .filter(vendor_id__in=vendor_ids, sla__archived_at__isnull=True,
+                    sla__retired_on__isnull=True)
+            .annotate(recency=Window(RowNumber(),
+                                     partition_by=[F("sla_id"), F("service_level__key")],
+                                     order_by=[F("window_start").desc(), F("pk").desc()]))
+            .filter(recency__lte=count)
+            .select_related("service_level", "sla")
+            .order_by("vendor_id", "sla_id", "service_level__key", "-window_start"))
+    return list(rows)
+
+
+def corrective_actions_rejected(vendor_ids, *, since: date) -> list[CorrectiveAction]:
+    """Corrective actions we rejected at verification on or after `since`."""
+    return list(CorrectiveAction.objects
+                .filter(vendor_id__in=vendor_ids, status=CorrectiveActionStatus.REJECTED,
+                        closed_on__gte=since)
+                .order_by("vendor_id", "-closed_on", "-pk"))
+
+
+def slas_review_overdue(vendor_ids, *, today: date) -> list[SLA]:
+    """Active SLAs whose review-due date has passed."""
+    return list(SLA.objects.filter(vendor_id__in=vendor_ids, archived_at__isnull=True,
+                                   retired_on__isnull=True, review_due_on__lt=today)
+                .order_by("vendor_id", "review_due_on", "pk"))
+
+
+def disputes_raised(vendor_ids, *, since) -> list[Dispute]:
+    """Disputes of evaluations raised on or after `since` (a datetime), with the window."""
+    return list(Dispute.objects.filter(vendor_id__in=vendor_ids, raised_at__gte=since)
+                .select_related("evaluation__service_level")
+                .order_by("vendor_id", "-raised_at", "-pk"))

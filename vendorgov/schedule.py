@@ -11,7 +11,7 @@ from django.conf import settings
 # while nothing ran, so a restart never leaves windows unevaluated for an interval.
 AT_START = ("sla-evaluate-closed-windows", "scorecards-derive-actuals-from-sla",
             "governance-extend-meeting-horizon", "scorecards-open-due-periods",
-            "reminders-sweep")
+            "reminders-sweep", "signs-refresh")
 
 
 def beat_schedule() -> dict:
@@ -40,6 +40,14 @@ def beat_schedule() -> dict:
             "task": "healthchecks.tasks.open_due_cycles",
             "schedule": 6 * 3600.0,
             "options": {"expires": 6 * 3600},
+        },
+        # Warning signs read what the jobs above wrote (evaluations, derived actuals, meetings),
+        # so hourly, like them: a sign appears within the hour its evidence does, and pages
+        # only read the stored result. Set-based for the whole portfolio; safe to overlap.
+        "signs-refresh": {
+            "task": "signs.tasks.refresh_signs",
+            "schedule": 3600.0,
+            "options": {"expires": 3600},
         },
         "scorecards-open-due-periods": {  # a new quarter's period opens on its first day
             "task": "scorecards.tasks.open_due_periods",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("healthchecks.urls")),
     path("", include("dashboards.urls")),
     path("", include("reminders.urls")),
+    path("", include("signs.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles as it renders; allow those on this one page only.

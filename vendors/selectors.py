@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from vendors import access
 from vendors.access import Action
-from vendors.choices import STAFFING_CHANGE_OPEN, Side
+from vendors.choices import STAFFING_CHANGE_OPEN, Side, StaffingChangeStatus
 from vendors.models import (
     Contact,
     Contract,
@@ -284,3 +284,42 @@ def record_history(instance) -> list[HistoryEntry]:
 __all__ = ["Prefetch", "RENEWAL_HORIZON", "record_history", "renewals_due",
            "stale_staffing_requests", "staffing_changes_since", "vendor_get", "vendor_history",
            "vendor_list", "vendor_overview"]
+
+
+# -- across vendors, for the warning signs (`signs`): each one query, whatever the number --
+# of vendors; system reads (the caller judges which vendors).
+
+
+def staffing_requests_waiting(vendor_ids, *, requested_on_or_before: date
+                              ) -> list[StaffingChange]:
+    """Our side's staffing-change requests still open that were made on or before the day."""
+    return list(StaffingChange.objects
+                .filter(vendor_id__in=vendor_ids, requested_by_side=Side.OURS,
+                        status__in=STAFFING_CHANGE_OPEN,
+                        requested_on__lte=requested_on_or_before)
+                .select_related("staff_member").order_by("vendor_id", "requested_on", "pk"))
+
+
+def staffing_requests_answered(vendor_ids, *, resolved_since: date) -> list[StaffingChange]:
+    """Our side's staffing-change requests the vendor answered (done or declined; not those
+    we withdrew) on or after `resolved_since`: how long the vendor takes to respond."""
+    return list(StaffingChange.objects
+                .filter(vendor_id__in=vendor_ids, requested_by_side=Side.OURS,
+                        resolved_on__gte=resolved_since,
+                        status__in=(StaffingChangeStatus.DONE, StaffingChangeStatus.DECLINED))
+                .order_by("vendor_id", "resolved_on", "pk"))
+
+
+def staff_who_left(vendor_ids, *, since: date, today: date) -> list[StaffMember]:
+    """People of the vendor's team on our account whose time on it ended between `since`
+    and `today` (both included)."""
+    return list(StaffMember.objects
+                .filter(vendor_id__in=vendor_ids, ended_on__gte=since, ended_on__lte=today)
+                .order_by("vendor_id", "ended_on", "pk"))
+
+
+def contacts_archived(vendor_ids, *, since) -> list[Contact]:
+    """The vendor's contacts (account executive, lead, sponsors…) archived on or after
+    `since` (a datetime): key people who left the account or the ladder."""
+    return list(Contact.objects.filter(vendor_id__in=vendor_ids, archived_at__gte=since)
+                .order_by("vendor_id", "archived_at", "pk"))

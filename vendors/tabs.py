@@ -14,13 +14,15 @@ class VendorTab:
     label: str
     url_name: str
     order: int
+    internal_only: bool = False  # hidden from vendor users (e.g. our warning signs)
 
 
 _tabs: dict[str, VendorTab] = {}
 
 
-def register(key: str, label: str, url_name: str, *, order: int) -> None:
-    _tabs[key] = VendorTab(key, label, url_name, order)
+def register(key: str, label: str, url_name: str, *, order: int,
+             internal_only: bool = False) -> None:
+    _tabs[key] = VendorTab(key, label, url_name, order, internal_only)
 
 
 def get(key: str) -> VendorTab:

@@ -39,6 +39,7 @@ from governance.models import ActionItem, Attendance, Cadence, Impediment, Meeti
 from healthchecks.models import Cycle, Invitation
 from scorecards.models import Actual, Measure, Objective, Period, Perspective, Scorecard
 from scorecards.models import Dispute as ScorecardDispute
+from signs.models import Sign
 from sla.models import (
     SLA,
     BusinessCalendar,
@@ -61,6 +62,7 @@ from tests.factories import (
 from tests.governance import isolation as governance_records
 from tests.healthchecks import isolation as healthcheck_records
 from tests.scorecards import isolation as scorecard_records
+from tests.signs import isolation as sign_records
 from tests.sla import isolation as sla_records
 from vendorgov.api.fields import MAX_ID, NOT_BLANK
 from vendors.models import (
@@ -121,6 +123,8 @@ RESOURCES = {
     # healthchecks
     "health-checks": Cycle,
     "health-check-surveys": Invitation,
+    # signs (read-only; vendor users get none)
+    "signs": Sign,
 }
 #: Resources of the API that are not fuzzed yet, each with the reason. None are.
 NOT_FUZZED: set[str] = set()
@@ -396,7 +400,8 @@ SECRET = "ZZBQXZ"
 def _records_of(vendor, tag):
     """Records of `vendor` of every resource (the apps' own isolation records: one of each,
     `tag` in their texts)."""
-    for app in (governance_records, sla_records, scorecard_records, healthcheck_records):
+    for app in (governance_records, sla_records, scorecard_records, healthcheck_records,
+                sign_records):
         app.records(vendor, tag)
     ServiceFactory(vendor=vendor)
     ContractFactory(vendor=vendor)

@@ -10,6 +10,7 @@ from scorecards.scoring import (
     Status,
     measure_score,
     measure_status,
+    reported_better_than_measured,
     roll_up,
     status_for_score,
     threshold_errors,
@@ -238,3 +239,21 @@ def test_negative_weights_are_refused():
 ])
 def test_roll_up_status_bands(score, status):
     assert status_for_score(None if score is None else D(score)) == status
+
+
+# -- self-reported better than measured (the agenda's flag, the warning sign's rule) -------
+
+@pytest.mark.parametrize(("rule", "reported", "measured", "better"), [
+    (AVAILABILITY, "99.95", "98.9", True),    # green against red
+    (AVAILABILITY, "99.5", "99.4999", True),  # green against amber, on the threshold
+    (AVAILABILITY, "99.2", "98", True),       # amber against red
+    (AVAILABILITY, "99.8", "99.6", False),    # better, but green both
+    (AVAILABILITY, "98", "99.95", False),     # the vendor reports worse
+    (AVAILABILITY, None, "98", False),        # nothing reported
+    (RESOLUTION_HOURS, "3.5", "7", True),     # lower is better: green against amber
+    (RESOLUTION_HOURS, "9", "3", False),
+])
+def test_reported_better_than_measured_means_a_better_status(rule, reported, measured,
+                                                             better):
+    reported = None if reported is None else D(reported)
+    assert reported_better_than_measured(reported, D(measured), rule) is better

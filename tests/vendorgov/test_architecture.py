@@ -12,11 +12,14 @@ project (an app added to INSTALLED_APPS is covered without a change here):
     where apps are wired together: URL tables (`urls.py`, `api/urls.py`), settings and
     management commands. Plumbing that needs to know vendors belongs in `vendors`.
 (d) The foundation (`vendors`, `accounts`, `reminders`) imports no feature app.
-(e) The top of the house (`dashboards`, `signs`) reads every feature app through its
-    selectors, and no app imports it; only the URL table wires it in.
+(e) The top of the house (`TOP`: `signs`, `dashboards`) reads the feature apps and no one
+    reads it. A top app calls feature apps' selectors and services, never their models (as
+    in (b)); no feature app, foundation app or project module imports a top app, except
+    the modules that wire apps together (WIRING). Top apps may read each other (the
+    dashboards show the warning signs).
 
-Apps are the installed apps whose code lives in this repository; the foundation and the
-project package are named below, and every other app is a feature app.
+Apps are the installed apps whose code lives in this repository; the foundation, the top
+and the project package are named below, and every other app is a feature app.
 """
 
 import ast
@@ -30,7 +33,7 @@ from django.conf import settings
 
 PROJECT = "vendorgov"
 FOUNDATION = {"vendors", "accounts", "reminders"}
-# Apps at the top of the house: they read the feature apps, and none imports them.
+# Apps above every feature app (e): they read the feature apps and nothing imports them.
 TOP = {"signs", "dashboards"}
 # Modules of the project package that wire the apps together, as dotted-name prefixes.
 WIRING = ("vendorgov.urls", "vendorgov.api.urls", "vendorgov.settings",
@@ -110,7 +113,8 @@ def _project_apps() -> dict[str, Path]:
 
 
 APPS = _project_apps()
-FEATURE_APPS = set(APPS) - FOUNDATION - {PROJECT}
+FEATURE_APPS = set(APPS) - FOUNDATION - TOP - {PROJECT}
+TOP_APPS = set(APPS) & TOP
 
 
 def _modules():
@@ -178,12 +182,21 @@ def foundation_imports_features(imports) -> list[Import]:
             if _app(i.module) in FOUNDATION and _app(i.target) in FEATURE_APPS]
 
 
+def top_reads_models(imports) -> list[Import]:
+    """(e): a top app importing a feature app's models."""
+    return [i for i in imports
+            if _app(i.module) in TOP and _app(i.target) in FEATURE_APPS
+            and (_within(i.target, f"{_app(i.target)}.models")
+                 or (i.target == _app(i.target) and "models" in i.names))]
+
+
 def imports_of_the_top(imports) -> list[Import]:
-    """(e): an app below the top (or the project package outside its URL tables) importing
-    an app at the top."""
+    """(e): anything below the top (feature apps, the foundation, the project package
+    outside the wiring) importing a top app."""
     return [i for i in imports
             if _app(i.target) in TOP and _app(i.module) not in TOP
-            and not any(_within(i.module, prefix) for prefix in WIRING)]
+            and not (_app(i.module) == PROJECT
+                     and any(_within(i.module, prefix) for prefix in WIRING))]
 
 
 def _listed(violations) -> str:
@@ -245,10 +258,18 @@ def test_the_foundation_imports_no_feature_app():
                        "into their seams instead:\n" + _listed(found))
 
 
-def test_no_app_imports_the_top_of_the_house():
+def test_the_top_reads_feature_apps_through_selectors_and_services_only():
+    found = top_reads_models(ALL_IMPORTS)
+    assert not found, ("signs and dashboards read the feature apps through their selectors "
+                       "and write through their services, never their models:\n"
+                       + _listed(found))
+
+
+def test_nothing_below_the_top_imports_it():
     found = imports_of_the_top(ALL_IMPORTS)
-    assert not found, (f"{sorted(TOP)} read the other apps; no other app imports them (they "
-                       f"register into seams instead):\n" + _listed(found))
+    assert not found, ("No feature app, foundation app or project module imports signs or "
+                       "dashboards (only the URL tables and settings wire them in):\n"
+                       + _listed(found))
 
 
 # -- the check catches what it is meant to catch ---------------------------------------------
@@ -308,12 +329,36 @@ def test_the_foundation_importing_a_feature_app_is_caught():
         "sla.models", "scorecards", "governance", "sla"}
 
 
-def test_an_app_importing_the_top_of_the_house_is_caught():
-    source = "from dashboards import selectors\nfrom signs.selectors import signs_open\n"
-    assert [i.target for i in imports_of_the_top(imports_of(source, "sla.views"))] == [
-        "dashboards", "signs.selectors"]
-    assert not imports_of_the_top(imports_of(source, "vendorgov.urls"))
-    assert not imports_of_the_top(imports_of(source, "dashboards.selectors"))
+TOP_BAD = '''
+from sla import selectors
+from sla.models import Evaluation
+from governance import models
+from signs import selectors as signs
+from dashboards.views import home
+'''
+
+
+def _top_bad(module):
+    return imports_of(TOP_BAD, module, module.replace(".", "/") + ".py")
+
+
+def test_a_top_app_reading_a_feature_apps_models_is_caught_its_selectors_are_not():
+    found = top_reads_models(_top_bad("signs.selectors"))
+    assert [(i.line, i.target) for i in found] == [(3, "sla.models"), (4, "governance")]
+
+
+def test_importing_a_top_app_from_below_is_caught_but_not_from_the_wiring_or_the_top():
+    assert [i.target for i in imports_of_the_top(_top_bad("sla.agenda"))] == [
+        "signs", "dashboards.views"]
+    assert [i.target for i in imports_of_the_top(_top_bad("vendors.pages"))] == [
+        "signs", "dashboards.views"]
+    assert imports_of_the_top(_top_bad("vendorgov.pages"))
+    assert not imports_of_the_top(_top_bad("vendorgov.urls"))
+    assert not imports_of_the_top(_top_bad("dashboards.views"))
+
+
+def test_the_top_apps_are_not_feature_apps():
+    assert "signs" in TOP_APPS and not TOP & FEATURE_APPS
 
 
 def test_relative_imports_are_read_as_the_modules_they_name():

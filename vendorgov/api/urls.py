@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("sla.api.urls")),
     path("", include("scorecards.api.urls")),
     path("", include("healthchecks.api.urls")),
+    path("", include("signs.api.urls")),
 ]

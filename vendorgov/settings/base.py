@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sla",
     "scorecards",
     "healthchecks",
+    "signs",  # the top of the house: read the feature apps' selectors, imported by none
     "dashboards",
 ]
 

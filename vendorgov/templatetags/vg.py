@@ -61,6 +61,10 @@ BADGES = {
     "sla_retired": ("secondary", "archive"),
     "sla_unchanged": ("secondary", "dash-circle"),
     "sla_amended": ("info", "pencil-square"),
+    # signs: severity of a warning sign, and a dismissed one
+    "sign_high": ("danger", "exclamation-octagon-fill"),
+    "sign_medium": ("warning", "exclamation-triangle-fill"),
+    "sign_dismissed": ("secondary", "eye-slash"),
     # governance: meetings, attendance, action items, impediments, suggestions, quota
     "gov_scheduled": ("info", "calendar-event"),
     "gov_held": ("success", "check2-circle"),
