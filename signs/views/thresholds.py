@@ -1,5 +1,7 @@
 """The thresholds of the warning-sign rules, kept by vendor managers, with their history."""
 
+from functools import cached_property
+
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -24,8 +26,13 @@ class ThresholdsView(FormPage):
             raise PermissionDenied("Vendor managers keep the warning-sign thresholds.")
         return super().dispatch(request, *args, **kwargs)
 
-    def get_instance(self):
+    @cached_property
+    def current(self):
+        """Read once per request: the form and the history below both show this row."""
         return selectors.thresholds()
+
+    def get_instance(self):
+        return self.current
 
     def perform(self, form):
         fields = {name: form.cleaned_data[name] for name in form.fields}
@@ -35,7 +42,7 @@ class ThresholdsView(FormPage):
         return reverse("signs:portfolio")
 
     def get_context_data(self, **kwargs):
-        current = selectors.thresholds()
+        current = self.current
         return super().get_context_data(
             history=[] if current._state.adding else record_history(current),
             breadcrumb_url=reverse("signs:portfolio"),

@@ -12,15 +12,19 @@ Everything is measured in one pass per size (building the bigger portfolio once)
 request in a transaction rolled back after it, so no request sees another's writes.
 """
 
+import tempfile
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from dashboards.models import PackJob, PackJobStatus
 from tests import test_isolation
 from tests.factories import ApiTokenFactory, UserFactory, VendorFactory
 from tests.shared_data import built_once
@@ -95,12 +99,28 @@ def _more_vendors(count: int, start: int):
             table.records(vendor, f"Pf{i}")
 
 
-def _measure(world, clients) -> dict:
+def _own_pack_job(user, media: Path) -> dict:
+    """Routes that show only the person's own records, aimed at one of the measuring
+    user's: the isolation table aims them at someone else's, a 404 by design. A finished
+    portfolio pack job with its PDF on disk, so its page and its download answer 200."""
+    (media / "packs").mkdir()
+    (media / "packs" / "queries.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    job = PackJob.objects.create(requested_by=user, quarter="2026-Q3", total=2, done=2,
+                                 status=PackJobStatus.DONE, file="packs/queries.pdf",
+                                 finished_at=timezone.now())
+    return {"dashboards:pack_job": {"pk": job.pk},
+            "dashboards:pack_job_download": {"pk": job.pk}}
+
+
+def _measure(world, clients, aims) -> dict:
     """(kind, route) → (status, [SQL of each query]) for every case, at the current size."""
     results = {}
     for who, name in CASES:
         client = clients[who]
-        kwargs = ROUTES[name][1](world)[0] if name in ROUTES else {}
+        if name in aims:
+            kwargs = aims[name]
+        else:
+            kwargs = ROUTES[name][1](world)[0] if name in ROUTES else {}
         url = reverse(name, kwargs=kwargs)
         data = {"page_size": 100} if who != "page" else {}
         for _warm_then_measure in range(2):
@@ -126,9 +146,11 @@ def _build_and_measure():
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         clients[who] = api
-    small = _measure(world, clients)
-    _more_vendors(LARGE - SMALL, start=SMALL)
-    large = _measure(world, clients)
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        aims = _own_pack_job(vera, Path(media))
+        small = _measure(world, clients, aims)
+        _more_vendors(LARGE - SMALL, start=SMALL)
+        large = _measure(world, clients, aims)
     return small, large
 
 
