@@ -543,7 +543,7 @@ def pack(user, vendor, quarter: quarters.Quarter) -> Pack:
     today = timezone.localdate()
     card = scorecards.scorecard_of(vendor)
     page = scorecards.scorecard_page(card, quarter.label) if card else None
-    reports = [sla.monthly_report(vendor, m, today=today) for m in quarter.months]
+    reports = sla.monthly_reports(vendor, quarter.months, today=today)
     start = timezone.make_aware(datetime.combine(quarter.first, time.min))
     end = timezone.make_aware(datetime.combine(quarter.last + timedelta(days=1), time.min))
     ids = [vendor.pk]

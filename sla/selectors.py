@@ -362,10 +362,57 @@ def default_report_month(today: date) -> date:
 
 
 def monthly_report(vendor: Vendor, month: date, *, today: date | None = None) -> MonthlyReport:
+    return monthly_reports(vendor, [month], today=today)[0]
+
+
+def _local_day(moment) -> date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
+def monthly_reports(vendor: Vendor, months, *, today: date | None = None
+                    ) -> list[MonthlyReport]:
+    """The monthly report of `vendor` for each of `months`, in nine queries however many
+    months (the quarterly pack shows three): each table is read once over the span of all
+    the months and split per month here, so no row is read twice."""
     today = today or timezone.localdate()
-    month = rules.month_start(month)
-    end = rules.month_end(month)
-    slas = [s for s in _slas(SLA.objects.filter(vendor=vendor))
+    spans = [(rules.month_start(m), rules.month_end(rules.month_start(m))) for m in months]
+    if not spans:
+        return []
+    first, last = min(m for m, _ in spans), max(e for _, e in spans)
+    all_slas = _slas(SLA.objects.filter(vendor=vendor))
+    # Credits earned back in a month may come from breaches up to two years back.
+    closed_by = {m: min(e, today - timedelta(days=1)) for m, e in spans}
+    evaluations = list(Evaluation.objects.filter(
+        vendor=vendor, window_end__gte=rules.add_months(first, -24),
+        window_end__lte=max(closed_by.values()))
+        .select_related("service_level__version", "corrective_action__vendor", "vendor")
+        .prefetch_related("dispute"))
+    actions = list(CorrectiveAction.objects.filter(vendor=vendor)
+                   .select_related("owner", "sla", "vendor")
+                   .annotate(breaches=Count("evaluations")).order_by("opened_on", "id"))
+    action_by_id = {a.pk: a for a in actions}
+    # Required: what each month's breaches called for (opened when their windows closed).
+    called_for = list(Evaluation.objects.filter(
+        corrective_action__vendor=vendor, window_end__range=(first, last))
+        .order_by().values_list("corrective_action_id", "window_end"))
+    changes = list(CorrectiveAction.history.filter(vendor_id=vendor.pk, history_type="~",
+                                                   history_date__date__range=(first, last))
+                   .select_related("history_user").order_by("id", "-history_date"))
+    disputes = list(Dispute.objects.filter(vendor=vendor).filter(
+        Q(raised_at__date__range=(first, last)) | Q(decided_at__date__range=(first, last)))
+        .select_related("evaluation__service_level", "evaluation__vendor", "raised_by",
+                        "decided_by"))
+    return [_monthly_report(vendor, month, end, today, all_slas, evaluations, actions,
+                            action_by_id, called_for, changes, disputes,
+                            last_closed=closed_by[month])
+            for month, end in spans]
+
+
+def _monthly_report(vendor, month, end, today, all_slas, all_evaluations, actions,
+                    action_by_id, called_for, all_changes, all_disputes, *,
+                    last_closed) -> MonthlyReport:
+    """One month's report from the rows `monthly_reports` read for all its months."""
+    slas = [s for s in all_slas
             if any(v.in_force and v.effective_from <= end and
                    (v.effective_until is None or v.effective_until >= month)
                    for v in s.versions.all())]
@@ -375,14 +422,8 @@ def monthly_report(vendor: Vendor, month: date, *, today: date | None = None) ->
             (v for v in sla.versions.all() if v.in_force and v.effective_from <= end), None)
         if version is not None:
             levels += [(sla.pk, sl) for sl in version.service_levels.all()]
-    last_closed = min(end, today - timedelta(days=1))
-    # Credits earned back in this month may come from breaches up to two years back.
     horizon = rules.add_months(month, -24)
-    evaluations = list(Evaluation.objects.filter(vendor=vendor, window_end__gte=horizon,
-                                                 window_end__lte=last_closed)
-                       .select_related("service_level__version", "corrective_action__vendor",
-                                       "vendor")
-                       .prefetch_related("dispute"))
+    evaluations = [e for e in all_evaluations if horizon <= e.window_end <= last_closed]
     trends = defaultdict(dict)
     for e in evaluations:
         trends[(e.sla_id, e.service_level.key)][e.window_start] = e
@@ -398,28 +439,21 @@ def monthly_report(vendor: Vendor, month: date, *, today: date | None = None) ->
         [outcome_of(e) for e in evaluations if e.sla_id in sla_by_id], terms)
     money = incentives.month_summary(month, credits, bonuses, terms, sla_by_id)
 
-    actions = CorrectiveAction.objects.filter(vendor=vendor).select_related("owner", "sla",
-                                                                            "vendor")
     as_of = min(rules.month_end(end + timedelta(days=1)), today)
-    open_at_end = list(actions.filter(opened_on__lte=as_of).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
-        .annotate(breaches=Count("evaluations")).order_by("opened_on"))
-    # Required: what the month's breaches called for (opened when their windows closed).
-    required = list(actions.filter(evaluations__window_end__range=(month, end)).distinct()
-                    .order_by("opened_on"))
-    changes = (CorrectiveAction.history.filter(vendor_id=vendor.pk, history_type="~",
-                                               history_date__date__range=(month, end))
-               .select_related("history_user").order_by("id", "-history_date"))
+    open_at_end = [a for a in actions if a.opened_on <= as_of
+                   and (a.closed_on is None or a.closed_on > as_of)]
+    required_ids = {pk for pk, window_end in called_for if month <= window_end <= end}
+    required = [a for a in actions if a.pk in required_ids]
     latest_change = {}
-    for change in changes:
-        latest_change.setdefault(change.id, change)
-    by_id = {a.pk: a for a in actions.filter(pk__in=list(latest_change))}
-    taken = [(by_id[pk], change) for pk, change in latest_change.items() if pk in by_id]
+    for change in all_changes:
+        if month <= _local_day(change.history_date) <= end:
+            latest_change.setdefault(change.id, change)
+    taken = [(action_by_id[pk], change) for pk, change in latest_change.items()
+             if pk in action_by_id]
     taken.sort(key=lambda item: item[1].history_date)
-    disputes = list(Dispute.objects.filter(vendor=vendor).filter(
-        Q(raised_at__date__range=(month, end)) | Q(decided_at__date__range=(month, end)))
-        .select_related("evaluation__service_level", "evaluation__vendor", "raised_by",
-                        "decided_by"))
+    disputes = [d for d in all_disputes
+                if month <= _local_day(d.raised_at) <= end
+                or (d.decided_at is not None and month <= _local_day(d.decided_at) <= end)]
     return MonthlyReport(vendor, month, end, today, report_levels, money, slas, open_at_end,
                          required, taken, disputes, is_complete=end < today)
 
