@@ -1,6 +1,7 @@
 """Every page and every API list runs the same SQL at any portfolio size: the same number of
 queries with 2 vendors as with 6 (each with records in every app), never more than
-MAX_QUERIES, and never the same query twice in one request.
+MAX_QUERIES (or the route's asserted ceiling in CEILINGS), and never the same query twice in
+one request.
 
 The routes come from the URLconf and are aimed at real records through the isolation table
 (tests/test_isolation.py), so a page or list added tomorrow is measured the day it exists.
@@ -40,6 +41,20 @@ SMALL, LARGE = 2, 6
 #: (Not measured at all: the admin, the API schema and docs, which read no portfolio data,
 #: and routes that take no GET, such as sign-out.)
 ALLOWED: dict[str, str] = {}
+
+_PACK = ("one vendor's quarterly review pack: 8 sections read from 5 apps through their own "
+         "selectors, no table read twice (session, user, vendor 3; scorecard page with its "
+         "SLA-fed measures 9; the quarter's 3 monthly SLA reports 9 together; impediments 2; "
+         "decisions needed 4; corrective actions for review 2; innovations 2; health 4; "
+         "decisions, action items, signs, SLA trend 1 each)")
+#: Routes that need more than MAX_QUERIES, each with its measured count as a ceiling (asserted:
+#: one query more fails) and why. Every other rule still holds: no query twice, the same count
+#: at both portfolio sizes.
+CEILINGS: dict[str, tuple[int, str]] = {
+    "dashboards:pack": (39, _PACK),
+    "dashboards:pack_csv": (39, _PACK + "; the CSV of one table builds the same pack"),
+    "dashboards:pack_pdf": (39, _PACK + "; the PDF renders the same pack"),
+}
 
 #: Routes whose aim in the isolation table answers something else than 200 on purpose; their
 #: queries are still measured.
@@ -162,7 +177,8 @@ def measured(django_db_setup, django_db_blocker):
 def test_every_page_and_api_list_is_measured():
     """The lists come from the URLconf: a new page or list is measured without a change here."""
     assert len(PAGES) > 100 and len(API_LISTS) > 25
-    assert set(ALLOWED) | set(PENDING) | set(STATUS) <= set(PAGES) | set(API_LISTS), "stale"
+    assert (set(ALLOWED) | set(PENDING) | set(STATUS) | set(CEILINGS)
+            <= set(PAGES) | set(API_LISTS)), "stale"
 
 
 def _problems(name, small, large) -> list[str]:
@@ -172,8 +188,9 @@ def _problems(name, small, large) -> list[str]:
         problems.append(f"answered {status}")
     if len(sql) != len(sql_small):
         problems.append(f"{len(sql_small)} queries with {SMALL} vendors, {len(sql)} with {LARGE}")
-    if len(sql) > MAX_QUERIES:
-        problems.append(f"{len(sql)} queries (at most {MAX_QUERIES})")
+    limit = CEILINGS.get(name, (MAX_QUERIES,))[0]
+    if len(sql) > limit:
+        problems.append(f"{len(sql)} queries (at most {limit})")
     twice = [q for q, n in Counter(sql).items() if n > 1]
     if twice:
         problems.append(f"{len(twice)} queries run more than once, e.g. {twice[0][:300]}")
