@@ -132,10 +132,7 @@ def _measure(world, clients, aims) -> dict:
     results = {}
     for who, name in CASES:
         client = clients[who]
-        if name in aims:
-            kwargs = aims[name]
-        else:
-            kwargs = ROUTES[name][1](world)[0] if name in ROUTES else {}
+        kwargs = aims.get(name) or (ROUTES[name][1](world)[0] if name in ROUTES else {})
         url = reverse(name, kwargs=kwargs)
         data = {"page_size": 100} if who != "page" else {}
         for _warm_then_measure in range(2):
