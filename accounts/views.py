@@ -63,7 +63,8 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             reminder_form=preferences_form(key, user=user),
             reminder_action=reverse("reminders:preferences"),
-            reminders_run=run,
+            reminders_run=run, reminders_queued=reminders.queue_upcoming() if run is None
+            else False,
             reminders_upcoming=list(reminders.upcoming_items(run, days=14, recipient_key=key)[:20])
             if run else [],
             reminders_waiting=reminders.waiting_for(key),

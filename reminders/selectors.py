@@ -42,6 +42,7 @@ def sent_lookup(kind_key: str, occasions: list[str]) -> dict[str, set[str]]:
 scheduled_next = upcoming.scheduled_next
 upcoming_run = upcoming.latest
 upcoming_items = upcoming.items
+queue_upcoming = upcoming.queue_refresh
 
 
 @dataclass(frozen=True)
