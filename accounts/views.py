@@ -59,10 +59,14 @@ class ProfileView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         key = f"user:{user.pk}"
+        run = reminders.upcoming_run()  # a snapshot: the finds are too costly per view
         return super().get_context_data(
             reminder_form=preferences_form(key, user=user),
             reminder_action=reverse("reminders:preferences"),
-            reminders_upcoming=reminders.scheduled_next(days=14, recipient_key=key)[:20],
+            reminders_run=run, reminders_queued=reminders.queue_upcoming() if run is None
+            else False,
+            reminders_upcoming=list(reminders.upcoming_items(run, days=14, recipient_key=key)[:20])
+            if run else [],
             reminders_waiting=reminders.waiting_for(key),
             reminders_recent=reminders.recent_for(key, limit=10),
             tokens=list(user.api_tokens.all()), token_form=kwargs.pop("token_form", None)

@@ -161,3 +161,48 @@ class BouncedAddress(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class UpcomingRun(models.Model):
+    """One snapshot of what the sweeps will record within the next `days` days, made by a
+    periodic task (reminders/tasks.py: refresh_upcoming) so that pages read it instead of
+    asking every kind's `find` on each view. The newest run is the one shown; a run
+    deletes the older ones (and their rows) in the transaction that writes it."""
+
+    made_at = models.DateTimeField(default=timezone.now)
+    days = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"Upcoming reminders, {self.days} days from {self.made_at:%Y-%m-%d %H:%M}"
+
+
+class Upcoming(VendorScoped):
+    """A reminder a kind's `find` said will fall due (not recorded yet when the snapshot
+    was made): one row of an `UpcomingRun`."""
+
+    run = models.ForeignKey(UpcomingRun, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=100)
+    kind_label = models.CharField(max_length=200)
+    occasion = models.CharField(max_length=200)
+    recipient_key = models.CharField(max_length=300)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.CASCADE, related_name="+")
+    vendor_name = models.CharField(max_length=200, blank=True)
+    due_at = models.DateTimeField()
+    url = models.CharField(max_length=500, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "kind", "recipient_key"]
+        indexes = [
+            models.Index(fields=["run", "due_at"], name="upcoming_run_due_idx"),
+            models.Index(fields=["run", "recipient_key", "due_at"],
+                         name="upcoming_run_recipient_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} · {self.occasion} → {self.name or self.recipient_key}"

@@ -3,16 +3,13 @@ reminders and choices, and the `sent_to` lookup the kinds ask."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 
-from reminders import outbox
+from reminders import outbox, upcoming
 from reminders.choices import HANDED, PROBLEMS, Delivery, Status
 from reminders.models import BouncedAddress, Preference, Reminder, Subscriber
 from vendors import access
-from vendors.models import Vendor
 
 
 def log(user) -> QuerySet[Reminder]:
@@ -41,55 +38,11 @@ def sent_lookup(kind_key: str, occasions: list[str]) -> dict[str, set[str]]:
     return dict(found)
 
 
-@dataclass(frozen=True)
-class Scheduled:
-    """A reminder the next sweeps will record and send (not recorded yet)."""
-
-    kind: str
-    kind_label: str
-    occasion: str
-    recipient_key: str
-    name: str
-    email: str
-    vendor_id: int
-    vendor_name: str
-    due_at: datetime
-    url: str
-    title: str
-
-
-def scheduled_next(*, now: datetime | None = None, days: int = 7, vendor_ids=None,
-                   kind: str = "", recipient_key: str = "") -> list[Scheduled]:
-    """What the sweeps will record within `days`: each kind's `find` asked at a later
-    `now`, less what is recorded already; soonest first. `vendor_ids` None: every vendor."""
-    now = now or timezone.now()
-    later = now + timedelta(days=days)
-    found = []
-    for config in outbox.kind_configs().values():
-        if kind and config.kind.key != kind:
-            continue
-        for due in config.kind.find(later, config.offset):
-            if vendor_ids is not None and due.vendor_id not in vendor_ids:
-                continue
-            if recipient_key and due.recipient.key != recipient_key:
-                continue
-            found.append((config.kind, due))
-    recorded = set()
-    occasions = defaultdict(set)
-    for k, due in found:
-        occasions[k.key].add(due.occasion)
-    for key, values in occasions.items():
-        recorded |= {(key, o, r) for o, r in Reminder.objects.filter(
-            kind=key, occasion__in=values).values_list("occasion", "recipient_key")}
-    names = dict(Vendor.objects.filter(pk__in={d.vendor_id for _, d in found})
-                 .values_list("pk", "name"))
-    items = [Scheduled(kind=k.key, kind_label=k.label, occasion=d.occasion,
-                       recipient_key=d.recipient.key, name=d.recipient.name,
-                       email=d.recipient.email, vendor_id=d.vendor_id,
-                       vendor_name=names.get(d.vendor_id, ""), due_at=d.due_at, url=d.url,
-                       title=str(d.context.get("title") or d.occasion))
-             for k, d in found if (k.key, d.occasion, d.recipient.key) not in recorded]
-    return sorted(items, key=lambda s: (s.due_at, s.kind, s.recipient_key))
+# What the next sweeps will send: a snapshot made by a periodic task (reminders/upcoming.py).
+scheduled_next = upcoming.scheduled_next
+upcoming_run = upcoming.latest
+upcoming_items = upcoming.items
+queue_upcoming = upcoming.queue_refresh
 
 
 @dataclass(frozen=True)

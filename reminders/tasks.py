@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from reminders import emails, outbox
+from reminders import emails, outbox, upcoming
 
 RETRY_BACKOFF_MAX = 30  # seconds
 # Distinct due moments a sweep wakes the senders at; later ones wait for the next sweep.
@@ -79,3 +79,11 @@ def send_digests() -> dict:
     """Each person's daily digest, at their time in their zone."""
     result = outbox.send_digests()
     return {"sent": result.sent, "failed": result.failed, "dropped": result.dropped}
+
+
+@shared_task(**_RETRY)
+def refresh_upcoming() -> dict:
+    """A fresh snapshot of what the sweeps will record in the next days, which the
+    "Scheduled next" page and people's profiles read (reminders/upcoming.py)."""
+    run = upcoming.refresh()
+    return {"run": run.pk, "items": run.items.count()}

@@ -11,7 +11,7 @@ from django.conf import settings
 # while nothing ran, so a restart never leaves windows unevaluated for an interval.
 AT_START = ("sla-evaluate-closed-windows", "scorecards-derive-actuals-from-sla",
             "governance-extend-meeting-horizon", "scorecards-open-due-periods",
-            "reminders-sweep", "signs-refresh")
+            "reminders-sweep", "signs-refresh", "reminders-refresh-upcoming")
 
 
 def beat_schedule() -> dict:
@@ -62,6 +62,15 @@ def beat_schedule() -> dict:
             "task": "reminders.tasks.sweep",
             "schedule": settings.REMINDERS_SWEEP_SECONDS,
             "options": {"expires": settings.REMINDERS_SWEEP_SECONDS},
+        },
+        # Every ten minutes: a snapshot of what the sweeps will record in the next month,
+        # which the "Scheduled next" page and people's profiles read, so that no page view
+        # asks every kind's `find` (seconds at portfolio scale). Replaced in one transaction;
+        # overlapping runs keep the newer. Also at start, so the pages have one soon.
+        "reminders-refresh-upcoming": {
+            "task": "reminders.tasks.refresh_upcoming",
+            "schedule": 600.0,
+            "options": {"expires": 600},
         },
         # Every five minutes: the daily digests of the people whose digest time has come
         # (in their own zone); a person's digest rows are claimed once, so it goes once.

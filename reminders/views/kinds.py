@@ -6,7 +6,7 @@ from django.urls import reverse
 from reminders import outbox, services
 from reminders.forms import KindSettingForm
 from reminders.views import VendorManagersOnly
-from vendorgov.pages import FormPage, ListPage
+from vendorgov.pages import FormPage, ListPage, once
 
 
 class KindListPage(VendorManagersOnly, ListPage):
@@ -23,6 +23,7 @@ class KindUpdatePage(VendorManagersOnly, FormPage):
     intro = ("Applies from the next sweep (within a minute). Reminders already recorded keep "
              "their moment.")
 
+    @once
     def config(self):
         configs = outbox.kind_configs()
         if self.kwargs["kind"] not in configs:

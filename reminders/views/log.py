@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders import registry, selectors, services
+from reminders import registry, selectors, services, upcoming
 from reminders.choices import Status
 from reminders.forms import BounceForm, ReminderFilterSet
 from reminders.models import BouncedAddress
 from reminders.views import VendorManagersOnly
-from vendorgov.pages import ConfirmPage, FormPage, ListPage
+from vendorgov.pages import ConfirmPage, FormPage, ListPage, once
 from vendors import access
 
 
@@ -40,8 +40,8 @@ class LogPage(VendorManagersOnly, ListPage):
 
 
 class ScheduledPage(VendorManagersOnly, ListPage):
-    """What the next sweeps will record and send within a few days: each kind's `find`
-    asked at a later moment, less what is recorded already."""
+    """What the next sweeps will record and send within a few days, read from the snapshot
+    a periodic task makes (reminders/upcoming.py), less what is recorded since."""
 
     template_name = "reminders/scheduled.html"
     paginate_by = 100
@@ -50,22 +50,31 @@ class ScheduledPage(VendorManagersOnly, ListPage):
 
     def days(self) -> int:
         try:
-            return max(1, min(31, int(self.request.GET.get("days", 7))))
+            return max(1, min(upcoming.DAYS, int(self.request.GET.get("days", 7))))
         except ValueError:
             return 7
 
+    @once
+    def run(self):
+        return selectors.upcoming_run()
+
     def get_queryset(self):
-        ids = access.vendor_ids(self.request.user)
-        return selectors.scheduled_next(now=timezone.now(), days=self.days(), vendor_ids=ids,
-                                        kind=self.request.GET.get("kind", ""))
+        if self.run() is None:
+            return []
+        return access.restrict(selectors.upcoming_items(
+            self.run(), now=timezone.now(), days=self.days(),
+            kind=self.request.GET.get("kind", "")), self.request.user)
 
     def csv_row(self, s):
         return [s.due_at.isoformat(), s.kind_label, s.name, s.email, s.vendor_name,
                 s.occasion]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(days=self.days(), kinds=registry.kinds(),
-                                        kind=self.request.GET.get("kind", ""), **kwargs)
+        run = self.run()
+        return super().get_context_data(
+            days=self.days(), max_days=upcoming.DAYS, kinds=registry.kinds(),
+            kind=self.request.GET.get("kind", ""), run=run,
+            queued=upcoming.queue_refresh() if run is None else False, **kwargs)
 
 
 class SendAgainPage(VendorManagersOnly, ConfirmPage):

@@ -5,13 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders import links, outbox
+from reminders import links, outbox, upcoming
 from reminders.choices import Delivery, Status
 from reminders.forms import field_name
-from reminders.models import BouncedAddress, KindSetting, Preference, Reminder
+from reminders.models import BouncedAddress, KindSetting, Preference, Reminder, UpcomingRun
 from tests.factories import ContactFactory
 from tests.governance.factories import action_item
 from tests.reminders.kinds import ITEM_DUE
@@ -65,6 +66,7 @@ def test_scheduled_next_lists_what_the_next_sweeps_will_send(client, vendor_mana
                                                              line_manager):
     action_item(vendor_a, owner=line_manager, title="Budget",
                 due_on=timezone.localdate() + timedelta(days=5))
+    upcoming.refresh()
     client.force_login(vendor_manager)
 
     page = client.get(reverse("reminders:scheduled"), {"days": 7}).content.decode()
@@ -73,6 +75,56 @@ def test_scheduled_next_lists_what_the_next_sweeps_will_send(client, vendor_mana
     assert "Budget" in page and "liam@example.org" in page
     assert "Budget" not in soon
     assert Reminder.objects.count() == 0  # looking ahead records nothing
+
+
+def test_the_snapshot_holds_exactly_what_the_kinds_find(item_kind, vendor_a, vendor_manager,
+                                                       line_manager):
+    for owner, title in ((line_manager, "Budget"), (vendor_manager, "Rota"),
+                         (line_manager, "Exit plan")):
+        action_item(vendor_a, owner=owner, title=title,
+                    due_on=timezone.localdate() + timedelta(days=3))
+    now = timezone.now()
+    found = upcoming.scheduled_next(now=now, days=upcoming.DAYS)
+
+    run = upcoming.refresh(now=now)
+
+    shown = list(upcoming.items(run, now=now, days=upcoming.DAYS))
+    fields = ("kind", "kind_label", "occasion", "recipient_key", "name", "email", "vendor_id",
+              "vendor_name", "due_at", "url", "title")
+    assert len(found) == 3
+    assert [tuple(getattr(u, f) for f in fields) for u in shown] == [
+        tuple(getattr(s, f) for f in fields) for s in found]
+
+
+def test_a_new_snapshot_replaces_the_last_and_what_is_recorded_since_drops_out(
+        item_kind, vendor_a, line_manager):
+    action_item(vendor_a, owner=line_manager, title="Budget",
+                due_on=timezone.localdate() + timedelta(days=3))
+    first = upcoming.refresh()
+    second = upcoming.refresh()
+    assert list(UpcomingRun.objects.all()) == [second] and first.pk != second.pk
+    assert upcoming.items(second, days=7).count() == 1
+
+    outbox.sweep(now=timezone.now() + timedelta(days=7))  # the sweep records it
+
+    assert upcoming.items(second, days=7).count() == 0
+
+
+def test_the_pages_say_the_snapshot_is_being_prepared_before_the_first(
+        client, vendor_manager, item_kind, vendor_a, line_manager):
+    action_item(vendor_a, owner=line_manager, title="Budget",
+                due_on=timezone.localdate() + timedelta(days=3))
+    cache.delete("reminders:upcoming-queued")
+    client.force_login(vendor_manager)
+
+    page = client.get(reverse("reminders:scheduled")).content.decode()
+
+    assert "is being prepared (just queued)" in page and "Budget" not in page
+    assert "being prepared (just queued)" not in client.get(
+        reverse("reminders:scheduled")).content.decode()  # queued once, not per view
+    upcoming.refresh()
+    page = client.get(reverse("reminders:scheduled")).content.decode()
+    assert "Budget" in page and "when this list was made" in page
 
 
 def test_a_vendor_manager_changes_a_kinds_lead_time(client, vendor_manager, item_kind):
@@ -105,6 +157,20 @@ def test_the_profile_shows_a_persons_reminders_and_their_choices(client, sent, l
 
     assert "Your reminder emails" in page and "Test: action items due" in page
     assert "Recently sent to you" in page and "sent" in page
+
+
+def test_the_profile_shows_what_is_coming_up_from_the_snapshot(client, item_kind, vendor_a,
+                                                               line_manager):
+    action_item(vendor_a, owner=line_manager, title="Budget",
+                due_on=timezone.localdate() + timedelta(days=5))
+    client.force_login(line_manager)
+    before = client.get(reverse("accounts:profile")).content.decode()
+
+    upcoming.refresh()
+    after = client.get(reverse("accounts:profile")).content.decode()
+
+    assert "is being worked out" in before and "· Acme Outsourcing</li>" not in before
+    assert "As planned at" in after and "· Acme Outsourcing</li>" in after
 
 
 def test_a_person_switches_a_kind_from_immediate_to_their_digest(client, item_kind,
