@@ -32,6 +32,7 @@ def test_the_log_shows_a_sent_reminder_and_a_person_moves_a_kind_to_their_digest
     outbox.send_due()
 
     sign_in("vera")
+    page.get_by_role("button", name="Administration").click()
     page.get_by_role("link", name="Reminders", exact=True).click()
     expect(page.get_by_role("heading", name="Reminders", level=1)).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Test: action items due")

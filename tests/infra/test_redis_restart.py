@@ -80,7 +80,9 @@ def test_the_worker_survives_a_redis_restart_during_a_task(tmp_path, redis_serve
             [sys.executable, "-m", "celery", "-A", "vendorgov", "worker", "-l", "info",
              "-c", "1", "-I", "tests.infra.fault_tasks", "-n", f"fault-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    client = Celery(broker=redis_server.url)
+    # Not the current app: tasks that later tests send with .delay() must keep going to the
+    # project's broker, not to this private Redis once it is gone.
+    client = Celery(broker=redis_server.url, set_as_current=False)
     try:
         client.send_task("tests.infra.fault_tasks.nap", args=[4, str(tmp_path), "before"])
         _wait_for(tmp_path / "before.started")
