@@ -108,13 +108,16 @@ class VendorRow:
         return self.scorecard.cell(name) if self.scorecard else None
 
 
-def vendor_rows(user, vendor_list, card_portfolio, today: date) -> list[VendorRow]:
-    """Scorecard, SLA and health-check status of `vendor_list` (three more queries)."""
+def vendor_rows(user, vendor_list, card_portfolio, today: date, health=None
+                ) -> list[VendorRow]:
+    """Scorecard, SLA and health-check status of `vendor_list` (three more queries; the
+    health figures are read only if `health`, every visible vendor's, is not given)."""
     ids = [v.pk for v in vendor_list]
     this_month = month_start(today)
     months = sla.compliance_for(user, add_months(this_month, -1), today, vendor_ids=ids)
     sla_of = sla_statuses(months, ids, this_month)
-    health_of = healthchecks.health_by_vendor(user, vendor_ids=ids)
+    health_of = health if health is not None else healthchecks.health_by_vendor(
+        user, vendor_ids=ids)
     card_of = {r.vendor.pk: r for r in card_portfolio.rows}
     return [VendorRow(v, card_of.get(v.pk), sla_of.get(v.pk), health_of.get(v.pk))
             for v in vendor_list]
@@ -256,14 +259,17 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     or to those with a red cell); the trends and changes cover every vendor seen."""
     today = today or timezone.localdate()
     card_portfolio = scorecards.portfolio(user, None, per_page=None)  # every vendor's trend
+    health = healthchecks.health_by_vendor(user)
     vendor_qs = access.vendors(user).filter(archived_at__isnull=True).order_by("name")
     if query:
         vendor_qs = vendor_qs.filter(Q(name__icontains=query) | Q(slug__icontains=query))
     if only_red:
-        vendor_qs = vendor_qs.filter(pk__in=_red_vendor_ids(user, card_portfolio, today))
+        vendor_qs = vendor_qs.filter(pk__in=_red_vendor_ids(user, card_portfolio, today,
+                                                            health))
     paginator = Paginator(vendor_qs, HEAT_MAP_PAGE)
     page_obj = paginator.get_page(page)
-    page_obj.object_list = vendor_rows(user, list(page_obj.object_list), card_portfolio, today)
+    page_obj.object_list = vendor_rows(user, list(page_obj.object_list), card_portfolio, today,
+                                       health)
     page_ids = {r.vendor.pk for r in page_obj.object_list}
     names = []
     for row in card_portfolio.rows:
@@ -278,7 +284,6 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     months = [add_months(this_month, -i) for i in range(11, -1, -1)]
     compliance = sla.compliance_trend(user, months[0], today)
     sla_values = [compliance.get(m) for m in months]
-    health = healthchecks.health_by_vendor(user)
     by_quarter: dict = {}
     for h in health.values():
         for cycle, score in h.scores:
@@ -346,7 +351,7 @@ def _status_of_score(score) -> str:
     return "no_data" if score is None else str(scorecards.score_status(score))
 
 
-def _red_vendor_ids(user, card_portfolio, today) -> set[int]:
+def _red_vendor_ids(user, card_portfolio, today, health) -> set[int]:
     red = {r.vendor.pk for r in card_portfolio.rows
            if r.score and (str(r.score.rolled.status) == "red"
                            or any(str(b.rolled.status) == "red" for b in r.score.perspectives))}
@@ -354,8 +359,7 @@ def _red_vendor_ids(user, card_portfolio, today) -> set[int]:
     months = sla.compliance_for(user, add_months(this_month, -1), today)
     ids = {vid for vid, _ in months}
     red |= {vid for vid, s in sla_statuses(months, ids, this_month).items() if s.breached}
-    red |= {vid for vid, h in healthchecks.health_by_vendor(user).items()
-            if health_status(h.last) == "red"}
+    red |= {vid for vid, h in health.items() if health_status(h.last) == "red"}
     return red
 
 

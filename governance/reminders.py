@@ -273,36 +273,31 @@ def _owner(item: ActionItem) -> Recipient:
     return contact_recipient(item.owner_contact)
 
 
-def action_items_due_soon(now: datetime, offset: timedelta) -> list[Due]:
-    today = reminding.local_today(now)
-    rows = _items(now, first_day=today, last_day=today + timedelta(days=offset.days + 1))
+def _to_owner(rows, now, offset, today, what, moment_of) -> list[Due]:
+    """One reminder per item to its owner, still on the account, at `moment_of(due_on)`."""
     people = reminding.people(r.vendor_id for r in rows)
     due = []
     for item in rows:
-        moment = reminding.day_before(item.due_on, offset)
+        moment = moment_of(item.due_on, offset)
         if moment > now or not people[item.vendor_id].still_on_account(
                 item.vendor_id, user=item.owner_user, contact=item.owner_contact):
             continue
-        due.append(Due(occasion=f"action_item:{item.pk}:due:{item.due_on}",
+        due.append(Due(occasion=f"action_item:{item.pk}:{what}:{item.due_on}",
                        recipient=_owner(item), vendor_id=item.vendor_id, due_at=moment,
                        url=_item_url(item), context=_item_context(item, today)))
     return due
+
+
+def action_items_due_soon(now: datetime, offset: timedelta) -> list[Due]:
+    today = reminding.local_today(now)
+    rows = _items(now, first_day=today, last_day=today + timedelta(days=offset.days + 1))
+    return _to_owner(rows, now, offset, today, "due", reminding.day_before)
 
 
 def action_items_overdue(now: datetime, offset: timedelta) -> list[Due]:
     today = reminding.local_today(now)
     rows = _items(now, last_day=today - timedelta(days=offset.days))
-    people = reminding.people(r.vendor_id for r in rows)
-    due = []
-    for item in rows:
-        moment = reminding.day_after(item.due_on, offset)
-        if moment > now or not people[item.vendor_id].still_on_account(
-                item.vendor_id, user=item.owner_user, contact=item.owner_contact):
-            continue
-        due.append(Due(occasion=f"action_item:{item.pk}:overdue:{item.due_on}",
-                       recipient=_owner(item), vendor_id=item.vendor_id, due_at=moment,
-                       url=_item_url(item), context=_item_context(item, today)))
-    return due
+    return _to_owner(rows, now, offset, today, "overdue", reminding.day_after)
 
 
 def action_items_escalated(now: datetime, offset: timedelta) -> list[Due]:
