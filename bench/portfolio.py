@@ -179,6 +179,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--only", default="",
+                        help="comma-separated words: time only the entries whose name holds "
+                             "one (e.g. 'portfolio,api/v1/slas'); for work on a few entries")
     parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -253,6 +256,9 @@ def run_size(size: int, base_url: str, args) -> list:
          "--bind", f"127.0.0.1:{port}", "--no-control-socket"],
         cwd=ROOT, env=serve_env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    if args.only:
+        words = [w.strip() for w in args.only.split(",") if w.strip()]
+        plan["entries"] = [e for e in plan["entries"] if any(w in e["name"] for w in words)]
     try:
         wait_healthy(base, server)
         print(f"\n=== {size} vendors: {len(plan['entries'])} entries, "
