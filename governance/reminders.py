@@ -28,17 +28,22 @@ Occasions:
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from django.db.models import Max, Q
-from django.urls import reverse
+from django.conf import settings
+from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.utils import timezone
+from icalendar import Calendar, vCalAddress
 
 from governance import ical
 from governance.choices import (
     ACTION_OPEN,
     IMPEDIMENT_OPEN,
+    ActionStatus,
     EscalationStep,
     MeetingStatus,
+    Severity,
     Tier,
 )
 from governance.models import (
@@ -46,6 +51,7 @@ from governance.models import (
     ActionItem,
     AgendaItem,
     Attendance,
+    Escalation,
     GovernancePlan,
     Impediment,
     Meeting,
@@ -53,7 +59,9 @@ from governance.models import (
 from reminders import registry
 from reminders.registry import Due, Kind, Recipient, Timing
 from vendorgov import formats
+from vendorgov.roles import PORTFOLIO_ROLES
 from vendors import reminding
+from vendors.models import VendorAssignment
 from vendors.reminding import contact_recipient, user_recipient
 
 TOP = 3  # items named per agenda section in an email: the rest are on the page
@@ -155,14 +163,19 @@ def _meetings_find(tier: str):
     key = meeting_key(tier)
 
     def find(now: datetime, offset: timedelta) -> list[Due]:
+        _INVITES.clear()  # built afresh by each sweep: a meeting may have changed since
         live = Meeting.objects.filter(tier=tier, vendor__archived_at__isnull=True)
         # Scheduled and not over: those whose lead time has come (a superset bounded in
         # SQL), and any that changed since their first version (whoever had it needs the
         # update now); gone: cancelled or taken out of the series, still ahead.
-        upcoming = Q(status=MeetingStatus.SCHEDULED, archived_at__isnull=True, ends_at__gt=now) & (
-            Q(starts_at__lte=now + max(offset, timedelta(0)) + DST_SLACK) | Q(sequence__gt=0))
-        gone = Q(starts_at__gt=now) & (Q(status=MeetingStatus.CANCELLED)
-                                       | Q(archived_at__isnull=False))
+        # Written as OR-ed arms, each served by a partial index (governance migration
+        # 0005_reminder_sweep_indexes): the sweep asks this every minute for each tier.
+        scheduled = {"status": MeetingStatus.SCHEDULED, "archived_at__isnull": True,
+                     "ends_at__gt": now}
+        upcoming = (Q(**scheduled, starts_at__lte=now + max(offset, timedelta(0)) + DST_SLACK)
+                    | Q(**scheduled, sequence__gt=0))
+        gone = (Q(starts_at__gt=now, status=MeetingStatus.CANCELLED)
+                | Q(starts_at__gt=now, archived_at__isnull=False))
         meetings = list(live.filter(upcoming | gone).select_related("vendor")
                         .order_by("starts_at", "id"))
         if not meetings:
@@ -171,6 +184,11 @@ def _meetings_find(tier: str):
         occasions = [o for m in meetings
                      for o in [*_versions(m, upto=m.sequence), f"meeting:{m.pk}:cancel"]]
         sent = registry.sent_to(key, occasions)
+        # Recorded already (sent or not yet): not built again (an invite costs milliseconds).
+        recorded = registry.recorded_to(key, [o for m in meetings for o in (
+            f"meeting:{m.pk}:v{m.sequence}", f"meeting:{m.pk}:cancel")])
+        for occasion, keys in sent.items():  # (the same, where the engine is not the one)
+            recorded.setdefault(occasion, set()).update(keys)
         had = {m.pk: set().union(*(sent.get(o, set()) for o in _versions(m, upto=m.sequence)))
                for m in meetings}
         current = {m.pk: {r.key for r in participants[m.pk]} for m in meetings}
@@ -183,7 +201,7 @@ def _meetings_find(tier: str):
         announce = []
         for m in meetings:
             url = m.get_absolute_url()
-            cancelled = sent.get(f"meeting:{m.pk}:cancel", set())
+            cancelled = recorded.get(f"meeting:{m.pk}:cancel", set())
             if m.archived_at or m.is_cancelled:
                 for k in sorted(had[m.pk] - cancelled):
                     if k in by_key:
@@ -194,8 +212,8 @@ def _meetings_find(tier: str):
             earlier = set().union(*(sent.get(o, set())
                                     for o in _versions(m, upto=m.sequence - 1)))
             for r in participants[m.pk]:
-                if r.key in sent.get(version, ()):
-                    continue  # already had it: no need to build its invite again
+                if r.key in recorded.get(version, ()):
+                    continue  # recorded already: no need to build its invite again
                 if moment <= now or r.key in earlier:
                     announce.append((m, r, version, moment if moment <= now else now,
                                      "update" if r.key in earlier else "invite", url))
@@ -208,11 +226,50 @@ def _meetings_find(tier: str):
             context["agenda"] = agendas[m.pk]
             due.append(Due(occasion=version, recipient=r, vendor_id=m.vendor_id, due_at=at,
                            url=url, context=context,
-                           ics=ical.invite(m, method="REQUEST", attendee_email=r.email,
-                                           attendee_name=r.name)))
+                           ics=_invite(m, "REQUEST", r)))
         return due
 
     return find
+
+
+def _invite(meeting: Meeting, method: str, recipient: Recipient) -> str:
+    """`ical.invite(meeting, method=…, attendee_…)`, the same message, built once per
+    meeting and method (the event and its VTIMEZONE are serialised once, then each
+    participant's ATTENDEE line is added): a cold sweep announces hundreds of meetings at
+    once, and serialising an invite costs milliseconds (mostly the zone's folded lines).
+    Kept for the sweep that builds it (`_INVITES` is cleared by each `find`)."""
+    cached = _INVITES.get((meeting.pk, method, meeting.sequence))
+    if cached is None:
+        cal = Calendar.new(prodid=ical.PRODID, method=method)
+        event = ical._event(meeting)
+        if method == "CANCEL":
+            event["status"] = "CANCELLED"
+        organizer = vCalAddress(
+            f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].strip('> ')}")
+        organizer.params["cn"] = "vendorgov"
+        event.add("organizer", organizer)
+        cal.add_component(event)
+        head, start, rest = cal.to_ical().decode().partition("BEGIN:VEVENT\r\n")
+        text = head + _zone_text(meeting.time_zone, meeting.local_start.year) + start + rest
+        cached = _INVITES[(meeting.pk, method, meeting.sequence)] = (text, event)
+    text, event = cached
+    if not recipient.email:
+        return text
+    attendee = vCalAddress(f"mailto:{recipient.email}")
+    if recipient.name:
+        attendee.params["cn"] = recipient.name
+    attendee.params["role"] = "REQ-PARTICIPANT"
+    line = event.content_line("attendee", attendee).to_ical().decode()
+    return text.replace("\r\nEND:VEVENT\r\n", f"\r\n{line}\r\nEND:VEVENT\r\n", 1)
+
+
+_INVITES: dict[tuple, tuple] = {}
+
+
+@lru_cache(maxsize=64)
+def _zone_text(tzid: str, year: int) -> str:
+    """The VTIMEZONE block `ical.invite` writes for a meeting in `tzid` in `year`."""
+    return ical._vtimezone(tzid, year).to_ical().decode()
 
 
 def _cancel(key: str, meeting: Meeting, recipient: Recipient, now: datetime, url: str, *,
@@ -220,8 +277,7 @@ def _cancel(key: str, meeting: Meeting, recipient: Recipient, now: datetime, url
     context = _meeting_context(meeting, "removed" if removed else "cancel")
     return Due(occasion=f"meeting:{meeting.pk}:cancel", recipient=recipient,
                vendor_id=meeting.vendor_id, due_at=now, url=url, context=context,
-               ics=ical.invite(meeting, method="CANCEL", attendee_email=recipient.email,
-                               attendee_name=recipient.name))
+               ics=_invite(meeting, "CANCEL", recipient))
 
 
 def meetings_still_current(occasions: list[str]) -> set[str]:
@@ -245,84 +301,183 @@ def meetings_still_current(occasions: list[str]) -> set[str]:
 
 
 # -- action items ------------------------------------------------------------------------------
+#
+# The three action-item kinds read plain rows (`values_list`, no model instances), leave out
+# in SQL what the engine recorded already (`registry.not_recorded`), and build each Due from
+# a handful of cached values: at portfolio scale thousands of items are overdue at once, and
+# the sweep runs every minute (bench/reminders_sweep.py).
 
-def _items(now: datetime, first_day=None, last_day=None) -> list[ActionItem]:
+_ITEM_FIELDS = (
+    "id", "vendor_id", "vendor__slug", "vendor__name", "title", "notes", "status", "due_on",
+    "owner_user_id", "owner_user__email", "owner_user__first_name", "owner_user__last_name",
+    "owner_user__username", "owner_user__is_active", "owner_user__vendor_id",
+    "owner_user__role", "owner_user__is_superuser",
+    "owner_contact_id", "owner_contact__email", "owner_contact__name",
+    "owner_contact__archived_at", "owner_contact__vendor_id")
+
+
+class _Item(tuple):
+    """One action item's row (`_ITEM_FIELDS`, in order), with the names the rules use."""
+
+    __slots__ = ()
+    pk = property(lambda r: r[0])
+    vendor_id = property(lambda r: r[1])
+    slug = property(lambda r: r[2])
+    vendor_name = property(lambda r: r[3])
+    title = property(lambda r: r[4])
+    notes = property(lambda r: r[5])
+    status = property(lambda r: r[6])
+    due_on = property(lambda r: r[7])
+    owner_user_id = property(lambda r: r[8])
+    owner_contact_id = property(lambda r: r[17])
+
+    @property
+    def owner_user_vendor_id(self):
+        return self[14]
+
+    def owner(self) -> Recipient:
+        """The owner as a recipient (`reminding.user_recipient` / `contact_recipient`)."""
+        if self[8] is not None:
+            name = f"{self[10]} {self[11]}".strip() or self[12]  # User.__str__
+            return Recipient(email=self[9] or "", name=name, user_id=self[8],
+                             vendor_side=self[14] is not None)
+        return Recipient(email=self[18] or "", name=self[19], contact_id=self[17],
+                         vendor_side=True)
+
+    def owner_name(self) -> str:
+        return self.owner().name
+
+
+def _recipient_key_of_owner():
+    """The engine's recipient key of an item's owner, in SQL (`Recipient.key`)."""
+    return Case(When(owner_user_id__isnull=False,
+                     then=Concat(Value("user:"), Cast("owner_user_id", CharField()))),
+                default=Concat(Value("contact:"), Cast("owner_contact_id", CharField())),
+                output_field=CharField())
+
+
+def _items(kind_key: str, what: str, *, first_day=None, last_day=None,
+           per_recipient: bool = True) -> list[_Item]:
+    """Open items of live vendors due within [first_day, last_day] whose `what` occasion
+    is not recorded yet (for their owner, or for anyone when `per_recipient` is False):
+    one query."""
     rows = (ActionItem.objects.filter(status__in=ACTION_OPEN, archived_at__isnull=True,
                                       vendor__archived_at__isnull=True)
-            .select_related("vendor", "owner_user", "owner_contact").order_by("due_on", "id"))
+            .alias(occasion=Concat(Value("action_item:"), Cast("id", CharField()),
+                                   Value(f":{what}:"), Cast("due_on", CharField()),
+                                   output_field=CharField())))
     if first_day is not None:
         rows = rows.filter(due_on__gte=first_day)
     if last_day is not None:
         rows = rows.filter(due_on__lte=last_day)
-    return list(rows)
+    if per_recipient:
+        rows = rows.alias(recipient_key=_recipient_key_of_owner()).filter(
+            registry.not_recorded(kind_key, OuterRef("occasion"), OuterRef("recipient_key")))
+    else:
+        rows = rows.filter(registry.not_recorded(kind_key, OuterRef("occasion")))
+    return [_Item(r) for r in rows.order_by("due_on", "id").values_list(*_ITEM_FIELDS)]
 
 
-def _item_context(item: ActionItem, today) -> dict:
-    return {"title": item.title, "vendor": item.vendor.name, "owner": item.owner_name,
-            "due_on": formats.day(item.due_on), "status": item.get_status_display(),
+def _on_account(items: list[_Item]):
+    """`VendorPeople.still_on_account` for each item's owner, read for these owners only
+    (one query, none without internal owners): {item id: bool}."""
+    internal = {(i.vendor_id, i.owner_user_id) for i in items
+                if i.owner_user_id is not None and i.owner_user_vendor_id is None}
+    assigned = set()
+    if internal:
+        assigned = set(VendorAssignment.objects.filter(
+            vendor_id__in={v for v, _ in internal}, user_id__in={u for _, u in internal},
+            user__is_active=True).values_list("vendor_id", "user_id"))
+    found = {}
+    for i in items:
+        if i.owner_user_id is None:  # a contact: an active contact of this vendor
+            found[i.pk] = i[20] is None and i[21] == i.vendor_id
+        elif not i[13]:  # an inactive user
+            found[i.pk] = False
+        elif i[14] is not None:  # a vendor user: of this vendor
+            found[i.pk] = i[14] == i.vendor_id
+        else:
+            found[i.pk] = ((i.vendor_id, i.owner_user_id) in assigned or bool(i[16])
+                           or i[15] in PORTFOLIO_ROLES)
+    return found
+
+
+class _Cached(dict):
+    """A per-call memo of one-argument functions (dates repeat across thousands of rows)."""
+
+    def __init__(self, function):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key):
+        value = self[key] = self.function(key)
+        return value
+
+
+_STATUS = dict(ActionStatus.choices)
+
+
+def _item_context(item: _Item, today, day) -> dict:
+    return {"title": item.title, "vendor": item.vendor_name, "owner": item.owner_name(),
+            "due_on": day[item.due_on], "status": _STATUS.get(item.status, item.status),
             "days_overdue": max((today - item.due_on).days, 0), "notes": item.notes[:300]}
 
 
-def _item_url(item: ActionItem) -> str:
-    return reverse("governance:action_item_update", args=[item.vendor.slug, item.pk])
+def _item_url():
+    return registry.url_pattern("governance:action_item_update", "slug", 0)
 
 
-def _owner(item: ActionItem) -> Recipient:
-    if item.owner_user_id:
-        return user_recipient(item.owner_user)
-    return contact_recipient(item.owner_contact)
-
-
-def _to_owner(rows, now, offset, today, what, moment_of) -> list[Due]:
+def _to_owner(kind_key, now, offset, what, moment_of, **days) -> list[Due]:
     """One reminder per item to its owner, still on the account, at `moment_of(due_on)`."""
-    people = reminding.people(r.vendor_id for r in rows)
-    due = []
-    for item in rows:
-        moment = moment_of(item.due_on, offset)
-        if moment > now or not people[item.vendor_id].still_on_account(
-                item.vendor_id, user=item.owner_user, contact=item.owner_contact):
-            continue
-        due.append(Due(occasion=f"action_item:{item.pk}:{what}:{item.due_on}",
-                       recipient=_owner(item), vendor_id=item.vendor_id, due_at=moment,
-                       url=_item_url(item), context=_item_context(item, today)))
-    return due
+    today = reminding.local_today(now)
+    rows = _items(kind_key, what, **days)
+    moments = _Cached(lambda day: moment_of(day, offset))
+    rows = [i for i in rows if moments[i.due_on] <= now]
+    on_account = _on_account(rows)
+    url, day = _item_url(), _Cached(formats.day)
+    return [Due(occasion=f"action_item:{i.pk}:{what}:{i.due_on}", recipient=i.owner(),
+                vendor_id=i.vendor_id, due_at=moments[i.due_on], url=url(i.slug, i.pk),
+                context=_item_context(i, today, day))
+            for i in rows if on_account[i.pk]]
 
 
 def action_items_due_soon(now: datetime, offset: timedelta) -> list[Due]:
     today = reminding.local_today(now)
-    rows = _items(now, first_day=today, last_day=today + timedelta(days=offset.days + 1))
-    return _to_owner(rows, now, offset, today, "due", reminding.day_before)
+    return _to_owner("governance.action_item_due", now, offset, "due", reminding.day_before,
+                     first_day=today, last_day=today + timedelta(days=offset.days + 1))
 
 
 def action_items_overdue(now: datetime, offset: timedelta) -> list[Due]:
     today = reminding.local_today(now)
-    rows = _items(now, last_day=today - timedelta(days=offset.days))
-    return _to_owner(rows, now, offset, today, "overdue", reminding.day_after)
+    return _to_owner("governance.action_item_overdue", now, offset, "overdue",
+                     reminding.day_after, last_day=today - timedelta(days=offset.days))
 
 
 def action_items_escalated(now: datetime, offset: timedelta) -> list[Due]:
     """Past the grace period: to our line manager (an item of ours) or the vendor's account
-    executive (the vendor's) — also when the owner has left the account."""
+    executive (the vendor's) — also when the owner has left the account. Once per
+    occasion: whoever held the role when it fell due."""
     today = reminding.local_today(now)
-    rows = _items(now, last_day=today - timedelta(days=offset.days))
-    people = reminding.people(r.vendor_id for r in rows)
+    rows = _items("governance.action_item_escalation", "escalation",
+                  last_day=today - timedelta(days=offset.days), per_recipient=False)
+    moments = _Cached(lambda day: reminding.day_after(day, offset))
+    rows = [i for i in rows if moments[i.due_on] <= now]
+    people = reminding.people(i.vendor_id for i in rows)
+    on_account = _on_account(rows)
+    url, day = _item_url(), _Cached(formats.day)
     due = []
     for item in rows:
-        moment = reminding.day_after(item.due_on, offset)
-        if moment > now:
-            continue
         mine = people[item.vendor_id]
         to = (mine.line_manager_of(item.owner_user_id) if item.owner_user_id
-              and item.owner_user.vendor_id is None
+              and item.owner_user_vendor_id is None
               else mine.account_executive_of(item.owner_contact_id))
         if to is None:
             continue
-        context = _item_context(item, today)
-        context["owner_left"] = not mine.still_on_account(
-            item.vendor_id, user=item.owner_user, contact=item.owner_contact)
+        context = _item_context(item, today, day)
+        context["owner_left"] = not on_account[item.pk]
         due.append(Due(occasion=f"action_item:{item.pk}:escalation:{item.due_on}",
-                       recipient=to, vendor_id=item.vendor_id, due_at=moment,
-                       url=_item_url(item), context=context))
+                       recipient=to, vendor_id=item.vendor_id, due_at=moments[item.due_on],
+                       url=url(item.slug, item.pk), context=context))
     return due
 
 
@@ -357,33 +512,57 @@ def _impediment_owner(level: int, mine: reminding.VendorPeople) -> Recipient | N
 
 
 def impediments_overdue(now: datetime, offset: timedelta) -> list[Due]:
+    """Plain rows, each impediment's last step read by a subquery so that its occasion is
+    known in SQL and one already recorded (for anyone: the next rung's owner is worked out
+    here) is left out there."""
+    kind_key = "governance.impediment_escalation"
+    last_step = (Escalation.objects.filter(impediment=OuterRef("pk"))
+                 .order_by("-escalated_on").values("escalated_on")[:1])
     rows = list(Impediment.objects.filter(status__in=IMPEDIMENT_OPEN, archived_at__isnull=True,
                                           vendor__archived_at__isnull=True,
                                           escalation_level__lt=EscalationStep.EXECUTIVE_SPONSORS)
-                .select_related("vendor").annotate(last_step=Max("escalations__escalated_on"))
-                .order_by("raised_on", "id"))
-    vendor_ids = {i.vendor_id for i in rows}
+                .annotate(since=Greatest("raised_on", Coalesce(Subquery(last_step),
+                                                               "raised_on")))
+                .alias(occasion=Concat(Value("impediment:"), Cast("id", CharField()),
+                                       Value(":step:"),
+                                       Cast(F("escalation_level") + 1, CharField()),
+                                       Value(":"), Cast("since", CharField()),
+                                       output_field=CharField()))
+                .filter(registry.not_recorded(kind_key, OuterRef("occasion")))
+                .order_by("raised_on", "id")
+                .values_list("id", "vendor_id", "vendor__slug", "vendor__name", "title",
+                             "severity", "raised_on", "escalation_level", "since"))
+    vendor_ids = {r[1] for r in rows}
     limits = dict(GovernancePlan.objects.filter(vendor_id__in=vendor_ids)
-                  .values_list("vendor_id", "escalate_after_days"))
-    people = reminding.people(vendor_ids)
+                  .values_list("vendor_id", "escalate_after_days")) if rows else {}
     today = reminding.local_today(now)
-    due = []
-    for i in rows:
-        since = max(i.raised_on, i.last_step or i.raised_on)
-        limit = limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS)
+    moments = _Cached(lambda day: reminding.day_after(day, offset))
+    flagged = []
+    for row in rows:
+        since, limit = row[8], limits.get(row[1], DEFAULT_ESCALATE_AFTER_DAYS)
         # Flagged once open for more than `limit` days (Impediment.flagged_for_escalation).
-        moment = reminding.day_after(since + timedelta(days=limit), offset)
-        step = i.escalation_level + 1
-        to = _impediment_owner(step, people[i.vendor_id])
-        if moment > now or to is None:
+        moment = moments[since + timedelta(days=limit)]
+        if moment <= now:
+            flagged.append((row, limit, moment))
+    people = reminding.people(row[1] for row, *_ in flagged)
+    url, day = registry.url_pattern("governance:impediment", "slug", 0), _Cached(formats.day)
+    severities = dict(Severity.choices)
+    due = []
+    for (pk, vendor_id, slug, vendor, title, severity, raised_on, level, since), limit, \
+            moment in flagged:
+        step = level + 1
+        to = _impediment_owner(step, people[vendor_id])
+        if to is None:
             continue
         due.append(Due(
-            occasion=f"impediment:{i.pk}:step:{step}:{since}", recipient=to,
-            vendor_id=i.vendor_id, due_at=moment, url=i.get_absolute_url(),
-            context={"title": i.title, "vendor": i.vendor.name,
-                     "severity": i.get_severity_display(), "age_days": (today - i.raised_on).days,
-                     "since": formats.day(since), "limit_days": limit,
-                     "level": i.escalation_label, "next_step": EscalationStep(step).label}))
+            occasion=f"impediment:{pk}:step:{step}:{since}", recipient=to,
+            vendor_id=vendor_id, due_at=moment, url=url(slug, pk),
+            context={"title": title, "vendor": vendor,
+                     "severity": severities.get(severity, severity),
+                     "age_days": (today - raised_on).days, "since": day[since],
+                     "limit_days": limit,
+                     "level": EscalationStep(level).label if level else "Not escalated",
+                     "next_step": EscalationStep(step).label}))
     return due
 
 

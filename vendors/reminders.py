@@ -12,14 +12,29 @@ notice period is a new occasion).
 
 from datetime import datetime, timedelta
 
-from django.urls import reverse
+from django.db.models import CharField, DateField, Exists, Func, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from reminders import registry
 from reminders.registry import Due, Kind, Timing
 from vendorgov import formats
 from vendors import reminding
-from vendors.models import Contract
+from vendors.models import Contract, VendorAssignment
+
+KEY = "vendors.contract_renewal"
+
+
+class _NoticeDate(Func):
+    """`Contract.renewal_notice_date` in SQL: the end date less the notice days."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, arg_joiner=", '-' || ",
+                              template="date(%(expressions)s || ' days')", **extra)
 
 
 def _contracts(today, ids=None):
@@ -31,22 +46,45 @@ def _contracts(today, ids=None):
 
 
 def renewals_due(now: datetime, offset: timedelta) -> list[Due]:
+    """Plain rows of the live contracts (no model instances: every contract of the
+    portfolio is read), each notice date's moment computed once."""
     today = reminding.local_today(now)
-    rows = [c for c in _contracts(today)
-            if reminding.day_before(c.renewal_notice_date, offset) <= now]
-    people = reminding.people(c.vendor_id for c in rows)
+    moments = {}
+
+    def moment(day):
+        if day not in moments:
+            moments[day] = reminding.day_before(day, offset)
+        return moments[day]
+
+    fields = ("id", "vendor_id", "vendor__slug", "vendor__name", "reference", "title",
+              "end_date", "renewal_notice_days")
+    # Left out in SQL: contracts whose occasion is recorded for every line manager of the
+    # vendor already (the steady sweep, every minute, reads nothing more).
+    occasion = Concat(Value("contract:"), Cast("id", CharField()), Value(":notice:"),
+                      Cast(_NoticeDate("end_date", "renewal_notice_days"), CharField()),
+                      output_field=CharField())
+    waiting = (VendorAssignment.objects.filter(vendor_id=OuterRef("vendor_id"),
+                                               role__in=reminding.LINE_MANAGER_ROLES,
+                                               user__is_active=True)
+               .alias(recipient_key=Concat(Value("user:"), Cast("user_id", CharField()),
+                                           output_field=CharField()))
+               .filter(registry.not_recorded(KEY, OuterRef(OuterRef("occasion")),
+                                             OuterRef("recipient_key"))))
+    rows = [(*row, row[6] - timedelta(days=row[7]))
+            for row in _contracts(today).alias(occasion=occasion).filter(Exists(waiting))
+            .values_list(*fields)]
+    rows = [r for r in rows if moment(r[8]) <= now]
+    people = reminding.people(r[1] for r in rows)
+    url = registry.url_pattern("vendors:contracts", "slug")
     due = []
-    for c in rows:
-        context = {"contract": str(c), "vendor": c.vendor.name,
-                   "notice_date": formats.day(c.renewal_notice_date),
-                   "end_date": formats.day(c.end_date), "notice_days": c.renewal_notice_days,
-                   "days_left": (c.renewal_notice_date - today).days}
-        for user in people[c.vendor_id].line_managers:
-            due.append(Due(occasion=f"contract:{c.pk}:notice:{c.renewal_notice_date}",
-                           recipient=reminding.user_recipient(user), vendor_id=c.vendor_id,
-                           due_at=reminding.day_before(c.renewal_notice_date, offset),
-                           url=reverse("vendors:contracts", args=[c.vendor.slug]),
-                           context=context))
+    for pk, vendor_id, slug, vendor, reference, title, end, notice_days, notice in rows:
+        context = {"contract": f"{reference} · {title}", "vendor": vendor,  # Contract.__str__
+                   "notice_date": formats.day(notice), "end_date": formats.day(end),
+                   "notice_days": notice_days, "days_left": (notice - today).days}
+        for user in people[vendor_id].line_managers:
+            due.append(Due(occasion=f"contract:{pk}:notice:{notice}",
+                           recipient=reminding.user_recipient(user), vendor_id=vendor_id,
+                           due_at=moment(notice), url=url(slug), context=context))
     return due
 
 
@@ -58,7 +96,7 @@ def renewals_still_current(occasions: list[str]) -> set[str]:
 
 
 KINDS = [
-    Kind(key="vendors.contract_renewal", label="Contract renewal notice periods",
+    Kind(key=KEY, label="Contract renewal notice periods",
          description="Sent to the vendor's line managers and relationship owners 30 days "
                      "before a contract's renewal notice date.",
          timing=Timing.BEFORE, default_offset=timedelta(days=30), find=renewals_due,
