@@ -172,17 +172,17 @@ def _insert(rows: list[tuple]) -> list[tuple]:
     return returned
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
 def _copy_text(value) -> str:
-    """One field of COPY's text format."""
+    """One field of COPY's text format (a backslash, tab or line break escaped)."""
     if value is None:
         return "\\N"
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            value = (value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                     .replace("\r", "\\r"))
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
@@ -210,11 +210,21 @@ def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
 
     Per row only what the row needs is done here (a tuple of adapted values, the context
     encoded once): a cold sweep records thousands of rows at once."""
+    dues = list(dues)
+    if not dues:  # the steady sweep: most kinds find nothing new (not even a query here)
+        return Inserted()
     kind_key = config.kind.key
     chosen = deliveries(kind_key)
     bounced = set(BouncedAddress.objects.values_list("email", flat=True))
     mandatory = config.mandatory
-    stamp = db.ops.adapt_datetimefield_value
+    adapt = db.ops.adapt_datetimefield_value
+    stamps = {}  # due moments repeat (one per date or meeting): adapted once each
+
+    def stamp(moment):
+        if moment not in stamps:
+            stamps[moment] = adapt(moment) if db.vendor != "postgresql" else moment.isoformat()
+        return stamps[moment]
+
     created = stamp(now)
     encoder = Reminder._meta.get_field("context").encoder  # the ORM's JSON, as text
     # {id(context): (context, encoded)}: the rows of one occasion often share one dict
@@ -247,8 +257,6 @@ def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
                      created))
         by_key[(occasion, key)] = (status, delivery, due.due_at)
     inserted = Inserted()
-    if not rows:
-        return inserted
     with transaction.atomic():
         new = _insert(rows)
     inserted.rows = len(new)

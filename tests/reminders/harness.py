@@ -106,6 +106,42 @@ for i in range({count}):
 print(json.dumps({{"due": ActionItem.objects.open().count()}}))
 """
 
+# Digest-minded people: each owns `per` items and takes the test kind in a daily digest at
+# 00:00 UTC, so their last digest moment (today 00:00) is after the items' reminder moment
+# (yesterday 09:00 London) and a digest of `per` reminders is due at once for each.
+PREPARE_DIGESTS = """
+import json
+from datetime import time, timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from governance.models import ActionItem
+from reminders.models import Preference, Reminder, Subscriber
+from tests.factories import VendorFactory
+from tests.governance.factories import action_item
+from vendors.models import Vendor, VendorAssignment
+Reminder.objects.all().delete()
+ActionItem.objects.update(status="done")
+vendor = Vendor.objects.filter(slug="faults").first() or VendorFactory(name="Faults",
+                                                                      slug="faults")
+User = get_user_model()
+owners = User.objects.bulk_create([
+    User(username=f"{tag}-{{i}}", email=f"{tag}-{{i}}@faults.example", password="!",
+         first_name="Digest", last_name=str(i), time_zone="UTC")
+    for i in range({recipients})])
+VendorAssignment.objects.bulk_create([VendorAssignment(vendor=vendor, user=u, role="line_manager")
+                                      for u in owners])
+subscribers = Subscriber.objects.bulk_create([
+    Subscriber(recipient_key=f"user:{{u.pk}}", digest_time=time(0, 0), time_zone="UTC")
+    for u in owners])
+Preference.objects.bulk_create([Preference(subscriber=s, kind="tests.item_due",
+                                           delivery="digest") for s in subscribers])
+due_on = timezone.localdate() + timedelta(days=1)
+for owner in owners:
+    for n in range({per}):
+        action_item(vendor, owner=owner, title="{tag} item " + str(n), due_on=due_on)
+print(json.dumps({{"due": ActionItem.objects.open().count()}}))
+"""
+
 ROWS = """
 import json
 from reminders.models import Reminder
@@ -131,6 +167,7 @@ class Site:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "REMINDERS_SWEEP_SECONDS": "2", "REMINDERS_CLAIM_TIMEOUT_SECONDS": "3",
             "REMINDERS_LOOKAHEAD_SECONDS": "5", "REMINDERS_SEND_BUDGET_SECONDS": "5",
+            "REMINDERS_DIGEST_SECONDS": "2",
             "CELERY_VISIBILITY_TIMEOUT": "10", "HEARTBEAT_SECONDS": "300",
             "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"})
 
@@ -155,6 +192,13 @@ class Site:
         for path in self.mail.glob("*"):
             path.unlink()
         return shell(self.env, PREPARE.format(count=count, tag=tag))["due"]
+
+    def prepare_digests(self, recipients: int, per: int, tag: str) -> int:
+        """`recipients` people, each with `per` reminders due in their daily digest now."""
+        for path in self.mail.glob("*"):
+            path.unlink()
+        return shell(self.env, PREPARE_DIGESTS.format(recipients=recipients, per=per,
+                                                      tag=tag))["due"]
 
     def rows(self) -> list[tuple[int, str, str]]:
         return [tuple(r) for r in shell(self.env, ROWS)]
@@ -226,7 +270,8 @@ def verdict(rows, counts) -> dict:
     for _, _, status in rows:
         by_status[status] = by_status.get(status, 0) + 1
     duplicated = sorted(i for i, n in counts.items() if n > 1)
-    sent_missing = [pk for pk, _, status in rows if status == "sent" and counts[pk] != 1]
+    sent_missing = [pk for pk, _, status in rows
+                    if status in ("sent", "digested") and counts[pk] != 1]
     silently_missed = [pk for pk, _, status in rows
                        if counts[pk] == 0 and status not in ("uncertain",)]
     strays = sorted(set(counts) - {pk for pk, _, _ in rows})

@@ -16,6 +16,7 @@ import time
 import pytest
 
 from tests.reminders.harness import Site, verdict, wait_for
+from tests.reminders.mailbox import HEADER
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db]
 
@@ -52,7 +53,7 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def check(site, due, *, kills=0, concurrency=2):
+def check(site, due, *, kills=0, concurrency=2, rows_per_email=1):
     rows = wait_for(lambda: settled(site), SETTLE, step=1, what="every reminder settled")
     result = verdict(rows, site.received())
     print(f"\n{result}")
@@ -62,8 +63,9 @@ def check(site, due, *, kills=0, concurrency=2):
     assert result["sent_missing"] == [], result
     assert result["silently_missed"] == [], result
     # Only a worker killed in the middle of a hand-over leaves an uncertain row: at most
-    # one per pool process per kill.
-    assert result["by_status"].get("uncertain", 0) <= kills * concurrency, result
+    # one email's rows per pool process per kill.
+    assert result["by_status"].get("uncertain", 0) <= kills * concurrency * rows_per_email, \
+        result
     return result
 
 
@@ -139,3 +141,64 @@ def test_a_redis_restart_during_a_sweep_loses_and_repeats_nothing(site):
         site.kill(worker, signal.SIGTERM)
 
 
+
+
+# -- daily digests ------------------------------------------------------------------------
+# A digest is one email carrying several rows (X-Vendorgov-Reminders names them all), handed
+# over as a group: the same exactly-once rules, checked per row. A kill in the middle of a
+# hand-over leaves at most that one digest's rows uncertain.
+
+DIGEST_ROWS = 2  # reminders in each person's digest
+
+
+def digests_of(site) -> int:
+    """How many emails the mail backend received (the file backend writes each connection's
+    messages to one file; every reminder email carries one X-Vendorgov-Reminders header)."""
+    return sum(len(HEADER.findall(path.read_text(errors="replace")))
+               for path in site.mail.glob("*") if path.is_file())
+
+
+def test_daily_digests_with_the_sender_sigkilled_again_and_again_go_once_each(site):
+    due = site.prepare_digests(150, DIGEST_ROWS, "digest-kill")
+    worker = site.worker(beat=True)
+    kills, seen = 0, 0
+    try:
+        for round_ in range(5):
+            seen = wait_for(lambda s=seen: (n := len(site.received())) > s + 20 and n,
+                            BOOT_AND_SEND, step=0.05, what="the worker sending digests")
+            if seen >= due:
+                break
+            if round_ % 2 == 0:
+                site.kill(worker)
+                worker = site.worker(beat=True)
+            else:
+                pool = children(worker.pid)
+                assert pool, site.log()
+                os.kill(pool[0], signal.SIGKILL)
+            kills += 1
+        result = check(site, due, kills=kills, rows_per_email=DIGEST_ROWS)
+    finally:
+        site.kill(worker, signal.SIGTERM)
+    assert kills >= 3, f"the worker finished before it was killed enough ({kills})"
+    assert result["received"] > seen  # digests went on after the last kill
+    assert set(result["by_status"]) <= {"digested", "uncertain"}, result
+    assert digests_of(site) * DIGEST_ROWS == result["received"]  # whole digests only
+
+
+def test_a_digest_task_delivered_twice_sends_each_digest_once(site):
+    due = site.prepare_digests(60, DIGEST_ROWS, "digest-twice")
+    worker = site.worker(concurrency=2)
+    try:
+        site.send_task("reminders.tasks.sweep", task_id="digest-sweep", times=2)
+        wait_for(lambda: len(site.rows()) == due, BOOT_AND_SEND, step=1,
+                 what="the sweep's digest rows")
+        # Three deliveries of one task at once (two pool processes), then two more later.
+        site.send_task("reminders.tasks.send_digests", task_id="digest-once", times=3)
+        wait_for(lambda: settled(site), SETTLE, step=1, what="the digests sent")
+        site.send_task("reminders.tasks.send_digests", task_id="digest-once", times=2)
+        time.sleep(5)  # the repeats run (finding nothing left) before the check
+        result = check(site, due, rows_per_email=DIGEST_ROWS)
+    finally:
+        site.kill(worker, signal.SIGTERM)
+    assert result["by_status"] == {"digested": due}, result
+    assert digests_of(site) == due // DIGEST_ROWS  # one email per person
