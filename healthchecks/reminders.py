@@ -23,6 +23,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,7 +36,9 @@ from reminders.registry import Due, Kind, Recipient, Timing
 from vendorgov import formats
 from vendorgov.roles import Role
 from vendors import reminding
+from vendors.models import VendorAssignment
 
+DUE = "healthchecks.health_check_due"
 SURVEY_NUDGES = getattr(settings, "HEALTHCHECKS_SURVEY_NUDGES", 2)
 
 
@@ -48,10 +52,29 @@ def _plans(ids=None):
     return rows
 
 
+def _someone_waiting():
+    """In SQL, for a plan: someone it may go to has no row for its occasion yet — a line
+    manager or relationship owner of the vendor, or a vendor manager (a superset of the
+    recipients: a plan everyone has is left out, so the steady sweep reads nothing)."""
+    key = Concat(Value("user:"), Cast("user_id", CharField()), output_field=CharField())
+    missing = registry.not_recorded(DUE, OuterRef(OuterRef("occasion")), OuterRef("key"))
+    line = (VendorAssignment.objects.filter(vendor_id=OuterRef("vendor_id"),
+                                            role__in=reminding.LINE_MANAGER_ROLES,
+                                            user__is_active=True)
+            .alias(key=key).filter(missing))
+    managers = (get_user_model().objects.filter(role=Role.VENDOR_MANAGER, is_active=True)
+                .alias(key=Concat(Value("user:"), Cast("id", CharField()),
+                                  output_field=CharField())).filter(missing))
+    return Exists(line) | Exists(managers)
+
+
 def checks_due(now: datetime, offset: timedelta) -> list[Due]:
     today = reminding.local_today(now)
+    occasion = Concat(Value("health_check:"), Cast("vendor_id", CharField()), Value(":due:"),
+                      Cast("next_due", CharField()), output_field=CharField())
     plans = [p for p in _plans().filter(
         next_due__lte=today + timedelta(days=offset.days + 1))
+        .alias(occasion=occasion).filter(_someone_waiting())
         if reminding.day_before(p.next_due, offset) <= now]
     running = set(Cycle.objects.open().filter(vendor_id__in={p.vendor_id for p in plans})
                   .values_list("vendor_id", flat=True))
@@ -134,7 +157,7 @@ def surveys_still_current(occasions: list[str]) -> set[str]:
 
 
 KINDS = [
-    Kind(key="healthchecks.health_check_due", label="Health checks due",
+    Kind(key=DUE, label="Health checks due",
          description="Sent to the relationship's line manager and the vendor managers two "
                      "weeks before a vendor's health check is due.",
          timing=Timing.BEFORE, default_offset=timedelta(days=14), find=checks_due,

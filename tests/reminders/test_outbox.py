@@ -433,3 +433,31 @@ def test_plain_text_and_subject_read_as_typed_while_the_html_part_is_escaped(
     assert "&#x27;" not in message.subject
     html = message.alternatives[0][0]
     assert "O&#x27;Brien" in html and "<b>Ben" not in html
+
+
+def test_awkward_text_is_recorded_exactly_as_the_kind_gave_it(vendor, owner):
+    # PostgreSQL records through COPY's text format, where a backslash, a tab and a line
+    # break are markup and "\N" is NULL: each must arrive as typed.
+    awkward = 'Tab\there, back\\slash \\N "quoted"\nline\r\nbreak · Zoë'
+    context = {"title": awkward, "facts": {"Path": "C:\\temp\\new", "N": "\\N"}, "n": [1, None]}
+    ics = "BEGIN:VCALENDAR\r\nX-NOTE:a\\, b\\n c\r\nEND:VCALENDAR\r\n"
+
+    def find(now, offset):
+        for n, email in enumerate(("liam@example.org", "")):
+            yield registry.Due(occasion=f"awkward:{n}\t{awkward}"[:200], vendor_id=vendor.pk,
+                               recipient=registry.Recipient(email=email, name=awkward,
+                                                            user_id=owner.pk if n else None),
+                               due_at=now, url=f"/x/?q={awkward}", context=context, ics=ics)
+
+    kind = registry.Kind(key="tests.awkward", label="Awkward", description="d",
+                         timing=registry.Timing.BEFORE, default_offset=timedelta(0), find=find)
+    with registered(kind):
+        assert outbox.sweep().inserted == 2
+        assert outbox.sweep().inserted == 0
+
+    rows = list(Reminder.objects.filter(kind="tests.awkward").order_by("occasion"))
+    assert [(r.occasion, r.name, r.context, r.ics, r.url, r.email, r.user_id) for r in rows] == [
+        (f"awkward:0\t{awkward}"[:200], awkward, context, ics, f"/x/?q={awkward}",
+         "liam@example.org", None),
+        (f"awkward:1\t{awkward}"[:200], awkward, context, ics, f"/x/?q={awkward}", "",
+         owner.pk)]
