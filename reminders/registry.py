@@ -53,6 +53,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import Exists
+from django.urls import reverse
+
+from reminders.models import Reminder  # the engine's table, for the finds' conditions
+
 
 class Timing(enum.StrEnum):
     BEFORE = "before"  # a lead time: sent `offset` before the event (a meeting, a due date)
@@ -133,10 +138,6 @@ def not_recorded(kind_key: str, occasion, recipient_key=None):
     is not recorded yet for this kind (and, if given, for the
     recipient whose key is `recipient_key`, an expression too). The engine's unique index
     (kind, occasion, recipient_key) answers it."""
-    from django.db.models import Exists
-
-    from reminders.models import Reminder  # the engine's table; the registry stays light
-
     rows = Reminder.objects.filter(kind=kind_key, occasion=occasion)
     if recipient_key is not None:
         rows = rows.filter(recipient_key=recipient_key)
@@ -148,8 +149,6 @@ def recorded_to(kind_key: str, occasions: list[str]) -> dict[str, set[str]]:
     (pending, sent, suppressed…): {occasion: {recipient key}}, one query. A kind that
     builds something costly per row (an invite) skips what is recorded already; what was
     *sent* is `sent_to`'s question."""
-    from reminders.models import Reminder
-
     found: dict[str, set[str]] = {}
     if occasions:
         for occasion, key in Reminder.objects.filter(
@@ -162,8 +161,6 @@ def url_pattern(name: str, *args) -> Callable[..., str]:
     """`reverse(name, args=…)` for many rows: the pattern is reversed once with stand-in
     arguments and filled in by string replacement (a slug and integer ids need no
     quoting), about a hundred times cheaper than reversing each row."""
-    from django.urls import reverse
-
     stand_ins = [f"vgarg{n}x" if isinstance(a, str) else 900000001 + n
                  for n, a in enumerate(args)]
     template = reverse(name, args=stand_ins)
