@@ -137,7 +137,9 @@ def not_recorded(kind_key: str, occasion, recipient_key=None):
     expression over the candidate's columns, e.g. ``OuterRef("occasion")`` of an alias)
     is not recorded yet for this kind (and, if given, for the
     recipient whose key is `recipient_key`, an expression too). The engine's unique index
-    (kind, occasion, recipient_key) answers it."""
+    (kind, occasion, recipient_key) answers it. An expression that spells an occasion
+    differently from the kind's Python (say, a date in another format) costs only speed:
+    the occasion is found again and the engine's ON CONFLICT still records it once."""
     rows = Reminder.objects.filter(kind=kind_key, occasion=occasion)
     if recipient_key is not None:
         rows = rows.filter(recipient_key=recipient_key)
@@ -163,14 +165,17 @@ def url_pattern(name: str, *args) -> Callable[..., str]:
     quoting), about a hundred times cheaper than reversing each row."""
     stand_ins = [f"vgarg{n}x" if isinstance(a, str) else 900000001 + n
                  for n, a in enumerate(args)]
-    template = reverse(name, args=stand_ins)
-    marks = [str(s) for s in stand_ins]
+    rest = reverse(name, args=stand_ins)
+    pieces = []  # the path split at each stand-in (positional arguments fill it in order)
+    for stand_in in stand_ins:
+        before, found, rest = rest.partition(str(stand_in))
+        if not found:
+            raise ValueError(f"{name}: an argument does not appear in its path")
+        pieces.append(before)
 
     def fill(*values) -> str:
-        path = template
-        for mark, value in zip(marks, values, strict=True):
-            path = path.replace(mark, str(value), 1)
-        return path
+        return "".join(piece + str(value)
+                       for piece, value in zip(pieces, values, strict=True)) + rest
 
     return fill
 

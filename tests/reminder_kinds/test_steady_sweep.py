@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from icalendar import Calendar
 
 from governance import ical
 from governance import reminders as governance_reminders
-from governance.models import Meeting
+from governance.models import ActionItem, Meeting
 from healthchecks.models import HealthCheckPlan
 from reminders import outbox, registry
 from reminders.models import Reminder
@@ -70,6 +71,16 @@ def test_what_the_engine_recorded_is_not_found_again(clock, vendor_a, line_manag
         Reminder.objects.filter(kind="governance.action_item_overdue").delete()
         found = _find("governance.action_item_overdue")
         assert [d.occasion.split(":")[2:] for d in found] == [["overdue", "2027-02-01"]]
+        item = ActionItem.objects.get(pk=found[0].occasion.split(":")[1])
+        assert found[0].url == reverse("governance:action_item_update",
+                                       args=[vendor_a.slug, item.pk])
+
+
+def test_a_url_pattern_fills_in_arguments_that_look_like_its_stand_ins():
+    url = registry.url_pattern("governance:action_item_update", "slug", 0)
+
+    assert url("acme-900000002-vgarg0x", 7) == reverse(
+        "governance:action_item_update", args=["acme-900000002-vgarg0x", 7])
 
 
 def test_a_steady_sweep_writes_nothing_in_the_same_queries_whatever_the_portfolio(
