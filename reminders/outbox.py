@@ -196,6 +196,8 @@ def _insert_copy(rows: list[tuple], table: str, columns: str, conflict: str) -> 
         # constraints), emptied at each commit.
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} ON COMMIT DELETE ROWS "
                        f"AS SELECT {columns} FROM {table} WITH NO DATA")
+        # Emptied first too: a caller's outer transaction (a test's) spans several kinds.
+        cursor.execute(f"DELETE FROM {incoming}")
         # (Django's debug cursor logs it like any other statement: CaptureQueriesContext.)
         cursor.copy_expert(f"COPY {incoming} ({columns}) FROM STDIN", io.StringIO(text))
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {incoming} "
