@@ -292,7 +292,7 @@ def run(args) -> int:
           f"{small['queries']} -> {large['queries']}, the steady sweep "
           f"{small['steady_queries']} -> {large['steady_queries']} "
           f"({'constant' if same and sweeps_same else 'see above'}: a kind with nothing "
-          f"due at one size and something at the other adds its 7 writing statements)")
+          f"due at one size and something at the other adds its recording statements)")
     return 0 if same else 1
 
 
