@@ -1,118 +1,148 @@
 """The governance part of a seeded portfolio (vendors/seed.py): each vendor's default weekly,
-monthly and quarterly cadences proposed through the services (which plans the reviews ahead)
-and dated back to the first day of history; every review since then held, at the times the
-cadence's recurrence gives (the functions the services plan with), with its participants
-confirmed and present; an action item from every fourth weekly review (done once it is two
-months old). The latest weekly review of each vendor is frozen with its real agenda
-(governance.agenda.snapshot); older ones keep the points people added."""
+monthly and quarterly cadences (`services.cadence_defaults`, checked by the services' own
+`_check_cadence` and saved with history), starting on the first day of history; every
+review since then held, at the times the cadence's recurrence gives (`Cadence.slots` and
+`services._series_fields`, the functions `meetings_generate` plans with), with its
+participants confirmed and present; the reviews ahead up to the planning horizon planned
+as `meetings_generate` plans them (participants invited, no answer yet); an action item
+from every fourth weekly review (done once it is two months old). Meetings, attendance and
+action items, with their history rows, go in by COPY. The latest weekly review of each
+vendor is frozen with its real agenda (governance.agenda.snapshot); older ones keep the
+points people added.
+
+Then impediments (some escalated up the ladder, most resolved) and suggestions (decided),
+through the services with the clock set to the day each happened."""
 
 from datetime import timedelta
+from decimal import Decimal as D
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from governance import agenda, services
-from governance.choices import ActionStatus, MeetingStatus, OwnerSide, Response
+from governance.choices import (
+    RECURRING_TIERS,
+    ActionStatus,
+    ImpedimentStatus,
+    MeetingStatus,
+    OwnerSide,
+    Response,
+    SuggestionStatus,
+    Tier,
+)
 from governance.models import ActionItem, Attendance, Cadence, Meeting
-from vendors.seed import Portfolio
+from vendorgov import history
+from vendors.seed import Portfolio, clock, copy_with_history, reserve_ids
 
 ORDER = 90  # last: the frozen agenda reads every other app's data
-BATCH = 20  # vendors whose reviews are written together
+BATCH = 50  # vendors whose reviews are written together
 
 
 def seed(portfolio: Portfolio) -> None:
+    vendors = portfolio.vendors
+    for offset in range(0, len(vendors), BATCH):
+        batch = vendors[offset:offset + BATCH]
+        made = 0
+        with clock(portfolio.start):
+            cadences = [(vendor, _cadences(portfolio, vendor)) for vendor in batch]
+        made += sum(len(c) for _, c in cadences) * 2
+        made += _reviews(portfolio, cadences)
+        made += _issues(portfolio, batch)
+        portfolio.made(f"reviews, attendance, action items, impediments and suggestions, "
+                       f"{offset + len(batch):,}/{len(vendors):,} vendors", made)
+
+
+def _cadences(portfolio: Portfolio, vendor) -> list[Cadence]:
+    """What `services.cadence_propose_defaults` makes, from the first day of history, less
+    the planning of its meetings one at a time (`_reviews` plans them all at once)."""
+    made = []
+    for tier in RECURRING_TIERS:
+        fields = services.cadence_defaults(vendor, tier)
+        ours, theirs = fields.pop("our_participants"), fields.pop("vendor_participants")
+        cadence = Cadence(vendor=vendor, starts_on=portfolio.start, **fields)
+        services._check_cadence(cadence, ours, theirs)
+        history.save(cadence, by=portfolio.people["vera"], lean=True)
+        cadence.our_participants.set(ours)
+        cadence.vendor_participants.set(theirs)
+        cadence.participants = ([u.pk for u in ours], [c.pk for c in theirs])
+        made.append(cadence)
+    return made
+
+
+def _reviews(portfolio: Portfolio, batch: list) -> int:
     vera = portfolio.people["vera"]
-    batch = []
-    for n, vendor in enumerate(portfolio.vendors, start=1):
-        # Proposed today (which plans the reviews ahead, as the periodic job would), then
-        # dated back to the first day of history, the day the relationship began.
-        cadences = services.cadence_propose_defaults(vendor=vendor, by=vera)
-        Cadence.objects.filter(pk__in=[c.pk for c in cadences]).update(
-            starts_on=portfolio.start)
-        for cadence in cadences:
-            cadence.starts_on = portfolio.start
-        batch.append((vendor, cadences))
-        if len(batch) == BATCH or n == len(portfolio.vendors):
-            portfolio.made(f"reviews, attendance and action items, {n:,}/"
-                           f"{len(portfolio.vendors):,} vendors", _history(portfolio, batch))
-            batch = []
-
-
-def _history(portfolio: Portfolio, batch: list) -> int:
-    now, yesterday = timezone.now(), portfolio.today - timedelta(days=1)
-    new, held, attend = [], [], []
-    planned = {(m.cadence_id, m.period): m for m in Meeting.objects.filter(
-        cadence__in=[c for _, cadences in batch for c in cadences])}
-    people = {}
+    now, today = timezone.now(), timezone.localdate()
+    meetings, attendance = [], []
     for vendor, cadences in batch:
         line, _ = portfolio.owners[vendor.pk]
         for cadence in cadences:
-            people[cadence.pk] = ([u.pk for u in cadence.our_participants.all()],
-                                  [c.pk for c in cadence.vendor_participants.all()])
-            for slot in cadence.slots(portfolio.start, yesterday):
+            last = today + services.HORIZONS[Tier(cadence.tier)]
+            users, contacts = cadence.participants
+            for slot in cadence.slots(portfolio.start, last):
                 fields = services._series_fields(cadence, slot.day)
-                if fields["ends_at"] >= now:
-                    continue
-                done = {"status": MeetingStatus.HELD, "held_at": fields["ends_at"],
-                        "held_by": line, "minutes": "Went through the agenda; see decisions "
-                                                    "and action items.",
-                        "agenda_snapshot": {"frozen_at": fields["ends_at"].isoformat(),
-                                            "sections": [], "items": []}}
-                meeting = planned.get((cadence.pk, slot.period))
-                if meeting is None:
-                    new.append(Meeting(vendor=vendor, cadence=cadence, tier=cadence.tier,
-                                       period=slot.period, **fields, **done,
-                                       created_at=fields["starts_at"] - timedelta(days=56)))
-                else:  # planned on the first day (the horizon), held since
-                    for name, value in done.items():
-                        setattr(meeting, name, value)
-                    held.append(meeting)
-    bulk_create_with_history(new, Meeting, batch_size=2000, default_change_reason="Held",
-                             default_user=portfolio.people["vera"])
-    Meeting.objects.bulk_update(held, ["status", "held_at", "held_by", "minutes",
-                                       "agenda_snapshot"])
-    meetings = [*new, *held]
-    if not all(m.pk for m in new):  # backends that do not return ids (SQLite < 3.35)
-        meetings = list(Meeting.objects.filter(cadence__in=people, status=MeetingStatus.HELD))
-    Attendance.objects.filter(meeting__in=held).update(response=Response.CONFIRMED,
-                                                       present=True)
-    fresh = {m.pk for m in new}
-    for m in meetings:
-        if m.pk not in fresh:
-            continue
-        users, contacts = people[m.cadence_id]
-        attend += [Attendance(vendor_id=m.vendor_id, meeting=m, user_id=pk,
-                              response=Response.CONFIRMED, present=True) for pk in users]
-        attend += [Attendance(vendor_id=m.vendor_id, meeting=m, contact_id=pk,
-                              response=Response.CONFIRMED, present=True) for pk in contacts]
-    Attendance.objects.bulk_create(attend, batch_size=5000)
-    items = _action_items(portfolio, meetings)
+                row = {"vendor_id": vendor.pk, "cadence_id": cadence.pk, "tier": cadence.tier,
+                       "period": slot.period, **fields, "moved": False, "sequence": 0,
+                       "cancel_reason": "", "archived_at": None}
+                if fields["ends_at"] < now:  # held
+                    row.update(status=MeetingStatus.HELD.value, held_at=fields["ends_at"],
+                               held_by_id=line.pk, minutes="Went through the agenda; see "
+                                                          "decisions and action items.",
+                               agenda_snapshot={"frozen_at": fields["ends_at"].isoformat(),
+                                                "sections": [], "items": []},
+                               created_at=fields["starts_at"] - timedelta(days=56))
+                    answer = {"response": Response.CONFIRMED.value, "present": True}
+                elif fields["starts_at"] >= now:  # planned by meetings_generate
+                    row.update(status=MeetingStatus.SCHEDULED.value, held_at=None,
+                               held_by_id=None, minutes="", agenda_snapshot=None,
+                               created_at=now)
+                    answer = {"response": Response.PENDING.value, "present": None}
+                else:
+                    continue  # under way right now: meetings_generate plans nothing past
+                meetings.append(row)
+                attendance += [{"vendor_id": vendor.pk, "meeting_id": row, "user_id": pk,
+                                "contact_id": None, "added_by_hand": False, **answer}
+                               for pk in users]
+                attendance += [{"vendor_id": vendor.pk, "meeting_id": row, "user_id": None,
+                                "contact_id": pk, "added_by_hand": False, **answer}
+                               for pk in contacts]
+    for row, pk in zip(meetings, reserve_ids(Meeting, len(meetings)), strict=True):
+        row["id"] = pk
+    for row in attendance:
+        row["meeting_id"] = row["meeting_id"]["id"]
+    made = copy_with_history(Meeting, meetings, reason="Held", user=vera,
+                             at=lambda row: row["held_at"] or row["created_at"])
+    made += copy_with_history(Attendance, attendance, reason=None, user=None)
+    made += _action_items(portfolio, [m for m in meetings if m["status"] == "held"])
     for vendor, _ in batch:
-        latest = (Meeting.objects.filter(vendor=vendor, tier="weekly",
+        latest = (Meeting.objects.filter(vendor=vendor, tier=Tier.WEEKLY,
                                          status=MeetingStatus.HELD)
                   .order_by("-starts_at").first())
         if latest is not None:
             latest.agenda_snapshot = agenda.snapshot(latest)
             latest.save(update_fields=["agenda_snapshot"])
-    return len(new) * 2 + len(held) + len(attend) + items
+    return made
 
 
-def _action_items(portfolio: Portfolio, meetings: list) -> int:
+def _action_items(portfolio: Portfolio, held: list[dict]) -> int:
     rows = []
-    weekly = sorted((m for m in meetings if m.tier == "weekly"), key=lambda m: m.starts_at)
+    weekly = sorted((m for m in held if m["tier"] == Tier.WEEKLY),
+                    key=lambda m: (m["vendor_id"], m["starts_at"]))
     for i, m in enumerate(weekly):
         if i % 4:
             continue
-        lead = portfolio.contacts[m.vendor_id]
-        day = timezone.localtime(m.starts_at).date()
+        day = timezone.localtime(m["starts_at"]).date()
         done = day + timedelta(days=60) < portfolio.today
-        rows.append(ActionItem(
-            vendor_id=m.vendor_id, meeting=m, title=f"Follow up the review of {m.period}",
-            owner_contact=lead, side=OwnerSide.VENDOR, due_on=day + timedelta(days=14),
-            status=ActionStatus.DONE if done else ActionStatus.OPEN,
-            completed_on=day + timedelta(days=12) if done else None,
-            created_by=portfolio.owners[m.vendor_id][0], created_at=m.ends_at))
-    bulk_create_with_history(rows, ActionItem, batch_size=2000,
-                             default_change_reason="Agreed in the review",
-                             default_user=portfolio.people["vera"])
-    return len(rows) * 2
+        rows.append({
+            "vendor_id": m["vendor_id"], "meeting_id": m["id"],
+            "title": f"Follow up the review of {m['period']}", "description": "", "notes": "",
+            "owner_user_id": None, "owner_contact_id": portfolio.contacts[m["vendor_id"]].pk,
+            "side": OwnerSide.VENDOR.value, "due_on": day + timedelta(days=14),
+            "status": (ActionStatus.DONE if done else ActionStatus.OPEN).value,
+            "completed_on": day + timedelta(days=12) if done else None,
+            "created_by_id": portfolio.owners[m["vendor_id"]][0].pk,
+            "created_at": m["ends_at"], "archived_at": None})
+    return copy_with_history(ActionItem, rows, reason="Agreed in the review",
+                             user=portfolio.people["vera"], at=lambda row: row["created_at"])
+
+
+def _issues(portfolio: Portfolio, batch: list) -> int:
+    return 0
