@@ -14,19 +14,17 @@ Then impediments (some escalated up the ladder, most resolved) and suggestions (
 through the services with the clock set to the day each happened."""
 
 from datetime import timedelta
-from decimal import Decimal as D
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
-from governance import agenda, services
+from governance import agenda, recurrence, services
 from governance.choices import (
     RECURRING_TIERS,
     ActionStatus,
-    ImpedimentStatus,
     MeetingStatus,
     OwnerSide,
     Response,
-    SuggestionStatus,
     Tier,
 )
 from governance.models import ActionItem, Attendance, Cadence, Meeting
@@ -41,31 +39,56 @@ def seed(portfolio: Portfolio) -> None:
     vendors = portfolio.vendors
     for offset in range(0, len(vendors), BATCH):
         batch = vendors[offset:offset + BATCH]
-        made = 0
         with clock(portfolio.start):
-            cadences = [(vendor, _cadences(portfolio, vendor)) for vendor in batch]
-        made += sum(len(c) for _, c in cadences) * 2
+            cadences, made = _cadences(portfolio, batch)
         made += _reviews(portfolio, cadences)
         made += _issues(portfolio, batch)
         portfolio.made(f"reviews, attendance, action items, impediments and suggestions, "
                        f"{offset + len(batch):,}/{len(vendors):,} vendors", made)
 
 
-def _cadences(portfolio: Portfolio, vendor) -> list[Cadence]:
-    """What `services.cadence_propose_defaults` makes, from the first day of history, less
-    the planning of its meetings one at a time (`_reviews` plans them all at once)."""
-    made = []
-    for tier in RECURRING_TIERS:
-        fields = services.cadence_defaults(vendor, tier)
-        ours, theirs = fields.pop("our_participants"), fields.pop("vendor_participants")
-        cadence = Cadence(vendor=vendor, starts_on=portfolio.start, **fields)
-        services._check_cadence(cadence, ours, theirs)
-        history.save(cadence, by=portfolio.people["vera"], lean=True)
-        cadence.our_participants.set(ours)
-        cadence.vendor_participants.set(theirs)
-        cadence.participants = ([u.pk for u in ours], [c.pk for c in theirs])
-        made.append(cadence)
-    return made
+def _cadences(portfolio: Portfolio, vendors: list) -> tuple[list, int]:
+    """What `services.cadence_propose_defaults` makes for each vendor, from the first day of
+    history (`cadence_defaults`: the tier's rhythm, and its participants among the people
+    and contacts assigned to the vendor; validated as `_check_cadence` does), written for
+    the batch at once with one history row each that holds its participants, less the
+    planning of meetings one at a time (`_reviews` plans them all at once). Returns
+    [(vendor, its cadences)] and the rows written."""
+    made, cadences = [], []
+    for vendor in vendors:
+        mine = []
+        for tier in RECURRING_TIERS:
+            fields = services.cadence_defaults(vendor, tier)
+            ours, theirs = fields.pop("our_participants"), fields.pop("vendor_participants")
+            cadence = Cadence(vendor=vendor, starts_on=portfolio.start, **fields)
+            history.lean_full_clean(cadence, constraints=False)  # one per vendor and tier
+            for slot in cadence.slots(cadence.starts_on, cadence.starts_on
+                                      + services.DST_CHECK_AHEAD):
+                assert not recurrence.problem_message(slot.day, cadence.start_time,
+                                                      cadence.tz), slot
+            cadence.participants = ([u.pk for u in ours], [c.pk for c in theirs])
+            mine.append(cadence)
+        cadences += mine
+        made.append((vendor, mine))
+    Cadence.objects.bulk_create(cadences)
+    records = Cadence.history.bulk_history_create(cadences,
+                                                  default_user=portfolio.people["vera"])
+    rows = len(cadences) * 2
+    for field, side in (("our_participants", 0), ("vendor_participants", 1)):
+        through = getattr(Cadence, field).through
+        other = "user_id" if side == 0 else "contact_id"
+        links = through.objects.bulk_create([through(cadence_id=c.pk, **{other: pk})
+                                             for c in cadences for pk in c.participants[side]])
+        of_cadence = {}
+        for link in links:
+            of_cadence.setdefault(link.cadence_id, []).append(link)
+        past = django_apps.get_model("governance", f"HistoricalCadence_{field}")
+        past.objects.bulk_create([past(id=link.pk, cadence_id=link.cadence_id,
+                                       history_id=record.history_id,
+                                       **{other: getattr(link, other)})
+                                  for record in records for link in of_cadence.get(record.id, [])])
+        rows += len(links) * 2
+    return made, rows
 
 
 def _reviews(portfolio: Portfolio, batch: list) -> int:

@@ -4,16 +4,17 @@ service levels; every closed window's measurement sent as the vendor's system se
 bulk ingest), and every closed window evaluated by the evaluation the hourly job runs
 (breaches open corrective actions, missing figures are "no data")."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal as D
 
-from django.db.models import Max
+from django.db import transaction
 from django.utils import timezone
 
 from sla import evaluation, rules, services
 from sla.choices import Comparator, EvaluationStatus, MeasurementSource, Unit, Window
 from sla.models import Evaluation, Measurement, ServiceLevel
-from vendors.seed import Portfolio, clock, copy_with_history
+from vendors.seed import Portfolio, clock, copy_rows, copy_with_history, reserve_ids
 
 #: key, name, unit, comparator, target, breach threshold, window, typical value, spread
 LEVELS = [
@@ -40,7 +41,7 @@ CHUNK = 50  # vendors evaluated together (about 50,000 windows)
 def seed(portfolio: Portfolio) -> None:
     vera = portfolio.people["vera"]
     yesterday = portfolio.today - timedelta(days=1)
-    chunk, made, evaluated = [], 0, 0
+    chunk, rows, made = [], [], 0
     for n, vendor in enumerate(portfolio.vendors, start=1):
         line, ops = portfolio.owners[vendor.pk]
         with clock(portfolio.start):
@@ -57,46 +58,60 @@ def seed(portfolio: Portfolio) -> None:
                 in enumerate(LEVELS, start=1)]
             services.version_mark_reviewed(version, by=vera)
             services.version_make_effective(version, by=vera, effective_from=portfolio.start)
-        rows, keys = [], set()
         rng = portfolio.rng("sla", vendor.slug)
+        reporter = portfolio.vendor_users[vendor.pk].pk
         for sl, (*_, typical, spread) in zip(levels, LEVELS, strict=True):
             for start in rules.windows_ending_between(sl.window, portfolio.start, yesterday):
-                keys.add((sl.pk, start))
                 if rng.random() < 0.01:
                     continue  # now and then a figure never comes: "no data"
                 value = max(0.0, rng.gauss(typical, spread))
                 if sl.unit == Unit.PERCENT:
                     value = min(100.0, value)
-                rows.append({"service_level": sl.pk, "window_start": start.isoformat(),
-                             "value": round(value, 2), "external_id": f"{sl.key}/{start}"})
-        result = services.measurements_submit(
-            rows, by=portfolio.vendor_users[vendor.pk], source=MeasurementSource.API,
-            vendor_ids={vendor.pk}, evaluate=False)
-        made += result.created + 3 + len(levels)  # measurements, SLA, version, levels
-        chunk.append((levels, keys))
+                end = rules.window_end(sl.window, start)
+                # As the vendor's system sends it (the API's bulk ingest), the morning
+                # after the window closed; evaluated below, so no longer pending.
+                rows.append({"vendor_id": vendor.pk, "service_level_id": sl.pk,
+                             "window_start": start, "window_end": end,
+                             "value": D(str(round(value, 2))),
+                             "source": MeasurementSource.API.value,
+                             "submitted_by_id": reporter,
+                             "submitted_at": timezone.make_aware(
+                                 datetime.combine(end + timedelta(days=1), dtime(6, 0))),
+                             "note": "", "external_id": f"{sl.key}/{start}",
+                             "csv_import_id": None, "needs_evaluation": False})
+        made += 3 + len(levels)  # the SLA, its version and its service levels
+        chunk.append(levels)
         if len(chunk) == CHUNK or n == len(portfolio.vendors):
-            evaluated += _evaluate(portfolio, chunk, yesterday)
+            with transaction.atomic():
+                made += _measurements(rows)
+                made += _evaluate(portfolio, chunk, rows, yesterday)
             portfolio.made(f"SLA measurements and evaluations, {n:,}/{len(portfolio.vendors):,}"
-                           " vendors", made + evaluated)
-            chunk, made, evaluated = [], 0, 0
+                           " vendors", made)
+            chunk, rows, made = [], [], 0
 
 
-def _evaluate(portfolio: Portfolio, chunk: list, through) -> int:
+def _measurements(rows: list[dict]) -> int:
+    """What `services.measurements_submit` stores for these rows, by the same COPY
+    (`ingest.write`); every value is one the ingest's checks accept (a closed window's
+    start, the unit's range, two decimals)."""
+    for row, pk in zip(rows, reserve_ids(Measurement, len(rows)), strict=True):
+        row["id"] = pk
+    return copy_rows(Measurement, rows)
+
+
+def _evaluate(portfolio: Portfolio, chunk: list, measurements: list[dict], through) -> int:
     """Every closed window of these vendors, as the hourly job evaluates them
     (`evaluation.evaluations_refresh`: the windows from the version's first day through
     yesterday, reason "Window closed"), set-based: the newest measurement of each window
-    read in one query, its verdict from the same rule (`rules.classify`), the breaches'
+    (the seed sends one a window), its verdict from the same rule (`rules.classify`), the breaches'
     corrective actions opened or joined by the evaluator's own `_handle_breaches`, and the
     evaluations with their history rows written by COPY. The job's cursor moves on likewise
     and the measurements read are no longer pending, so its next run starts from today."""
-    ids = [sl.pk for levels, _ in chunk for sl in levels]
+    ids = [sl.pk for levels in chunk for sl in levels]
     levels = {sl.pk: sl for sl in evaluation.service_levels_in_force().filter(pk__in=ids)}
-    newest = (Measurement.objects.filter(service_level_id__in=ids)
-              .values("service_level_id", "window_start").annotate(newest=Max("id"))
-              .values("newest"))
-    latest = {(sl_id, start): (pk, value) for pk, sl_id, start, value in
-              Measurement.objects.filter(pk__in=newest).values_list(
-                  "pk", "service_level_id", "window_start", "value")}
+    latest = {}
+    for m in measurements:  # in id order: the newest of a window wins
+        latest[(m["service_level_id"], m["window_start"])] = (m["id"], m["value"])
     now, today = timezone.now(), portfolio.today
     rows, breaches = [], []
     for sl in sorted(levels.values(), key=lambda sl: sl.pk):
@@ -122,7 +137,5 @@ def _evaluate(portfolio: Portfolio, chunk: list, through) -> int:
     for row, e in breaches:
         row["corrective_action_id"] = e.corrective_action_id
     made = copy_with_history(Evaluation, rows, reason="Window closed")
-    Measurement.objects.filter(service_level_id__in=ids, needs_evaluation=True).update(
-        needs_evaluation=False)
     ServiceLevel.objects.filter(pk__in=ids).update(evaluated_through=through)
     return made + result.corrective_actions_opened * 2
