@@ -14,6 +14,7 @@ Then impediments (some escalated up the ladder, most resolved) and suggestions (
 through the services with the clock set to the day each happened."""
 
 from datetime import timedelta
+from decimal import Decimal as D
 
 from django.apps import apps as django_apps
 from django.utils import timezone
@@ -22,9 +23,14 @@ from governance import agenda, recurrence, services
 from governance.choices import (
     RECURRING_TIERS,
     ActionStatus,
+    ImpedimentKind,
+    ImpedimentStatus,
     MeetingStatus,
     OwnerSide,
     Response,
+    Severity,
+    SuggestionCategory,
+    SuggestionStatus,
     Tier,
 )
 from governance.models import ActionItem, Attendance, Cadence, Meeting
@@ -168,4 +174,54 @@ def _action_items(portfolio: Portfolio, held: list[dict]) -> int:
 
 
 def _issues(portfolio: Portfolio, batch: list) -> int:
-    return 0
+    """Per vendor, through the services with the clock set to each day: an impediment
+    raised in the first year, escalated up the ladder's first step two weeks later (the
+    outcome recorded) and resolved; one raised three weeks ago, still in progress; a
+    suggestion of the vendor's accepted and implemented; and one under review now."""
+    made = 0
+    for vendor in batch:
+        line, _ = portfolio.owners[vendor.pk]
+        lead, vendor_user = portfolio.contacts[vendor.pk], portfolio.vendor_users[vendor.pk]
+        vera = portfolio.people["vera"]
+        day = portfolio.start + timedelta(days=150)
+        with clock(day):
+            old = services.impediment_raise(
+                vendor=vendor, by=line, title="Change approvals take too long",
+                description="Standard changes wait a week for the vendor's CAB.",
+                kind=ImpedimentKind.PROCESS, severity=Severity.HIGH, owner_contact=lead)
+        with clock(day + timedelta(days=14)):
+            escalation = services.impediment_escalate(
+                old, by=line, note="Two weeks without progress; please unblock the CAB.")
+        with clock(day + timedelta(days=21)):
+            services.escalation_record_outcome(escalation, by=line,
+                                               outcome="A weekly fast-track slot agreed.")
+        with clock(day + timedelta(days=35)):
+            services.impediment_set_status(old, by=line, status=ImpedimentStatus.RESOLVED,
+                                           resolution="Fast-track slot in place.")
+        with clock(portfolio.today - timedelta(days=21)):
+            new = services.impediment_raise(
+                vendor=vendor, by=line, title="Test environment unavailable",
+                kind=ImpedimentKind.DELIVERY, owner_contact=lead)
+            services.impediment_set_status(new, by=line, status=ImpedimentStatus.IN_PROGRESS)
+        day = portfolio.start + timedelta(days=300)
+        with clock(day):
+            idea = services.suggestion_submit(
+                vendor=vendor, by=vendor_user, title="Automate the monthly SLA report",
+                description="Generate the report from the measurements we already send.",
+                category=SuggestionCategory.PROCESS, estimated_value=D(12_000),
+                estimated_effort_days=D(15))
+        with clock(day + timedelta(days=20)):
+            services.suggestion_transition(idea, by=vera, status=SuggestionStatus.ACCEPTED,
+                                           rationale="Saves a day a month on both sides.")
+        with clock(day + timedelta(days=90)):
+            services.suggestion_transition(idea, by=vera, status=SuggestionStatus.IMPLEMENTED)
+        with clock(portfolio.today - timedelta(days=30)):
+            later = services.suggestion_submit(
+                vendor=vendor, by=vendor_user, title="Self-service password resets",
+                description="Cut first-line tickets by a fifth.",
+                category=SuggestionCategory.TECHNOLOGY)
+            services.suggestion_transition(later, by=vera,
+                                           status=SuggestionStatus.UNDER_REVIEW)
+        # impediments 2 (+5 history), escalation 1 (+2), suggestions 2 (+5)
+        made += 17
+    return made

@@ -48,7 +48,10 @@ def seed(portfolio: Portfolio) -> None:
             sla = services.sla_create(
                 vendor=vendor, by=vera, contract=vendor.contracts.get(),
                 reference=f"SLA-{vendor.slug}", name="Managed service", owner=ops,
-                review_interval_months=12, monthly_charge=D(40_000), credit_cap_percent=D(10))
+                review_interval_months=12, monthly_charge=D(40_000), credit_cap_percent=D(10),
+                # reviewed every year on its anniversary: the next review a year from this
+                # month's (the one at the start of history would be years overdue)
+                review_due_on=rules.add_months(rules.month_start(portfolio.today), 12))
             version = sla.versions.get()
             levels = [services.service_level_create(
                 version, by=vera, key=key, name=name, measured=name, unit=unit,
