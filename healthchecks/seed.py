@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from healthchecks import selectors, services, workflow
 from healthchecks.choices import CycleStatus
-from healthchecks.models import Cycle, HealthCheckPlan, Question, Transition
-from sla.rules import add_months
+from healthchecks.models import Cycle, HealthCheckPlan, Question, Transition, add_months
 from vendorgov import formats
 from vendors.seed import Portfolio, clock, copy_rows, reserve_ids
 
