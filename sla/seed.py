@@ -1,8 +1,10 @@
 """The SLA part of a seeded portfolio (vendors/seed.py): per vendor an SLA made through the
 services, in effect from the first day of history, with three weekly and four monthly
-service levels; every closed window's measurement sent as the vendor's system sends it (the
-bulk ingest), and every closed window evaluated by the evaluation the hourly job runs
-(breaches open corrective actions, missing figures are "no data")."""
+service levels; every closed window's measurement as the vendor's system sends it through
+the bulk ingest (written by COPY, as `ingest.write` writes a large batch; now and then a
+figure never comes), and every closed window evaluated as the hourly job evaluates it
+(`_evaluate`: the evaluator's rule and breach handling, set-based for 50 vendors at a time;
+breaches open corrective actions, missing figures are "no data")"""
 
 from datetime import datetime, timedelta
 from datetime import time as dtime

@@ -1,18 +1,23 @@
 """A large portfolio, fast: ``python manage.py seed_portfolio --vendors N --years Y``.
 
 For benchmarks and scale tests (bench/portfolio.py), not for demos (vendors/demo.py tells a
-story through the services day by day; this makes volume). The structure of each vendor —
-the vendor, its contract and contacts, its SLA and service levels, its scorecard, its review
-cadences — is made through the services, with the clock set back `years` years, so it obeys
-every rule they enforce. The volume — years of measurements, evaluations, meetings,
-attendance, action items and scorecard actuals — goes through the product's own bulk paths
-where it has them (the SLA ingest and the evaluation of closed windows) and otherwise
-through bulk inserts of rows built the way the services build them (meeting times from the
-cadence's recurrence, approved actuals with the measure's rule copied, history rows beside
-them), so the database holds nothing the product could not have made.
+story through the services day by day; this makes volume). Each vendor's own structure —
+the vendor, its contract and contacts, its SLA and service levels — is made through the
+services, with the clock set back `years` years, so it obeys every rule they enforce; so are
+the few impediments, escalations and suggestions. The volume — years of measurements,
+evaluations, meetings, attendance, action items, scorecard structure and actuals, health
+checks — is built with the rule functions the services use (the evaluator's classification
+and breach handling, the cadence's recurrence, the template's copy, the health-check
+workflow) and written in bulk, by PostgreSQL's COPY for the big tables, with the history
+rows the services would have written beside them, so the database holds nothing the product
+could not have made (tests/vendors/test_seed.py compares a small seed with the product's
+own evaluator, `template_apply`, reminder sweep and pages). Constraints, foreign keys and
+indexes all stay.
 
-Each feature app adds its part in `<app>/seed.py` with `seed(portfolio)`, found the way the
-demo finds `<app>/demo.py`; the steps run in app order (SLAs before scorecards).
+Each feature app adds its part in `<app>/seed.py` with `seed(portfolio)` (and optionally
+`prepare`/`finish`, see `app_steps`), found the way the demo finds `<app>/demo.py`; the
+steps run by the module's ORDER (SLAs before scorecards, governance last). The vendors are
+shared out among `workers` forked processes; PostgreSQL only (COPY).
 """
 
 import importlib
