@@ -24,6 +24,7 @@ import importlib
 import io
 import json
 import multiprocessing
+import queue
 import random
 import sys
 import time
@@ -282,9 +283,17 @@ def _fork(portfolio: Portfolio, shares: list[range], modules: list) -> int:
     children = [context.Process(target=_worker, args=(n,)) for n in range(len(shares))]
     for child in children:
         child.start()
-    rows, failures = 0, []
-    for _ in children:
-        n, made, failure = results.get()
+    rows, failures, waiting = 0, [], set(range(len(children)))
+    while waiting:
+        try:
+            n, made, failure = results.get(timeout=5)
+        except queue.Empty:
+            # A worker that died without a word (killed, out of memory) never reports.
+            for n in [n for n in waiting if children[n].exitcode not in (None, 0)]:
+                waiting.discard(n)
+                failures.append(f"worker {n + 1}: exited with code {children[n].exitcode}")
+            continue
+        waiting.discard(n)
         rows += made
         if failure:
             failures.append(f"worker {n + 1}: {failure}")

@@ -183,3 +183,24 @@ def test_refuses_a_database_other_than_postgresql_with_a_clear_message(db):
     else:  # the embedded leg: COPY is PostgreSQL's
         with pytest.raises(CommandError, match="runs on PostgreSQL only"):
             call_command("seed_portfolio", vendors=1, years=1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the workers are other processes: commits needed
+def test_two_worker_processes_share_out_the_vendors_and_seed_each_one_fully(capfd):
+    call_command("seed_portfolio", vendors=4, years=1, workers=2)
+    out = capfd.readouterr().out  # the workers write to the inherited descriptor
+    assert "[worker 1/2]" in out and "[worker 2/2]" in out and "Seeded 4 vendors" in out
+    yesterday = timezone.localdate() - timedelta(days=1)
+    assert Vendor.objects.count() == 4
+    for vendor in Vendor.objects.all():
+        levels = ServiceLevel.objects.filter(version__sla__vendor=vendor)
+        assert levels.count() == 7
+        assert all(sl.evaluations.count() == len(rules.windows_ending_between(
+            sl.window, sl.version.effective_from, yesterday)) for sl in levels)
+        assert Cadence.objects.filter(vendor=vendor).count() == 3
+        assert Meeting.objects.filter(vendor=vendor, status="held").exists()
+        assert Scorecard.objects.filter(vendor=vendor).count() == 1
+        assert Actual.objects.filter(vendor=vendor).exists()
+        assert Cycle.objects.filter(vendor=vendor).exists()
+    assert not Measurement.objects.filter(needs_evaluation=True).exists()
