@@ -170,7 +170,9 @@ def test_the_pages_show_the_seeded_portfolio(seeded, client):
     assert frozen.agenda_snapshot["sections"]  # the real agenda, frozen
     for url in (vendor.get_absolute_url(), "/slas/", vendor.scorecards.get().get_absolute_url(),
                 frozen.get_absolute_url(), Impediment.objects.filter(vendor=vendor).first()
-                .get_absolute_url()):
+                .get_absolute_url(), "/health-checks/",
+                Cycle.objects.filter(vendor=vendor).first().get_absolute_url(), "/reminders/",
+                "/reminders/scheduled/"):
         response = client.get(url)
         assert response.status_code == 200, url
 
