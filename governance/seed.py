@@ -56,7 +56,9 @@ def seed(portfolio: Portfolio) -> None:
 def _cadences(portfolio: Portfolio, vendors: list) -> tuple[list, int]:
     """What `services.cadence_propose_defaults` makes for each vendor, from the first day of
     history (`cadence_defaults`: the tier's rhythm, and its participants among the people
-    and contacts assigned to the vendor; validated as `_check_cadence` does), written for
+    and contacts assigned to the vendor, so none is an outsider; validated as `_check_cadence`
+    validates a new cadence: its fields and rules, and no meeting time in a daylight-saving
+    gap), written for
     the batch at once with one history row each that holds its participants, less the
     planning of meetings one at a time (`_reviews` plans them all at once). Returns
     [(vendor, its cadences)] and the rows written."""
