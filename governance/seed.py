@@ -139,7 +139,9 @@ def _reviews(portfolio: Portfolio, batch: list) -> int:
         row["id"] = pk
     for row in attendance:
         row["meeting_id"] = row["meeting_id"]["id"]
-    made = copy_with_history(Meeting, meetings, reason="Held", user=vera,
+    # Planned ones as meetings_generate saves them (by the proposer, no reason given).
+    made = copy_with_history(Meeting, meetings, user=vera,
+                             reason=lambda row: "Held" if row["held_at"] else None,
                              at=lambda row: row["held_at"] or row["created_at"])
     made += copy_with_history(Attendance, attendance, reason=None, user=None)
     made += _action_items(portfolio, [m for m in meetings if m["status"] == "held"])

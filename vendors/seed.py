@@ -179,11 +179,13 @@ def copy_rows(model: type[Model], rows: list[dict]) -> int:
     return len(rows)
 
 
-def copy_with_history(model: type[Model], rows: list[dict], *, reason: str, user=None,
+def copy_with_history(model: type[Model], rows: list[dict], *,
+                      reason: str | None | Callable[[dict], str | None], user=None,
                       at: Callable[[dict], datetime] | None = None) -> int:
     """COPY `rows` and, beside each, the history row simple-history writes when a service
-    saves a new record ("+", who, why, when: `at(row)`, else now). Rows without an id get
-    one from the sequence. Returns how many rows were written, history included."""
+    saves a new record ("+", who, why — `reason`, or `reason(row)` —, when: `at(row)`, else
+    now). Rows without an id get one from the sequence. Returns how many rows were written,
+    history included."""
     if not rows:
         return 0
     if "id" not in rows[0]:
@@ -196,7 +198,8 @@ def copy_with_history(model: type[Model], rows: list[dict], *, reason: str, user
     now, user_id = timezone.now(), getattr(user, "pk", user)
     copy_rows(history, [{**{name: row[name] for name in wanted if name in row},
                          "history_date": at(row) if at else now,
-                         "history_change_reason": reason, "history_type": "+",
+                         "history_change_reason": reason(row) if callable(reason) else reason,
+                         "history_type": "+",
                          "history_user_id": user_id} for row in rows])
     return len(rows) * 2
 

@@ -49,6 +49,10 @@ def test_seeds_every_app_reports_its_rate_and_refuses_a_second_time(seeded):
     assert ahead.exists() and not ahead.exclude(status="scheduled").exists()
     assert not Attendance.objects.filter(meeting__in=ahead).exclude(response="pending").exists()
     assert Meeting.history.filter(history_type="+").count() == Meeting.objects.count()
+    assert not Meeting.history.filter(id__in=ahead.values("pk"),
+                                      history_change_reason="Held").exists()
+    assert Meeting.history.filter(id__in=past.values("pk"), history_change_reason="Held") \
+        .count() == past.count()
     assert Attendance.history.count() == Attendance.objects.count()
     assert ActionItem.objects.filter(meeting__in=past).count() \
         == ActionItem.history.count() > 0
