@@ -1,41 +1,103 @@
-"""The scorecard part of a seeded portfolio (vendors/seed.py): the default template applied
-to each vendor through the services from the first day of history, its periods opened up
-to today, and every ended period's actuals as they stand once reported and approved (the
-measure's rule copied in, a comment on every figure, history beside each row)."""
+"""The scorecard part of a seeded portfolio (vendors/seed.py): the default template (made
+once, through the services) applied to each vendor from the first day of history, its
+periods opened up to today, and every ended period's actuals as they stand once reported
+and approved (the measure's rule copied in, a comment on every figure, history beside each
+row).
 
-from datetime import datetime
+`template_apply` and `scorecard_periods_ensure` save one record at a time (about 60 saves
+with history a vendor); here the same records (`apply_rows`: the template's active
+perspectives, objectives and measures copied field by field as `template_apply` copies
+them, the periods from `period_bounds` as `scorecard_periods_ensure` walks them) are
+written for a batch of vendors by bulk inserts, level by level, with their history rows,
+and the actuals by COPY. tests/vendors/test_seed.py compares the result with
+`template_apply`'s."""
+
+from datetime import datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal as D
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from scorecards import services
 from scorecards.choices import ActualSource, ActualStatus, DataSource
 from scorecards.demo import create_default_template
-from scorecards.models import Actual, Measure, Period
+from scorecards.models import (
+    Actual,
+    Measure,
+    Objective,
+    Period,
+    Perspective,
+    Scorecard,
+    period_bounds,
+)
 from vendors.choices import Side
-from vendors.seed import Portfolio, clock
+from vendors.seed import Portfolio, clock, copy_with_history
 
 ORDER = 20
-BATCH = 50  # vendors whose actuals are written together
+BATCH = 50  # vendors whose scorecards are written together
+
+
+def prepare(portfolio: Portfolio) -> None:
+    """The default template, once, before the workers share out the vendors."""
+    with clock(portfolio.start):
+        portfolio.shared["scorecard_template"] = create_default_template(
+            by=portfolio.people["vera"])
 
 
 def seed(portfolio: Portfolio) -> None:
-    vera = portfolio.people["vera"]
-    with clock(portfolio.start):
-        template = create_default_template(by=vera)
-    cards = []
-    for n, vendor in enumerate(portfolio.vendors, start=1):
+    template = portfolio.shared["scorecard_template"]
+    vendors = portfolio.vendors
+    for offset in range(0, len(vendors), BATCH):
+        batch = vendors[offset:offset + BATCH]
         with clock(portfolio.start):
-            card = services.template_apply(template, vendor=vendor, by=vera,
-                                           starts_on=portfolio.start)
-        services.scorecard_periods_ensure(scorecard=card, until=portfolio.today)
-        cards.append(card)
-        if len(cards) == BATCH or n == len(portfolio.vendors):
-            portfolio.made(f"scorecard actuals, {n:,}/{len(portfolio.vendors):,} vendors",
-                           _actuals(portfolio, cards))
-            cards = []
+            cards, made = apply_rows(template, batch, by=portfolio.people["vera"],
+                                     starts_on=portfolio.start, until=portfolio.today)
+        made += _actuals(portfolio, cards)
+        portfolio.made(f"scorecards and actuals, {offset + len(batch):,}/{len(vendors):,} "
+                       "vendors", made)
+
+
+def _with_history(model, objects: list, *, by) -> int:
+    """Bulk insert, and the history rows the services' saves would have written."""
+    model.objects.bulk_create(objects)
+    model.history.bulk_history_create(objects, default_user=by)
+    return len(objects) * 2
+
+
+def apply_rows(template, vendors: list, *, by, starts_on, until) -> tuple[list, int]:
+    """What `services.template_apply(template, vendor=…, by=by, starts_on=starts_on)` then
+    `services.scorecard_periods_ensure(…, until=until)` make, for many vendors at once.
+    Returns the scorecards and the rows written."""
+    tree = [(tp, [(to, list(to.measures.active())) for to in tp.objectives.active()])
+            for tp in template.perspectives.active()]
+    cards = [Scorecard(vendor=v, template=template, period_type=template.period_type,
+                       starts_on=starts_on, name=f"{v} scorecard") for v in vendors]
+    made = _with_history(Scorecard, cards, by=by)
+    perspectives = [(card, to_objectives, Perspective(
+        vendor=card.vendor, scorecard=card, name=tp.name, description=tp.description,
+        weight=tp.weight, position=tp.position))
+        for card in cards for tp, to_objectives in tree]
+    made += _with_history(Perspective, [p for *_, p in perspectives], by=by)
+    objectives = [(to_measures, Objective(
+        vendor=p.vendor, perspective=p, name=to.name, description=to.description,
+        weight=to.weight, position=to.position))
+        for _, to_objectives, p in perspectives for to, to_measures in to_objectives]
+    made += _with_history(Objective, [o for _, o in objectives], by=by)
+    measures = [Measure(vendor=o.vendor, objective=o, template_measure=tm,
+                        active_from=starts_on,
+                        **{f: getattr(tm, f) for f in services.MEASURE_FIELDS})
+                for to_measures, o in objectives for tm in to_measures]
+    made += _with_history(Measure, measures, by=by)
+    periods = []
+    for card in cards:  # scorecard_periods_ensure's walk
+        day = card.starts_on
+        while day <= until:
+            label, start, end = period_bounds(card.period_type, day)
+            periods.append(Period(vendor_id=card.vendor_id, scorecard=card, label=label,
+                                  starts_on=start, ends_on=end))
+            day = end + timedelta(days=1)
+    made += _with_history(Period, periods, by=None)
+    return cards, made
 
 
 def _actuals(portfolio: Portfolio, cards: list) -> int:
@@ -57,19 +119,20 @@ def _actuals(portfolio: Portfolio, cards: list) -> int:
             value = _value(m, rng)
             ours = m.data_source == DataSource.INTERNAL
             at = timezone.make_aware(datetime.combine(p.ends_on, dtime(17, 0)))
-            rows.append(Actual(
-                vendor_id=m.vendor_id, measure=m, period=p,
-                vendor_value=None if ours else value, internal_value=value if ours else None,
-                comment="As reported in the quarterly pack.", status=ActualStatus.APPROVED,
-                reported_by=line if ours else reporter,
-                reported_side=Side.OURS if ours else Side.VENDOR,
-                submitted_at=at, approved_at=at, approved_by=line, source=ActualSource.ENTERED,
-                direction=m.direction, target=m.target, amber_threshold=m.amber_threshold,
-                red_threshold=m.red_threshold, created_at=at, updated_at=at))
-    bulk_create_with_history(rows, Actual, batch_size=2000,
-                             default_change_reason="Approved",
-                             default_user=portfolio.people["vera"])
-    return len(rows) * 2
+            rows.append({
+                "vendor_id": m.vendor_id, "measure_id": m.pk, "period_id": p.pk,
+                "vendor_value": None if ours else value,
+                "internal_value": value if ours else None,
+                "comment": "As reported in the quarterly pack.",
+                "status": ActualStatus.APPROVED.value,
+                "reported_by_id": line.pk if ours else reporter.pk,
+                "reported_side": (Side.OURS if ours else Side.VENDOR).value,
+                "submitted_at": at, "approved_at": at, "approved_by_id": line.pk,
+                "source": ActualSource.ENTERED.value, "direction": m.direction,
+                "target": m.target, "amber_threshold": m.amber_threshold,
+                "red_threshold": m.red_threshold, "created_at": at, "updated_at": at})
+    return copy_with_history(Actual, rows, reason="Approved", user=portfolio.people["vera"],
+                             at=lambda row: row["approved_at"])
 
 
 def _value(m: Measure, rng) -> D:
