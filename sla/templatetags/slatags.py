@@ -1,6 +1,9 @@
 """Small helpers for the SLA templates."""
 
 from django import template
+from django.template.defaultfilters import floatformat, pluralize
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from sla import rules
 from vendorgov.templatetags.vg import badge
@@ -40,3 +43,33 @@ def sla_badge(value, label=None):
     """{% sla_badge e.status e.get_status_display %}: the shared badge, with the SLA app's
     colours and icons (BADGES keys 'sla_…'); the word is always shown with the colour."""
     return badge(f"sla_{value}", label or value)
+
+
+_CELL = '<td class="text-end small text-nowrap">{}</td>'
+
+
+@register.simple_tag
+def compliance_cells(months):
+    """{% compliance_cells row.months %}: one vendor's cells of the SLA portfolio's
+    compliance table. Built here rather than with template tags per cell: a page holds 50
+    vendors x 12 or 24 months, and the template's nodes for each cell cost more than the
+    rest of the page together."""
+    cells = []
+    for cell in months:
+        if not cell:
+            cells.append(_CELL.format('<span class="text-body-secondary">—</span>'))
+            continue
+        if cell["rate"] is not None:
+            html = format_html('<span class="{}">{}%</span>',
+                               "text-danger fw-semibold" if cell["breached"] else "",
+                               floatformat(cell["rate"], 0))
+        else:
+            html = '<span class="text-body-secondary">no data</span>'
+        if cell["breached"]:
+            html += format_html('<div class="text-danger">{} breach{}</div>', cell["breached"],
+                                pluralize(cell["breached"], "es"))
+        if cell["no_data"]:
+            html += format_html('<div class="text-body-secondary">{} without data</div>',
+                                cell["no_data"])
+        cells.append(_CELL.format(html))
+    return mark_safe("".join(cells))  # noqa: S308 - every value above is escaped by format_html
