@@ -13,7 +13,6 @@ from django.db.models import (
     QuerySet,
     Sum,
     Window,
-    prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber, TruncMonth
 from django.shortcuts import get_object_or_404
@@ -380,7 +379,7 @@ def _local_day(moment) -> date | None:
 
 def monthly_reports(vendor: Vendor, months, *, today: date | None = None
                     ) -> list[MonthlyReport]:
-    """The monthly report of `vendor` for each of `months`, in nine queries however many
+    """The monthly report of `vendor` for each of `months`, in eight queries however many
     months (the quarterly pack shows three): each table is read once over the span of all
     the months and split per month here, so no row is read twice.
 
@@ -416,12 +415,10 @@ def monthly_reports(vendor: Vendor, months, *, today: date | None = None
         .select_related("evaluation__service_level", "evaluation__vendor", "raised_by",
                         "decided_by"))
     instances = _Instances(vendor, levels_by_id, action_by_id)
-    reports = [_monthly_report(vendor, month, end, today, all_slas, rows, levels_by_id,
-                               instances, actions, action_by_id, called_for, changes, disputes,
-                               last_closed=closed_by[month])
-               for month, end in spans]
-    instances.prefetch_disputes()
-    return reports
+    return [_monthly_report(vendor, month, end, today, all_slas, rows, levels_by_id, instances,
+                            actions, action_by_id, called_for, changes, disputes,
+                            last_closed=closed_by[month])
+            for month, end in spans]
 
 
 #: The evaluation columns a report reads, in this order (`_EvaluationRow`).
@@ -448,8 +445,8 @@ class _EvaluationRow:
 
 class _Instances:
     """Evaluation instances for the rows a report shows, made once per row, their related
-    records taken from what was read already (service level, vendor, corrective action);
-    their disputes are read together at the end, in one query."""
+    records taken from what was read already (service level, vendor, corrective action).
+    No report shows an evaluation's dispute (the month's disputes are read apart)."""
 
     def __init__(self, vendor, levels_by_id, action_by_id):
         self.vendor, self.levels_by_id, self.action_by_id = vendor, levels_by_id, action_by_id
@@ -471,9 +468,6 @@ class _Instances:
                 e.corrective_action = self.action_by_id[row.corrective_action_id]
             self.made[row.id] = e
         return e
-
-    def prefetch_disputes(self) -> None:
-        prefetch_related_objects(list(self.made.values()), "dispute")
 
 
 def _outcome(row: _EvaluationRow, sl: ServiceLevel) -> incentives.Outcome:
