@@ -1000,6 +1000,8 @@ class ClosingWindow:
     start: date
     end: date
     measurements: int
+    url: str = ""  # the service level's page
+    measurement_url: str = ""  # where to enter a measurement for the vendor
 
     @property
     def vendor(self):
@@ -1020,9 +1022,35 @@ def windows_closing(user, first: date, last: date) -> list[ClosingWindow]:
             Measurement.objects.filter(service_level__in=levels,
                                        window_start__gte=min(s for _, s in windows))
             .values("service_level_id", "window_start").annotate(n=Count("id")))}
+    links = _VendorLinks()
     rows = [ClosingWindow(sl, start, rules.window_end(sl.window, start),
-                          counts.get((sl.pk, start), 0)) for sl, start in windows]
+                          counts.get((sl.pk, start), 0),
+                          url=links.service_level(sl.version.sla.vendor.slug, sl.pk),
+                          measurement_url=links.measurement_create(sl.version.sla.vendor.slug))
+            for sl, start in windows]
     return sorted(rows, key=lambda w: (w.end, w.vendor.name, w.service_level.name))
+
+
+class _VendorLinks:
+    """URLs of a list's rows with one reverse() per vendor, not one per row (a home lists
+    a window of every service level of every vendor the person looks after)."""
+
+    def __init__(self):
+        self._found: dict = {}
+
+    def _once(self, name: str, slug: str, *args) -> str:
+        key = (name, slug, *args)
+        if key not in self._found:
+            self._found[key] = reverse(name, args=[slug, *args])
+        return self._found[key]
+
+    def service_level(self, slug: str, pk: int) -> str:
+        base = self._once("sla:service_level", slug, 0)
+        return f"{base[:-2]}{pk}/" if base.endswith("/0/") else reverse(
+            "sla:service_level", args=[slug, pk])
+
+    def measurement_create(self, slug: str) -> str:
+        return self._once("sla:measurement_create", slug)
 
 
 # -- across vendors, for the warning signs (`signs`): each one query, whatever the number --
