@@ -456,9 +456,11 @@ class Vendor360:
         return [i for i in self.action_items if i.side == "vendor"]
 
 
-def vendor_360(user, vendor) -> Vendor360:
+def vendor_360(user, vendor, *, overview=None) -> Vendor360:
     """One vendor across every app; vendor users get only their side's view (the same
-    scoped reads, without our internal figures such as corrective-action owners)."""
+    scoped reads, without our internal figures such as corrective-action owners).
+    `overview`: the vendor's `vendors.vendor_overview` (active records) when the page has
+    read it already, so its tables are not read twice."""
     today = timezone.localdate()
     ids = [vendor.pk]
     card = scorecards.scorecard_of(vendor)
@@ -467,7 +469,7 @@ def vendor_360(user, vendor) -> Vendor360:
     months = [add_months(this_month, -i) for i in range(5, -1, -1)]
     data = sla.compliance_for(user, months[0], today, vendor_ids=ids)
     sla_months = [(m, data.get((vendor.pk, m))) for m in months]
-    overview = vendors.vendor_overview(vendor)
+    overview = overview or vendors.vendor_overview(vendor)
     result = Vendor360(
         vendor=vendor, internal=not user.is_vendor_user, scorecard=page,
         sla_months=sla_months, sla_now=sla_statuses(data, ids, this_month).get(vendor.pk),

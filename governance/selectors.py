@@ -367,6 +367,9 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
         TIMELINE_KINDS)
     slug = vendor.slug
     events: list[TimelineEvent] = []
+    meeting_url, impediment_url, suggestion_url = (
+        _record_urls(name, slug) for name in ("governance:meeting", "governance:impediment",
+                                               "governance:suggestion"))
 
     def scoped(queryset):
         return access.restrict(queryset, user).filter(vendor=vendor)
@@ -381,7 +384,7 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
             if since <= day <= until:
                 events.append(TimelineEvent(
                     day, "meetings", f"{m.title} held",
-                    url=reverse("governance:meeting", args=[slug, m.pk]),
+                    url=meeting_url(m.pk),
                     detail=f"{m.n_decisions} decision{'s' if m.n_decisions != 1 else ''}, "
                            f"{m.n_actions} action item{'s' if m.n_actions != 1 else ''}",
                     status="gov_held", status_label="Held", order=1))
@@ -394,9 +397,8 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
             if since <= day <= until:
                 events.append(TimelineEvent(day, "decisions", d.text,
                                             detail=f"Decided at the {d.meeting.title.lower()}",
-                                            url=reverse("governance:meeting",
-                                                        args=[slug, d.meeting_id])
-                                            + "#decisions", order=2))
+                                            url=meeting_url(d.meeting_id) + "#decisions",
+                                            order=2))
     if "escalations" in kinds:
         rows = scoped(Escalation.objects.filter(escalated_on__range=(since, until))
                       ).select_related("impediment", "to_user", "to_contact")
@@ -406,13 +408,13 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
                                                f"{e.impediment.title}",
                 detail=f"To {e.recipients}. {e.note}"
                        + (f" Outcome: {e.outcome}" if e.outcome else ""),
-                url=reverse("governance:impediment", args=[slug, e.impediment_id]),
+                url=impediment_url(e.impediment_id),
                 status="gov_escalated", status_label=f"Step {e.level}", order=3))
     if "impediments" in kinds:
         rows = scoped(Impediment.objects.active().filter(
             Q(raised_on__range=(since, until)) | Q(resolved_on__range=(since, until))))
         for i in rows:
-            url = reverse("governance:impediment", args=[slug, i.pk])
+            url = impediment_url(i.pk)
             if since <= i.raised_on <= until:
                 events.append(TimelineEvent(
                     i.raised_on, "impediments", f"Impediment raised: {i.title}", url=url,
@@ -446,7 +448,7 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
             | Q(implemented_on__range=(since, until))
             | Q(outcome_reviewed_on__range=(since, until)))
         for s in rows:
-            url = reverse("governance:suggestion", args=[slug, s.pk])
+            url = suggestion_url(s.pk)
             steps = [(s.submitted_on, "submitted", "Suggestion submitted",
                       f"{s.get_category_display()} · from "
                       f"{s.get_source_side_display().lower()}"),
@@ -468,6 +470,16 @@ def timeline(user, vendor: Vendor, *, kinds=None, since: date | None = None,
     events.sort(key=lambda e: (e.day, -e.order), reverse=True)
     counts = {k: sum(1 for e in events if e.kind == k) for k in kinds}
     return Timeline(events=events, kinds=kinds, since=since, until=until, counts=counts)
+
+
+def _record_urls(name: str, slug: str):
+    """pk -> the URL of one of the vendor's records, one reverse() for all the rows (a
+    year of a vendor's timeline holds a few hundred events)."""
+    base = reverse(name, args=[slug, 0])
+    if not base.endswith("/0/"):
+        return lambda pk: reverse(name, args=[slug, pk])
+    base = base[:-2]
+    return lambda pk: f"{base}{pk}/"
 
 
 # -- across the portfolio ----------------------------------------------------------------------

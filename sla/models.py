@@ -502,7 +502,12 @@ class Evaluation(VendorScoped):
         indexes = [models.Index(fields=["vendor", "window_end"], name="evaluation_vendor_end"),
                    # The hourly scorecard derivation reads what was evaluated since its
                    # last run (sla.selectors.windows_evaluated_since).
-                   models.Index(fields=["evaluated_at"], name="evaluation_evaluated_at_idx")]
+                   models.Index(fields=["evaluated_at"], name="evaluation_evaluated_at_idx"),
+                   # Closed windows without data (homes, SLA portfolio, reminders): a few
+                   # rows, found without reading each vendor's whole history.
+                   models.Index(fields=["vendor", "window_end"],
+                                condition=Q(status="no_data", excused=False),
+                                name="evaluation_missing_data")]
 
     def __str__(self):
         return f"{self.service_level} · {self.label}"

@@ -5,7 +5,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import (
+    Count,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Window,
+)
 from django.db.models.functions import RowNumber, TruncMonth
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -371,22 +379,26 @@ def _local_day(moment) -> date | None:
 
 def monthly_reports(vendor: Vendor, months, *, today: date | None = None
                     ) -> list[MonthlyReport]:
-    """The monthly report of `vendor` for each of `months`, in nine queries however many
+    """The monthly report of `vendor` for each of `months`, in eight queries however many
     months (the quarterly pack shows three): each table is read once over the span of all
-    the months and split per month here, so no row is read twice."""
+    the months and split per month here, so no row is read twice.
+
+    Earn-back looks back up to two years, so the evaluations of those two years are read as
+    plain rows (no model instance, their service level taken from the SLAs already read);
+    only the windows the report shows become Evaluation instances."""
     today = today or timezone.localdate()
     spans = [(rules.month_start(m), rules.month_end(rules.month_start(m))) for m in months]
     if not spans:
         return []
     first, last = min(m for m, _ in spans), max(e for _, e in spans)
     all_slas = _slas(SLA.objects.filter(vendor=vendor))
+    levels_by_id = {sl.pk: sl for sla in all_slas for v in sla.versions.all()
+                    for sl in v.service_levels.all()}
     # Credits earned back in a month may come from breaches up to two years back.
     closed_by = {m: min(e, today - timedelta(days=1)) for m, e in spans}
-    evaluations = list(Evaluation.objects.filter(
+    rows = [_EvaluationRow(*row) for row in Evaluation.objects.filter(
         vendor=vendor, window_end__gte=rules.add_months(first, -24),
-        window_end__lte=max(closed_by.values()))
-        .select_related("service_level__version", "corrective_action__vendor", "vendor")
-        .prefetch_related("dispute"))
+        window_end__lte=max(closed_by.values())).order_by().values_list(*_EVALUATION_FIELDS)]
     actions = list(CorrectiveAction.objects.filter(vendor=vendor)
                    .select_related("owner", "sla", "vendor")
                    .annotate(breaches=Count("evaluations")).order_by("opened_on", "id"))
@@ -402,14 +414,74 @@ def monthly_reports(vendor: Vendor, months, *, today: date | None = None
         Q(raised_at__date__range=(first, last)) | Q(decided_at__date__range=(first, last)))
         .select_related("evaluation__service_level", "evaluation__vendor", "raised_by",
                         "decided_by"))
-    return [_monthly_report(vendor, month, end, today, all_slas, evaluations, actions,
-                            action_by_id, called_for, changes, disputes,
+    instances = _Instances(vendor, levels_by_id, action_by_id)
+    return [_monthly_report(vendor, month, end, today, all_slas, rows, levels_by_id, instances,
+                            actions, action_by_id, called_for, changes, disputes,
                             last_closed=closed_by[month])
             for month, end in spans]
 
 
-def _monthly_report(vendor, month, end, today, all_slas, all_evaluations, actions,
-                    action_by_id, called_for, all_changes, all_disputes, *,
+#: The evaluation columns a report reads, in this order (`_EvaluationRow`).
+_EVALUATION_FIELDS = ("id", "sla_id", "service_level_id", "window_start", "window_end",
+                      "status", "value", "measurement_id", "excused", "evaluated_at",
+                      "first_evaluated_at", "corrective_action_id")
+
+
+@dataclass(frozen=True, slots=True)
+class _EvaluationRow:
+    id: int
+    sla_id: int
+    service_level_id: int
+    window_start: date
+    window_end: date
+    status: str
+    value: Decimal | None
+    measurement_id: int | None
+    excused: bool
+    evaluated_at: object
+    first_evaluated_at: object
+    corrective_action_id: int | None
+
+
+class _Instances:
+    """Evaluation instances for the rows a report shows, made once per row, their related
+    records taken from what was read already (service level, vendor, corrective action).
+    No report shows an evaluation's dispute (the month's disputes are read apart)."""
+
+    def __init__(self, vendor, levels_by_id, action_by_id):
+        self.vendor, self.levels_by_id, self.action_by_id = vendor, levels_by_id, action_by_id
+        self.made: dict[int, Evaluation] = {}
+
+    def __call__(self, row: _EvaluationRow | None) -> Evaluation | None:
+        if row is None:
+            return None
+        e = self.made.get(row.id)
+        if e is None:
+            e = Evaluation(vendor=self.vendor, **{
+                name: getattr(row, name) for name in _EVALUATION_FIELDS})
+            e._state.adding, e._state.db = False, Evaluation.objects.db
+            level = self.levels_by_id.get(row.service_level_id)
+            if level is not None:
+                e.service_level = level
+            if row.corrective_action_id is not None and \
+                    row.corrective_action_id in self.action_by_id:
+                e.corrective_action = self.action_by_id[row.corrective_action_id]
+            self.made[row.id] = e
+        return e
+
+
+def _outcome(row: _EvaluationRow, sl: ServiceLevel) -> incentives.Outcome:
+    """`outcome_of` for a plain row (its service level given)."""
+    return incentives.Outcome(
+        sla_id=row.sla_id, key=sl.key, name=sl.name, start=row.window_start,
+        end=row.window_end, status=row.status, credit_percent=sl.credit_percent,
+        bonus_points=sl.bonus_points, earn_back_windows=sl.version.earn_back_windows,
+        beats_target=rules.beats_target(row.value, sl.terms), excused=row.excused,
+        label=rules.window_label(sl.window, row.window_start), evaluation_id=row.id)
+
+
+def _monthly_report(vendor, month, end, today, all_slas, all_rows, levels_by_id, instances,
+                    actions, action_by_id, called_for, all_changes, all_disputes, *,
                     last_closed) -> MonthlyReport:
     """One month's report from the rows `monthly_reports` read for all its months."""
     slas = [s for s in all_slas
@@ -423,20 +495,23 @@ def _monthly_report(vendor, month, end, today, all_slas, all_evaluations, action
         if version is not None:
             levels += [(sla.pk, sl) for sl in version.service_levels.all()]
     horizon = rules.add_months(month, -24)
-    evaluations = [e for e in all_evaluations if horizon <= e.window_end <= last_closed]
+    rows = [r for r in all_rows if horizon <= r.window_end <= last_closed]
     trends = defaultdict(dict)
-    for e in evaluations:
-        trends[(e.sla_id, e.service_level.key)][e.window_start] = e
-    rows = _level_rows(levels, trends, last_closed, since=_first_effective(slas))
+    for r in rows:
+        trends[(r.sla_id, levels_by_id[r.service_level_id].key)][r.window_start] = r
+    level_rows = _level_rows(levels, trends, last_closed, since=_first_effective(slas))
+    for row in level_rows.values():  # only the windows shown become instances
+        row.evaluations = [instances(r) for r in row.evaluations]
     sla_by_id = {s.pk: s for s in slas}
-    report_levels = [ReportLevel(sla_by_id[sla_id], rows[(sla_id, sl.pk)],
-                                 [e for e in rows[(sla_id, sl.pk)].evaluations
+    report_levels = [ReportLevel(sla_by_id[sla_id], level_rows[(sla_id, sl.pk)],
+                                 [e for e in level_rows[(sla_id, sl.pk)].evaluations
                                   if e is not None and month <= e.window_end <= end])
                      for sla_id, sl in levels]
 
     terms = terms_finder(slas)
     credits, bonuses = incentives.ledger(
-        [outcome_of(e) for e in evaluations if e.sla_id in sla_by_id], terms)
+        [_outcome(r, levels_by_id[r.service_level_id]) for r in rows
+         if r.sla_id in sla_by_id], terms)
     money = incentives.month_summary(month, credits, bonuses, terms, sla_by_id)
 
     as_of = min(rules.month_end(end + timedelta(days=1)), today)
@@ -925,6 +1000,8 @@ class ClosingWindow:
     start: date
     end: date
     measurements: int
+    url: str = ""  # the service level's page
+    measurement_url: str = ""  # where to enter a measurement for the vendor
 
     @property
     def vendor(self):
@@ -945,9 +1022,35 @@ def windows_closing(user, first: date, last: date) -> list[ClosingWindow]:
             Measurement.objects.filter(service_level__in=levels,
                                        window_start__gte=min(s for _, s in windows))
             .values("service_level_id", "window_start").annotate(n=Count("id")))}
+    links = _VendorLinks()
     rows = [ClosingWindow(sl, start, rules.window_end(sl.window, start),
-                          counts.get((sl.pk, start), 0)) for sl, start in windows]
+                          counts.get((sl.pk, start), 0),
+                          url=links.service_level(sl.version.sla.vendor.slug, sl.pk),
+                          measurement_url=links.measurement_create(sl.version.sla.vendor.slug))
+            for sl, start in windows]
     return sorted(rows, key=lambda w: (w.end, w.vendor.name, w.service_level.name))
+
+
+class _VendorLinks:
+    """URLs of a list's rows with one reverse() per vendor, not one per row (a home lists
+    a window of every service level of every vendor the person looks after)."""
+
+    def __init__(self):
+        self._found: dict = {}
+
+    def _once(self, name: str, slug: str, *args) -> str:
+        key = (name, slug, *args)
+        if key not in self._found:
+            self._found[key] = reverse(name, args=[slug, *args])
+        return self._found[key]
+
+    def service_level(self, slug: str, pk: int) -> str:
+        base = self._once("sla:service_level", slug, 0)
+        return f"{base[:-2]}{pk}/" if base.endswith("/0/") else reverse(
+            "sla:service_level", args=[slug, pk])
+
+    def measurement_create(self, slug: str) -> str:
+        return self._once("sla:measurement_create", slug)
 
 
 # -- across vendors, for the warning signs (`signs`): each one query, whatever the number --

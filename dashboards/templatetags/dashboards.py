@@ -10,8 +10,10 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def vendor_360(context):
     """{% vendor_360 as v %}: everything about the page's vendor, in a fixed number of
-    queries, scoped to the person looking."""
-    return selectors.vendor_360(context["user"], context["vendor"])
+    queries, scoped to the person looking. The Overview tab's own overview (`o`, unless it
+    shows archived records too) is the one the 360 needs, so it is not read again."""
+    overview = None if context.get("show_archived") else context.get("o")
+    return selectors.vendor_360(context["user"], context["vendor"], overview=overview)
 
 
 @register.filter

@@ -1,6 +1,10 @@
 """Small helpers for the SLA templates."""
 
 from django import template
+from django.template.defaultfilters import floatformat, pluralize
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from sla import rules
 from vendorgov.templatetags.vg import badge
@@ -40,3 +44,74 @@ def sla_badge(value, label=None):
     """{% sla_badge e.status e.get_status_display %}: the shared badge, with the SLA app's
     colours and icons (BADGES keys 'sla_…'); the word is always shown with the colour."""
     return badge(f"sla_{value}", label or value)
+
+
+_CELL = '<td class="text-end small text-nowrap">{}</td>'
+
+
+@register.simple_tag
+def compliance_cells(months):
+    """{% compliance_cells row.months %}: one vendor's cells of the SLA portfolio's
+    compliance table. Built here rather than with template tags per cell: a page holds 50
+    vendors x 12 or 24 months, and the template's nodes for each cell cost more than the
+    rest of the page together."""
+    cells = []
+    for cell in months:
+        if not cell:
+            cells.append(_CELL.format('<span class="text-body-secondary">—</span>'))
+            continue
+        if cell["rate"] is not None:
+            html = format_html('<span class="{}">{}%</span>',
+                               "text-danger fw-semibold" if cell["breached"] else "",
+                               floatformat(cell["rate"], 0))
+        else:
+            html = '<span class="text-body-secondary">no data</span>'
+        if cell["breached"]:
+            html += format_html('<div class="text-danger">{} breach{}</div>', cell["breached"],
+                                pluralize(cell["breached"], "es"))
+        if cell["no_data"]:
+            html += format_html('<div class="text-body-secondary">{} without data</div>',
+                                cell["no_data"])
+        cells.append(_CELL.format(html))
+    return mark_safe("".join(cells))  # noqa: S308 - every value above is escaped by format_html
+
+
+_WINDOW_ROW = ('\n    <tr><th scope="row" class="fw-normal">{}</th>\n'
+               '      <td class="text-end">{}</td>\n'
+               '      <td>{}</td>\n'
+               '      <td class="small">{}</td></tr>\n  ')
+
+
+@register.simple_tag
+def window_rows(row):
+    """{% window_rows row %}: the rows of a service level's window table (newest first),
+    built here rather than with template tags per row: the monthly report shows a table of
+    12 windows for every service level. Evaluation links share one reverse()."""
+    sl = row.service_level
+    base = None
+    rows = []
+    for label, e in reversed(row.windows):
+        if e is None:
+            rows.append(format_html(_WINDOW_ROW, label, "—", mark_safe(  # noqa: S308 - constant
+                '<span class="small text-body-secondary">not evaluated</span>'), ""))
+            continue
+        if base is None:
+            base = _evaluation_url_base(e)
+        url = f"{base}{e.pk}/" if base else e.get_absolute_url()
+        status = sla_badge(e.status, e.get_status_display())
+        if e.excused:
+            status += " " + sla_badge("excused", "Excused")
+        action = e.corrective_action
+        rows.append(format_html(
+            _WINDOW_ROW, format_html('<a href="{}">{}</a>', url, label),
+            rules.with_unit(e.value, sl.unit), status,
+            format_html('<a href="{}">{}</a>', action.get_absolute_url(),
+                        action.get_status_display()) if action else ""))
+    return mark_safe("".join(rows))  # noqa: S308 - each row is built by format_html
+
+
+def _evaluation_url_base(e) -> str | None:
+    """The evaluation URL without its id ('/vendors/acme/slas/evaluations/'), or None if the
+    route does not end with the id."""
+    url = reverse("sla:evaluation", args=[e.vendor.slug, 0])
+    return url[:-2] if url.endswith("/0/") else None

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from governance import selectors as governance
@@ -54,6 +55,17 @@ def test_windows_closing_count_their_measurements(line_manager, vendor_a, vendor
     today = timezone.localdate()
     found = sla.windows_closing(line_manager, today, today + datetime.timedelta(days=6))
     assert [(w.service_level.name, w.measurements) for w in found] == [("Weekly A", 0)]
+
+
+def test_windows_closing_carry_the_links_of_their_service_levels(line_manager, vendor_a):
+    """The rows' links are made once per vendor, not reversed per row: each still points
+    at its own service level and at its vendor's measurement form."""
+    levels = [service_level(vendor_a, name=f"Weekly {n}", window="weekly") for n in (1, 2)]
+    today = timezone.localdate()
+    found = sla.windows_closing(line_manager, today, today + datetime.timedelta(days=6))
+    assert sorted((w.url, w.measurement_url) for w in found) == sorted(
+        (reverse("sla:service_level", args=[vendor_a.slug, sl.pk]),
+         reverse("sla:measurement_create", args=[vendor_a.slug])) for sl in levels)
 
 
 def test_action_items_of_an_owner_come_overdue_first_within_scope(line_manager, vendor_a,

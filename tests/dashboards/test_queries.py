@@ -5,12 +5,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.dashboards.data import filled_vendor, owner_item
 from tests.factories import UserFactory, VendorUserFactory
 from tests.scorecards.factories import make_template
 from vendorgov.roles import Role
-from vendors.models import Vendor
+from vendors.models import Contact, Vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +54,36 @@ def test_every_dashboard_and_the_pack_run_the_same_queries_at_2_and_8_vendors(cl
     grow(range(3, 9))
     large = {name: _count(client, user, url) for name, (user, url) in pages.items()}
     assert large == small
+
+
+def test_the_vendor_page_reads_its_overview_tables_once(client):
+    """The Overview tab and its vendor 360 show the same contacts, assignments and contracts:
+    the 360 takes them from the tab's overview instead of reading the vendor's tables again
+    (each was read twice, and the staff, services and principles with them)."""
+    liam = UserFactory(username="liam", role=Role.LINE_MANAGER)
+    filled_vendor(1, people=[liam])
+    client.force_login(liam)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("vendors:detail", args=["v-vendor-001"]))
+    assert response.status_code == 200
+    assert "V contact 1" in response.content.decode()
+    sql = [q["sql"] for q in queries.captured_queries]
+    twice = [q for q in set(sql) if sql.count(q) > 1]
+    assert twice == []
+    for table in ("vendors_contact", "vendors_contract",
+                  "vendors_staffmember", "vendors_service", "vendors_guidingprinciple"):
+        assert sum(q.startswith(f'SELECT "{table}".') for q in sql) == 1, table
+
+
+def test_the_vendor_360_with_archived_records_shown_keeps_to_active_ones(client):
+    """?archived=1 widens the tab's own lists, never the 360's: then the 360 reads its own."""
+    liam = UserFactory(username="liam", role=Role.LINE_MANAGER)
+    vendor = filled_vendor(1, people=[liam])
+    Contact.objects.create(vendor=vendor, name="Gone contact", role="Former account lead",
+                           archived_at=timezone.now())
+    client.force_login(liam)
+    url = reverse("vendors:detail", args=[vendor.slug])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url + "?archived=1").content.decode()
+    assert sum(q["sql"].startswith('SELECT "vendors_contact".') for q in queries) == 2
+    assert "Status across the relationship" in page and "Gone contact" not in page

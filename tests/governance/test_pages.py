@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from governance import services
+from governance import selectors, services
 from governance.choices import Weekday
 from governance.models import ActionItem, Cadence, Impediment, Meeting, Suggestion
 from tests.factories import ContactFactory
@@ -287,6 +287,22 @@ def test_timeline_shows_what_happened_with_filters(client, line_manager, vendor_
     only = client.get(url("timeline", vendor_a.slug), {"kind": "decisions"})
     assert "Chatbot" not in only.text and "Adopt the new change calendar" in only.text
     assert client.get(url("timeline", vendor_a.slug), {"since": "bad"}).status_code == 200
+
+
+def test_timeline_events_link_to_their_own_records(line_manager, vendor_a, meeting):
+    """The events' links share one reverse() per kind; each still leads to its record."""
+    services.decision_record(meeting=meeting, text="Adopt the new change calendar")
+    services.meeting_hold(meeting)
+    idea = suggestion(vendor_a, title="Chatbot")
+    stuck = impediment(vendor_a, title="Stuck")
+    links = {e.title: e.url for e in selectors.timeline(line_manager, vendor_a).events}
+    meeting_url = reverse("governance:meeting", args=[vendor_a.slug, meeting.pk])
+    assert links[f"{meeting.title} held"] == meeting_url
+    assert links["Adopt the new change calendar"] == meeting_url + "#decisions"
+    assert links["Suggestion submitted: Chatbot"] == reverse(
+        "governance:suggestion", args=[vendor_a.slug, idea.pk])
+    assert links["Impediment raised: Stuck"] == reverse(
+        "governance:impediment", args=[vendor_a.slug, stuck.pk])
 
 
 def test_portfolio_and_my_work(client, line_manager, vendor_a, vendor_b, meeting):
