@@ -2,7 +2,6 @@
 the same transaction, the portfolio pages read it (and only it), and it always equals the
 live scoring of the vendor's page."""
 
-from datetime import date
 from decimal import Decimal as D
 from io import StringIO
 
@@ -276,7 +275,7 @@ def test_two_actuals_reported_at_once_for_one_period_both_count_in_its_stored_sc
     make_scorecard(vendor_a, by=vendor_manager, quarters=4)
     for quarters_ago in (1, 2, 3, 4):  # a few rounds: a lucky interleaving cannot hide it
         target = period(vendor_a, quarters_ago)
-        calls = [(lambda name=name, value=value: services.actual_record(
+        calls = [(lambda name=name, value=value, target=target: services.actual_record(
             measure=measure(vendor_a, name), period=target, by=line_manager,
             internal_value=D(value), comment="Explained", submit=True))
             for name, value in (("Availability", "99.9"), ("Resolution", "86"))]
