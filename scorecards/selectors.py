@@ -529,7 +529,7 @@ def portfolio_labels(user, label: str | None = None, trend_length: int = TREND_P
     cards = _visible_cards(user) if scorecards is None else scorecards
     today = timezone.localdate()
     seen = set(Period.objects.filter(scorecard__in=cards)
-               .values_list("label", "ends_on").distinct())
+               .values_list("label", "ends_on").order_by().distinct())
     labels = sorted({lab for lab, _ in seen}, key=_label_key)
     ended = sorted({lab for lab, ends_on in seen if ends_on < today}, key=_label_key)
     if label not in labels:
@@ -577,6 +577,7 @@ class PortfolioRow:
     scorecard: Scorecard
     score: StoredScore | None  # the selected period's, None when the scorecard has no such
     trend: list  # overall score per trend label (None: no data)
+    url: str = ""  # the vendor's scorecard page (set by the heat map's view)
 
     def cell(self, name: str):
         block = self.score.perspective(name) if self.score else None
@@ -601,23 +602,30 @@ class Portfolio:
 PORTFOLIO_PAGE = 50
 
 
-def _scores(cards: list[Scorecard], labels: list[str]) -> dict[int, dict[str, StoredScore]]:
-    """scorecard id → {period label: stored score} for these scorecards and labels, in one
+def _scores(card_ids: list[int], label: str | None) -> dict[int, StoredScore]:
+    """scorecard id → its stored score in `label` (overall and per perspective), in one
     query."""
-    if not cards or not labels:
+    if not card_ids or not label:
         return {}
-    scores: dict[int, dict[str, StoredScore]] = defaultdict(dict)
-    for row in ScoredPeriod.objects.filter(scorecard_id__in=[c.pk for c in cards],
-                                           label__in=labels).order_by():
-        scores[row.scorecard_id][row.label] = StoredScore.of(row)
-    return scores
+    return {row.scorecard_id: StoredScore.of(row) for row in ScoredPeriod.objects.filter(
+        scorecard_id__in=card_ids, label=label).order_by()}
 
 
-def _sort_keys(cards: list[Scorecard], label: str, key: str) -> dict[int, Decimal | None]:
+def _trends(card_ids: list[int], labels: list[str]) -> dict[int, dict[str, Decimal | None]]:
+    """scorecard id → {label: overall score} (the stored figure only), in one query."""
+    trends: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+    if card_ids and labels:
+        for card_id, label, score in ScoredPeriod.objects.filter(
+                scorecard_id__in=card_ids, label__in=labels).values_list(
+                "scorecard_id", "label", "score").order_by():
+            trends[card_id][label] = score
+    return trends
+
+
+def _sort_keys(card_ids: list[int], label: str, key: str) -> dict[int, Decimal | None]:
     """scorecard id → its overall score (`key` "overall") or that perspective's score in
     `label`, from the stored scores in one query: the sort scores nobody."""
-    rows = ScoredPeriod.objects.filter(scorecard_id__in=[c.pk for c in cards],
-                                       label=label).order_by()
+    rows = ScoredPeriod.objects.filter(scorecard_id__in=card_ids, label=label).order_by()
     if key == "overall":
         return dict(rows.values_list("scorecard_id", "score"))
     out = {}
@@ -643,32 +651,34 @@ def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
     score of the page's vendors for the periods before; `per_page=None` gives every row
     (with the trend when `trend_length` > 1; the CSV asks for 1). Read from the stored
     period scores (`ScoredPeriod`): a fixed number of queries however many vendors,
-    measures and periods there are, and no scoring on view. `vendor_ids` narrows it to some
-    vendors (a dashboard's).
+    measures and periods there are, and no scoring on view; only the page's rows are
+    loaded whole (the others are ordered as (id, name) pairs). `vendor_ids` narrows it to
+    some vendors (a dashboard's).
 
     `sort` is "vendor", "overall" or a perspective's name ("-" in front: descending); rows
     without data go last."""
+    cards = _visible_cards(user)
     vendors = access.vendors(user).filter(archived_at__isnull=True)
-    scorecards = _visible_cards(user).select_related("vendor")
     if vendor_ids is not None:
+        vendor_ids = list(vendor_ids)
         vendors = vendors.filter(pk__in=vendor_ids)
-        scorecards = scorecards.filter(vendor_id__in=vendor_ids)
-    vendors, scorecards = list(vendors), list(scorecards)
-    with_card = {s.vendor_id for s in scorecards}
-    labels, label, trend_labels = portfolio_labels(user, label, trend_length,
-                                                   scorecards=scorecards)
+        cards = cards.filter(vendor_id__in=vendor_ids)
+    without = list(vendors.exclude(pk__in=cards.values("vendor_id")).order_by("name"))
+    labels, label, trend_labels = portfolio_labels(user, label, trend_length, scorecards=cards)
     names = portfolio_perspective_names(user) if names is None else names
 
     key, descending = sort.lstrip("-"), sort.startswith("-")
-    scorecards.sort(key=lambda s: s.vendor.name.lower(), reverse=key == "vendor" and descending)
+    order = sorted(cards.values_list("pk", "vendor__name").order_by(),
+                   key=lambda c: c[1].lower(), reverse=key == "vendor" and descending)
+    ids = [pk for pk, _ in order]
     if key != "vendor" and label:
-        by_card = _sort_keys(scorecards, label, key)
-        known = [s for s in scorecards if by_card.get(s.pk) is not None]
-        scorecards = sorted(known, key=lambda s: by_card[s.pk], reverse=descending) + \
-            [s for s in scorecards if by_card.get(s.pk) is None]
-    count = len(scorecards)
+        by_card = _sort_keys(ids, label, key)
+        known = [pk for pk in ids if by_card.get(pk) is not None]
+        ids = sorted(known, key=lambda pk: by_card[pk], reverse=descending) + \
+            [pk for pk in ids if by_card.get(pk) is None]
+    count = len(ids)
     if per_page is None:
-        shown, number, pages = scorecards, 1, 1
+        shown, number, pages = ids, 1, 1
         trend_labels_shown = trend_labels if trend_length > 1 else []
     else:
         pages = max(1, -(-count // per_page))
@@ -676,15 +686,18 @@ def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
             number = min(max(1, int(page or 1)), pages)
         except (TypeError, ValueError):
             number = 1
-        shown = scorecards[(number - 1) * per_page:number * per_page]
+        shown = ids[(number - 1) * per_page:number * per_page]
         trend_labels_shown = trend_labels
-    scores = _scores(shown, trend_labels_shown or ([label] if label else []))
-    rows = [PortfolioRow(s.vendor, s, scores.get(s.pk, {}).get(label),
-                         [scores[s.pk][lab].rolled.score if lab in scores.get(s.pk, {})
-                          else None for lab in trend_labels_shown])
-            for s in shown]
-    return Portfolio(labels, label, trend_labels, names, rows,
-                     [v for v in vendors if v.pk not in with_card], count, number, pages)
+    card_of = {c.pk: c for c in Scorecard.objects.filter(pk__in=shown).select_related("vendor")}
+    scores = _scores(shown, label)
+    trends = _trends(shown, [lab for lab in trend_labels_shown if lab != label])
+    rows = []
+    for pk in shown:
+        score = scores.get(pk)
+        trend = {**trends.get(pk, {}), **({label: score.rolled.score} if score else {})}
+        rows.append(PortfolioRow(card_of[pk].vendor, card_of[pk], score,
+                                 [trend.get(lab) for lab in trend_labels_shown]))
+    return Portfolio(labels, label, trend_labels, names, rows, without, count, number, pages)
 
 
 def portfolio_of(user, label: str | None, vendor_ids) -> Portfolio:
@@ -693,8 +706,8 @@ def portfolio_of(user, label: str | None, vendor_ids) -> Portfolio:
     in two queries."""
     cards = list(_visible_cards(user).filter(vendor_id__in=list(vendor_ids))
                  .select_related("vendor"))
-    scores = _scores(cards, [label] if label else [])
-    rows = [PortfolioRow(s.vendor, s, scores.get(s.pk, {}).get(label), []) for s in cards]
+    scores = _scores([c.pk for c in cards], label)
+    rows = [PortfolioRow(c.vendor, c, scores.get(c.pk), []) for c in cards]
     return Portfolio([], label, [], [], rows, [], len(rows))
 
 

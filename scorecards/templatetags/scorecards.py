@@ -1,6 +1,7 @@
 """Presentation helpers for scorecard pages: status badges, numbers, shares."""
 
 from decimal import Decimal
+from functools import lru_cache
 
 from django import template
 
@@ -16,7 +17,13 @@ RAG_CELL = {"green": "bg-success-subtle", "amber": "bg-warning-subtle",
 @register.simple_tag
 def rag(status, label=None):
     """A red/amber/green/no-data badge: colour, icon and word."""
-    status = scoring.Status(str(status or "no_data"))
+    return _rag(str(status or "no_data"), label)
+
+
+@lru_cache(maxsize=64)
+def _rag(status: str, label) -> str:
+    # The heat map shows a few hundred of the same few badges: built once each.
+    status = scoring.Status(status)
     return badge(f"rag_{status.value}", label or status.label)
 
 
