@@ -3,7 +3,8 @@
 Scoring a period needs the whole structure (perspectives, objectives, measures) and the
 actuals of that period. Both pages load them in a fixed number of queries — one per kind
 of row, whatever the number of vendors, measures or periods — and roll everything up in
-one pass in Python (`scorecards.scoring`).
+one pass in Python (`scorecards.scoring`). The portfolio pages do not score: they read the
+stored period scores (`ScoredPeriod`, kept current by `services.period_scores_refresh`).
 """
 
 from collections import defaultdict
