@@ -4,6 +4,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django import template
+from django.utils.html import format_html
 
 from scorecards import scoring
 from vendorgov.templatetags.vg import badge
@@ -73,3 +74,21 @@ def get_item(mapping, key):
 def cell(row, name):
     """The rolled-up perspective `name` of a portfolio row, or None."""
     return row.cell(name)
+
+
+@register.simple_tag
+def heat_map_cell(row, name, url, label):
+    """One perspective's cell of a heat map row (`selectors.PortfolioRow`): built in Python,
+    as a page shows a few hundred of them (the same markup a template would give)."""
+    cell = row.cell(name)
+    if not cell:
+        return format_html('<td class="heat "><span class="small text-body-secondary">not on '
+                           'this scorecard</span></td>')
+    measures = format_html('<span class="d-block small">{}/{} measures</span>',
+                           cell.measures_with_data, cell.measures) \
+        if not cell.is_complete and cell.measures_with_data else ""
+    return format_html('<td class="heat {}"><a href="{}?period={}#perspective-{}"><span '
+                       'class="visually-hidden">{}, {}: </span><span class="fw-semibold">{}'
+                       '</span> {}{}</a></td>', rag_cell(cell.status), url, label, cell.key[1],
+                       row.vendor, name, "—" if cell.score is None else cell.score,
+                       rag(cell.status), measures)
