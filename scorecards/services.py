@@ -708,17 +708,17 @@ def period_scores_refresh(*, scorecard_ids: Iterable[int] | None = None,
     last to commit stores the score of both changes. Set-based: a fixed number of queries
     per chunk of scorecards, however many periods, measures and actuals they hold (the seed
     calls it once for the scorecards it loaded in bulk)."""
-    periods = Period.objects.all()
-    if scorecard_ids is not None:
-        periods = periods.filter(scorecard_id__in=list(scorecard_ids))
-    if period_ids is not None:
-        periods = periods.filter(pk__in=list(period_ids))
-    if scorecard_ids is None and period_ids is None:
-        cards = list(Scorecard.objects.order_by("pk").values_list("pk", flat=True))
-        total = 0
-        for i in range(0, len(cards), REFRESH_CHUNK):
-            total += period_scores_refresh(scorecard_ids=cards[i:i + REFRESH_CHUNK])
-        return total
+    if period_ids is None:
+        cards = sorted(scorecard_ids) if scorecard_ids is not None else list(
+            Scorecard.objects.order_by("pk").values_list("pk", flat=True))
+        if len(cards) > REFRESH_CHUNK:  # a backfill, or the seed: chunk by chunk
+            return sum(period_scores_refresh(scorecard_ids=cards[i:i + REFRESH_CHUNK])
+                       for i in range(0, len(cards), REFRESH_CHUNK))
+        periods = Period.objects.filter(scorecard_id__in=cards)
+    else:
+        periods = Period.objects.filter(pk__in=list(period_ids))
+        if scorecard_ids is not None:
+            periods = periods.filter(scorecard_id__in=list(scorecard_ids))
     with transaction.atomic():
         return _refresh(list(periods.order_by("pk")))
 

@@ -287,3 +287,16 @@ def test_two_actuals_reported_at_once_for_one_period_both_count_in_its_stored_sc
                               for o in outcomes])
         assert [o.error for o in approvals] == [None, None]
         assert assert_current(vendor_a, quarters_ago).score == D("83.2")
+
+
+def test_the_seed_and_the_backfill_store_many_scorecards_chunk_by_chunk(
+        monkeypatch, vendor_a, vendor_b, vendor_manager, line_manager):
+    make_scorecard(vendor_a, by=vendor_manager)
+    make_scorecard(vendor_b, by=vendor_manager)
+    approved(vendor_a, "Cost against budget", "101", line_manager)
+    ScoredPeriod.objects.all().delete()  # as after a bulk load behind the services
+    monkeypatch.setattr(services, "REFRESH_CHUNK", 1)
+    cards = [period(vendor).scorecard_id for vendor in (vendor_a, vendor_b)]
+    assert services.period_scores_refresh(scorecard_ids=cards) == 8
+    assert stored(vendor_a).score == D("90.0")
+    assert selectors.stored_scores_differing() == []
