@@ -184,6 +184,23 @@ def test_a_new_period_is_stored_when_it_opens(card, vendor_a):
     assert stored(vendor_a, 0).status == "no_data"
 
 
+def test_an_edit_in_the_admin_rescores_what_it_changed(rf, card, vendor_a, line_manager,
+                                                     vendor_manager):
+    from django.contrib import admin
+
+    actual = approved(vendor_a, "Cost against budget", "101", line_manager)
+    request = rf.post("/")
+    request.user = vendor_manager
+    actual.internal_value = D("110")
+    admin.site._registry[Actual].save_model(request, actual, None, True)
+    assert assert_current(vendor_a).score == D("24.0")
+    m = measure(vendor_a, "Cost against budget")
+    m.active_from = period(vendor_a, 0).starts_on  # no longer counts in the last quarter
+    admin.site._registry[Measure].save_model(request, m, None, True)
+    row = assert_current(vendor_a)
+    assert (row.score, row.measures) == (None, 2)
+
+
 # -- the pages read the stored score, never score on view ---------------------------------------
 
 
