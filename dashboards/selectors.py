@@ -256,30 +256,31 @@ def _mean(values):
 def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str = 1,
               today: date | None = None) -> ExecHome:
     """The portfolio at a glance. The heat map shows one page of vendors (filtered by name
-    or to those with a red cell); the trends and changes cover every vendor seen."""
+    or to those with a red cell); the trends and changes cover every vendor seen, each one
+    aggregate query on the stored period scores (no vendor is scored on view)."""
     today = today or timezone.localdate()
-    card_portfolio = scorecards.portfolio(user, None, per_page=None)  # every vendor's trend
+    _, label, labels = scorecards.portfolio_labels(user)
     health = healthchecks.health_by_vendor(user)
     vendor_qs = access.vendors(user).filter(archived_at__isnull=True).order_by("name")
     if query:
         vendor_qs = vendor_qs.filter(Q(name__icontains=query) | Q(slug__icontains=query))
     if only_red:
-        vendor_qs = vendor_qs.filter(pk__in=_red_vendor_ids(user, card_portfolio, today,
-                                                            health))
+        vendor_qs = vendor_qs.filter(pk__in=_red_vendor_ids(user, label, today, health))
     paginator = Paginator(vendor_qs, HEAT_MAP_PAGE)
     page_obj = paginator.get_page(page)
-    page_obj.object_list = vendor_rows(user, list(page_obj.object_list), card_portfolio, today,
-                                       health)
-    page_ids = {r.vendor.pk for r in page_obj.object_list}
+    page_vendors = list(page_obj.object_list)
+    card_portfolio = scorecards.portfolio_of(user, label, [v.pk for v in page_vendors])
+    page_obj.object_list = vendor_rows(user, page_vendors, card_portfolio, today, health)
     names = []
     for row in card_portfolio.rows:
-        if row.vendor.pk in page_ids and row.score:
+        if row.score:
             for block in row.score.perspectives:
                 if block.perspective.name not in names:
                     names.append(block.perspective.name)
     # trends across the portfolio
-    labels = card_portfolio.trend_labels
-    score_values = [_mean(r.trend[i] for r in card_portfolio.rows) for i in range(len(labels))]
+    averages = scorecards.average_scores(user, labels)
+    score_values = [round(float(averages[lab]), 1) if averages.get(lab) is not None else None
+                    for lab in labels]
     this_month = month_start(today)
     months = [add_months(this_month, -i) for i in range(11, -1, -1)]
     compliance = sla.compliance_trend(user, months[0], today)
@@ -296,8 +297,8 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     quarter_labels = [f"Q{q.number} {q.year % 100:02d}" for q in recent]
     now = timezone.now()
     return ExecHome(
-        today=today, page=page_obj, perspective_names=names, label=card_portfolio.label,
-        query=query, only_red=only_red, changed=_changes(card_portfolio),
+        today=today, page=page_obj, perspective_names=names, label=label,
+        query=query, only_red=only_red, changed=_changes(user, labels),
         score_chart=_trend_chart([_short(lab) for lab in labels], score_values,
                                  "Average overall score"),
         sla_chart=_trend_chart(month_labels, sla_values, "SLA compliance", unit="%"),
@@ -329,32 +330,28 @@ def _describe(labels, values) -> str:
     return ", ".join(f"{lab} {'no data' if v is None else v}" for lab, v in pairs)
 
 
-def _changes(card_portfolio) -> list[StatusChange]:
-    """Vendors whose overall scorecard status differs between the last two periods."""
-    labels = card_portfolio.trend_labels
+def _changes(user, labels) -> list[StatusChange]:
+    """Vendors whose overall scorecard status differs between the last two periods (the
+    stored scores of every visible vendor: one query, and one for the vendors that
+    changed)."""
     if len(labels) < 2:
         return []
-    out = []
-    for row in card_portfolio.rows:
-        before, after = row.trend[-2], row.trend[-1]
-        if before is None and after is None:
-            continue
-        old = _status_of_score(before)
-        now_status = _status_of_score(after)
-        if str(old) != str(now_status):
-            out.append(StatusChange(row.vendor, old, now_status, (labels[-2], labels[-1])))
+    last_two = (labels[-2], labels[-1])
+    changed = {}
+    for vendor_id, by_label in scorecards.overall_statuses(user, list(last_two)).items():
+        old, new = (by_label.get(lab, "no_data") for lab in last_two)
+        if old != new:
+            changed[vendor_id] = (old, new)
+    if not changed:
+        return []
+    out = [StatusChange(v, *changed[v.pk], last_two)
+           for v in access.vendors(user).filter(pk__in=list(changed))]
     return sorted(out, key=lambda c: ({"red": 0, "amber": 1}.get(str(c.after), 2),
                                       c.vendor.name.lower()))
 
 
-def _status_of_score(score) -> str:
-    return "no_data" if score is None else str(scorecards.score_status(score))
-
-
-def _red_vendor_ids(user, card_portfolio, today, health) -> set[int]:
-    red = {r.vendor.pk for r in card_portfolio.rows
-           if r.score and (str(r.score.rolled.status) == "red"
-                           or any(str(b.rolled.status) == "red" for b in r.score.perspectives))}
+def _red_vendor_ids(user, label, today, health) -> set[int]:
+    red = scorecards.vendors_with_red(user, label)
     this_month = month_start(today)
     months = sla.compliance_for(user, add_months(this_month, -1), today)
     ids = {vid for vid, _ in months}

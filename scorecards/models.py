@@ -543,3 +543,37 @@ def period_bounds(period_type: str, day: datetime.date) -> tuple[str, datetime.d
     year, month = divmod(start.month - 1 + months, 12)
     end = datetime.date(start.year + year, month + 1, 1) - datetime.timedelta(days=1)
     return label, start, end
+
+
+class ScoredPeriod(VendorScoped):
+    """The stored score of one scorecard period: what the portfolio pages read (heat map,
+    its sort, trends, the executive's home) instead of scoring every vendor on each view.
+
+    Derived data, never edited: `services.period_scores_refresh` writes it with the
+    existing scoring (`selectors.score_period`) in the same transaction as any change to
+    its inputs (an actual, a part's weight or retirement, a measure's rule, a new period,
+    the SLA derivation), under a lock on this row, so it is never stale.
+    `python manage.py rescore` rebuilds every row (after a bulk load, or to check)."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="+")
+    period = models.OneToOneField(Period, on_delete=models.CASCADE, related_name="stored_score")
+    label = models.CharField(max_length=10)  # the period's, to read a portfolio by label
+    score = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    status = models.CharField(max_length=10, default=scoring.Status.NO_DATA)
+    coverage = models.DecimalField(max_digits=7, decimal_places=6, default=Decimal(0))
+    measures = models.PositiveIntegerField(default=0)
+    measures_with_data = models.PositiveIntegerField(default=0)
+    red_measures = models.PositiveIntegerField(default=0)
+    # Perspectives red in the period: with `status`, "has a red cell" in one query.
+    red_perspectives = models.PositiveIntegerField(default=0)
+    # [{"id", "name", "score" (text or null), "status", "coverage", "measures",
+    #   "measures_with_data"}], in the scorecard's order: the heat map's cells.
+    perspectives = models.JSONField(default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scorecard", "label"], name="scored_period_card_label")]
+
+    def __str__(self):
+        return f"{self.label}: {self.score}"

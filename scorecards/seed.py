@@ -53,6 +53,9 @@ def seed(portfolio: Portfolio) -> None:
             cards, made = apply_rows(template, batch, by=portfolio.people["vera"],
                                      starts_on=portfolio.start, until=portfolio.today)
         made += _actuals(portfolio, cards)
+        # The actuals went in by COPY, behind the services: store their periods' scores as
+        # the services would have (the heat map and the homes read only stored scores).
+        made += services.period_scores_refresh(scorecard_ids=[c.pk for c in cards])
         portfolio.made(f"scorecards and actuals, {offset + len(batch):,}/{len(vendors):,} "
                        "vendors", made)
 

@@ -3,14 +3,15 @@
 Scoring a period needs the whole structure (perspectives, objectives, measures) and the
 actuals of that period. Both pages load them in a fixed number of queries — one per kind
 of row, whatever the number of vendors, measures or periods — and roll everything up in
-one pass in Python (`scorecards.scoring`).
+one pass in Python (`scorecards.scoring`). The portfolio pages do not score: they read the
+stored period scores (`ScoredPeriod`, kept current by `services.period_scores_refresh`).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from scorecards.models import (
     Perspective,
     Scorecard,
     ScorecardTemplate,
+    ScoredPeriod,
     TemplateMeasure,
     TemplateObjective,
     TemplatePerspective,
@@ -401,6 +403,172 @@ def actual_get(vendor: Vendor, pk) -> Actual:
                              vendor=vendor, pk=pk)
 
 
+# -- stored period scores (models.ScoredPeriod) ----------------------------------------------
+
+
+def stored_fields(scored: PeriodScore) -> dict:
+    """What `ScoredPeriod` stores of a period's score (`services.period_scores_refresh`
+    writes it; `stored_scores_differing` compares it)."""
+    rolled = scored.rolled
+    return {
+        "score": rolled.score, "status": str(rolled.status),
+        "coverage": rolled.coverage.quantize(Decimal("0.000001")),
+        "measures": rolled.measures, "measures_with_data": rolled.measures_with_data,
+        "red_measures": scored.red,
+        "red_perspectives": sum(1 for b in scored.perspectives
+                                if b.rolled.status == scoring.Status.RED),
+        "perspectives": [
+            {"id": b.perspective.pk, "name": b.perspective.name,
+             "score": None if b.rolled.score is None else str(b.rolled.score),
+             "status": str(b.rolled.status), "coverage": str(b.rolled.coverage),
+             "measures": b.rolled.measures, "measures_with_data": b.rolled.measures_with_data}
+            for b in scored.perspectives],
+    }
+
+
+def live_scores(periods: list[Period]) -> dict[int, PeriodScore]:
+    """period id → its score computed now from the structure and actuals (no stored row):
+    five queries, however many periods."""
+    if not periods:
+        return {}
+    structure_of = structures(list(Scorecard.objects.filter(
+        pk__in={p.scorecard_id for p in periods})))
+    by_period = _actuals_by_period(Actual.objects.filter(period__in=periods))
+    return {p.pk: score_period(structure_of[p.scorecard_id], p, by_period.get(p.pk, {}))
+            for p in periods}
+
+
+def stored_scores_differing(chunk: int = 200) -> list[Period]:
+    """Periods whose stored score is missing or differs from the live scoring (what
+    `manage.py rescore --check` and the consistency test read), scorecard by scorecard."""
+    cards = list(Scorecard.objects.order_by("pk").values_list("pk", flat=True))
+    stale = []
+    for i in range(0, len(cards), chunk):
+        periods = list(Period.objects.filter(scorecard_id__in=cards[i:i + chunk])
+                       .order_by("pk"))
+        stored = {r.period_id: r for r in ScoredPeriod.objects.filter(
+            period_id__in=[p.pk for p in periods])}
+        for p, scored in live_scores(periods).items():
+            row = stored.get(p)
+            expected = stored_fields(scored)
+            if row is None or any(getattr(row, k) != v for k, v in expected.items()):
+                stale.append(next(x for x in periods if x.pk == p))
+    return stale
+
+
+@dataclass
+class Figure:
+    """A stored score, read by the pages like the `scoring.Rolled` it was made from."""
+
+    key: tuple
+    score: Decimal | None
+    status: scoring.Status
+    coverage: Decimal
+    measures: int
+    measures_with_data: int
+
+    @property
+    def is_complete(self) -> bool:
+        return self.measures_with_data == self.measures
+
+
+@dataclass
+class StoredPerspective:
+    pk: int
+    name: str
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass
+class StoredBlock:
+    perspective: StoredPerspective
+    rolled: Figure
+
+
+@dataclass
+class StoredScore:
+    """A period's stored score, read by the portfolio pages like a `PeriodScore`: overall,
+    per perspective and the red measures (not the measure lines: the vendor's page scores
+    its one scorecard live)."""
+
+    label: str
+    rolled: Figure
+    perspectives: list[StoredBlock]
+    red: int
+
+    def perspective(self, name: str) -> StoredBlock | None:
+        return next((p for p in self.perspectives if p.perspective.name == name), None)
+
+    @classmethod
+    def of(cls, row: ScoredPeriod) -> "StoredScore":
+        blocks = [StoredBlock(StoredPerspective(p["id"], p["name"]),
+                              Figure(("p", p["id"]), _decimal(p["score"]),
+                                     scoring.Status(p["status"]), _decimal(p["coverage"]),
+                                     p["measures"], p["measures_with_data"]))
+                  for p in row.perspectives]
+        return cls(row.label, Figure(("s", row.scorecard_id), row.score,
+                                     scoring.Status(row.status), row.coverage, row.measures,
+                                     row.measures_with_data), blocks, row.red_measures)
+
+
+def _decimal(text) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _visible_cards(user) -> QuerySet[Scorecard]:
+    return access.restrict(Scorecard.objects.filter(archived_at__isnull=True), user).filter(
+        vendor__archived_at__isnull=True)
+
+
+def portfolio_labels(user, label: str | None = None, trend_length: int = TREND_PERIODS,
+                     *, scorecards=None) -> tuple[list[str], str | None, list[str]]:
+    """(every period label of the visible scorecards, oldest first; the one to show —
+    `label` if it exists, else the latest that has ended, else the latest; the trend's
+    labels, ending with it), in one query."""
+    cards = _visible_cards(user) if scorecards is None else scorecards
+    today = timezone.localdate()
+    seen = set(Period.objects.filter(scorecard__in=cards)
+               .values_list("label", "ends_on").order_by().distinct())
+    labels = sorted({lab for lab, _ in seen}, key=_label_key)
+    ended = sorted({lab for lab, ends_on in seen if ends_on < today}, key=_label_key)
+    if label not in labels:
+        label = ended[-1] if ended else (labels[-1] if labels else None)
+    trend_labels = labels[:labels.index(label) + 1][-trend_length:] if label else []
+    return labels, label, trend_labels
+
+
+def average_scores(user, labels: list[str]) -> dict[str, Decimal]:
+    """label → the average overall score of the visible vendors' scorecards with data in
+    that period (stored scores: one aggregate query, however many vendors)."""
+    return dict(ScoredPeriod.objects.filter(scorecard__in=_visible_cards(user),
+                                            label__in=labels, score__isnull=False)
+                .values("label").annotate(avg=Avg("score")).values_list("label", "avg")
+                .order_by())
+
+
+def overall_statuses(user, labels: list[str]) -> dict[int, dict[str, str]]:
+    """vendor id → {label: overall status} of the visible scorecards for these periods (a
+    period the scorecard does not have is left out), in one query."""
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    for vendor_id, label, status in (ScoredPeriod.objects
+                                     .filter(scorecard__in=_visible_cards(user),
+                                             label__in=labels)
+                                     .values_list("vendor_id", "label", "status").order_by()):
+        out[vendor_id][label] = status
+    return out
+
+
+def vendors_with_red(user, label: str | None) -> set[int]:
+    """Visible vendors whose scorecard is red overall or in a perspective in `label`."""
+    if not label:
+        return set()
+    return set(ScoredPeriod.objects.filter(scorecard__in=_visible_cards(user), label=label)
+               .filter(Q(status=scoring.Status.RED) | Q(red_perspectives__gt=0))
+               .values_list("vendor_id", flat=True))
+
+
 # -- the portfolio heat map ------------------------------------------------------------------
 
 
@@ -408,8 +576,9 @@ def actual_get(vendor: Vendor, pk) -> Actual:
 class PortfolioRow:
     vendor: Vendor
     scorecard: Scorecard
-    score: PeriodScore | None  # the selected period's, None when the scorecard has no such
+    score: StoredScore | None  # the selected period's, None when the scorecard has no such
     trend: list  # overall score per trend label (None: no data)
+    url: str = ""  # the vendor's scorecard page (set by the heat map's view)
 
     def cell(self, name: str):
         block = self.score.perspective(name) if self.score else None
@@ -434,29 +603,44 @@ class Portfolio:
 PORTFOLIO_PAGE = 50
 
 
-def _scores(cards: list[Scorecard], labels: list[str]) -> dict[int, dict[str, PeriodScore]]:
-    """scorecard id → {period label: score} for these scorecards and labels, in a fixed
-    number of queries (structures, periods, actuals)."""
-    if not cards or not labels:
+def _scores(card_ids: list[int], label: str | None) -> dict[int, StoredScore]:
+    """scorecard id → its stored score in `label` (overall and per perspective), in one
+    query."""
+    if not card_ids or not label:
         return {}
-    periods = list(Period.objects.filter(scorecard__in=cards, label__in=labels))
-    by_period = _actuals_by_period(Actual.objects.filter(period__in=periods))
-    structure_of = structures(cards)
-    scores: dict[int, dict[str, PeriodScore]] = defaultdict(dict)
-    for p in periods:
-        scores[p.scorecard_id][p.label] = score_period(structure_of[p.scorecard_id], p,
-                                                       by_period.get(p.pk, {}))
-    return scores
+    return {row.scorecard_id: StoredScore.of(row) for row in ScoredPeriod.objects.filter(
+        scorecard_id__in=card_ids, label=label).order_by()}
+
+
+def _trends(card_ids: list[int], labels: list[str]) -> dict[int, dict[str, Decimal | None]]:
+    """scorecard id → {label: overall score} (the stored figure only), in one query."""
+    trends: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+    if card_ids and labels:
+        for card_id, label, score in ScoredPeriod.objects.filter(
+                scorecard_id__in=card_ids, label__in=labels).values_list(
+                "scorecard_id", "label", "score").order_by():
+            trends[card_id][label] = score
+    return trends
+
+
+def _sort_keys(card_ids: list[int], label: str, key: str) -> dict[int, Decimal | None]:
+    """scorecard id → its overall score (`key` "overall") or that perspective's score in
+    `label`, from the stored scores in one query: the sort scores nobody."""
+    rows = ScoredPeriod.objects.filter(scorecard_id__in=card_ids, label=label).order_by()
+    if key == "overall":
+        return dict(rows.values_list("scorecard_id", "score"))
+    out = {}
+    for card_id, perspectives in rows.values_list("scorecard_id", "perspectives"):
+        block = next((p for p in perspectives if p["name"] == key), None)
+        out[card_id] = _decimal(block["score"]) if block else None
+    return out
 
 
 def portfolio_perspective_names(user) -> list[str]:
     """The perspectives of the visible scorecards, the heat map's columns, in one query."""
     return list(dict.fromkeys(
         Perspective.objects.filter(archived_at__isnull=True,
-                                   scorecard__in=access.restrict(
-                                       Scorecard.objects.filter(archived_at__isnull=True,
-                                                                vendor__archived_at__isnull=True),
-                                       user))
+                                   scorecard__in=_visible_cards(user))
         .order_by("position", "name").values_list("name", flat=True)))
 
 
@@ -464,75 +648,68 @@ def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
               sort: str = "vendor", page: int | str | None = 1,
               per_page: int | None = PORTFOLIO_PAGE, names: list[str] | None = None,
               vendor_ids=None) -> Portfolio:
-    """The visible vendors' scorecards scored for one period, one page at a time, and the
-    overall score of the page's vendors for the periods before; `per_page=None` gives every
-    row (the CSV) without the trend. In a fixed number of queries however many vendors,
-    measures and periods there are. `vendor_ids` narrows it to some vendors (a dashboard's).
+    """The visible vendors' scorecards for one period, one page at a time, and the overall
+    score of the page's vendors for the periods before; `per_page=None` gives every row
+    (with the trend when `trend_length` > 1; the CSV asks for 1). Read from the stored
+    period scores (`ScoredPeriod`): a fixed number of queries however many vendors,
+    measures and periods there are, and no scoring on view; only the page's rows are
+    loaded whole (the others are ordered as (id, name) pairs). `vendor_ids` narrows it to
+    some vendors (a dashboard's).
 
-    `sort` is "vendor", "overall" or a perspective's name ("-" in front: descending). By
-    vendor only the page is scored; by a score, the selected period of every vendor is
-    scored to order them (one period, not the trend), and rows without data go last."""
+    `sort` is "vendor", "overall" or a perspective's name ("-" in front: descending); rows
+    without data go last."""
+    cards = _visible_cards(user)
     vendors = access.vendors(user).filter(archived_at__isnull=True)
-    scorecards = (access.restrict(Scorecard.objects.filter(archived_at__isnull=True), user)
-                  .filter(vendor__archived_at__isnull=True).select_related("vendor"))
     if vendor_ids is not None:
+        vendor_ids = list(vendor_ids)
         vendors = vendors.filter(pk__in=vendor_ids)
-        scorecards = scorecards.filter(vendor_id__in=vendor_ids)
-    vendors, scorecards = list(vendors), list(scorecards)
-    with_card = {s.vendor_id for s in scorecards}
-    today = timezone.localdate()
-    seen = set(Period.objects.filter(scorecard__in=scorecards)
-               .values_list("label", "ends_on").distinct())
-    labels = sorted({lab for lab, _ in seen}, key=_label_key)
-    ended = sorted({lab for lab, ends_on in seen if ends_on < today}, key=_label_key)
-    if label not in labels:
-        label = ended[-1] if ended else (labels[-1] if labels else None)
-    trend_labels = labels[:labels.index(label) + 1][-trend_length:] if label else []
+        cards = cards.filter(vendor_id__in=vendor_ids)
+    without = list(vendors.exclude(pk__in=cards.values("vendor_id")).order_by("name"))
+    labels, label, trend_labels = portfolio_labels(user, label, trend_length, scorecards=cards)
     names = portfolio_perspective_names(user) if names is None else names
 
     key, descending = sort.lstrip("-"), sort.startswith("-")
-    scorecards.sort(key=lambda s: s.vendor.name.lower(), reverse=key == "vendor" and descending)
-    selected = {}
+    order = sorted(cards.values_list("pk", "vendor__name").order_by(),
+                   key=lambda c: c[1].lower(), reverse=key == "vendor" and descending)
+    ids = [pk for pk, _ in order]
     if key != "vendor" and label:
-        selected = {pk: by_label.get(label) for pk, by_label
-                    in _scores(scorecards, [label]).items()}
-
-        def rolled(card):
-            score = selected.get(card.pk)
-            if score is None:  # no period with that label on this scorecard
-                return None
-            block = score.rolled if key == "overall" \
-                else (score.perspective(key).rolled if score.perspective(key) else None)
-            return None if block is None else block.score
-
-        known = [s for s in scorecards if rolled(s) is not None]
-        scorecards = sorted(known, key=rolled, reverse=descending) + \
-            [s for s in scorecards if rolled(s) is None]
-    count = len(scorecards)
+        by_card = _sort_keys(ids, label, key)
+        known = [pk for pk in ids if by_card.get(pk) is not None]
+        ids = sorted(known, key=lambda pk: by_card[pk], reverse=descending) + \
+            [pk for pk in ids if by_card.get(pk) is None]
+    count = len(ids)
     if per_page is None:
-        shown, number, pages = scorecards, 1, 1
-        if trend_length > 1:  # every row with its trend (a dashboard's few vendors)
-            scores = _scores(scorecards, trend_labels)
-            trend_labels_shown = trend_labels
-        else:  # every row, the selected period only (the CSV)
-            scores = {pk: {label: s} for pk, s in selected.items() if s} if selected \
-                else _scores(scorecards, [label] if label else [])
-            trend_labels_shown = []
+        shown, number, pages = ids, 1, 1
+        trend_labels_shown = trend_labels if trend_length > 1 else []
     else:
         pages = max(1, -(-count // per_page))
         try:
             number = min(max(1, int(page or 1)), pages)
         except (TypeError, ValueError):
             number = 1
-        shown = scorecards[(number - 1) * per_page:number * per_page]
-        scores = _scores(shown, trend_labels)
+        shown = ids[(number - 1) * per_page:number * per_page]
         trend_labels_shown = trend_labels
-    rows = [PortfolioRow(s.vendor, s, scores.get(s.pk, {}).get(label),
-                         [scores[s.pk][lab].rolled.score if lab in scores.get(s.pk, {})
-                          else None for lab in trend_labels_shown])
-            for s in shown]
-    return Portfolio(labels, label, trend_labels, names, rows,
-                     [v for v in vendors if v.pk not in with_card], count, number, pages)
+    card_of = {c.pk: c for c in Scorecard.objects.filter(pk__in=shown).select_related("vendor")}
+    scores = _scores(shown, label)
+    trends = _trends(shown, [lab for lab in trend_labels_shown if lab != label])
+    rows = []
+    for pk in shown:
+        score = scores.get(pk)
+        trend = {**trends.get(pk, {}), **({label: score.rolled.score} if score else {})}
+        rows.append(PortfolioRow(card_of[pk].vendor, card_of[pk], score,
+                                 [trend.get(lab) for lab in trend_labels_shown]))
+    return Portfolio(labels, label, trend_labels, names, rows, without, count, number, pages)
+
+
+def portfolio_of(user, label: str | None, vendor_ids) -> Portfolio:
+    """The rows of these visible vendors for `label` (a period chosen across the whole
+    portfolio, e.g. by `portfolio_labels`), without a trend: a dashboard's page of vendors,
+    in two queries."""
+    cards = list(_visible_cards(user).filter(vendor_id__in=list(vendor_ids))
+                 .select_related("vendor"))
+    scores = _scores([c.pk for c in cards], label)
+    rows = [PortfolioRow(c.vendor, c, scores.get(c.pk), []) for c in cards]
+    return Portfolio([], label, [], [], rows, [], len(rows))
 
 
 def _label_key(label: str):

@@ -36,6 +36,7 @@ from scorecards.models import (
     Perspective,
     Scorecard,
     ScorecardTemplate,
+    ScoredPeriod,
     TemplateMeasure,
     TemplateObjective,
     TemplatePerspective,
@@ -104,6 +105,7 @@ def part_create(model: type[Model], *, by=None, **fields) -> Model:
     part = _save_part(part, by=by)
     if model is Measure and part.data_source == DataSource.SLA:
         actuals_derive_from_sla(measure_ids=[part.pk])
+    _rescore_part(part)
     return part
 
 
@@ -120,6 +122,7 @@ def part_update(part: Model, *, by=None, change_reason: str = "", **fields) -> M
         _refresh_open_rules(part, by=by)
         if part.data_source == DataSource.SLA:
             actuals_derive_from_sla(measure_ids=[part.pk])
+    _rescore_part(part)
     return part
 
 
@@ -130,6 +133,7 @@ def part_retire(part: Model, *, by=None) -> Model:
     if part.archived_at is None:
         part.archived_at = timezone.now()
         _save(part, by=by, change_reason="Retired")
+        _rescore_part(part)
     return part
 
 
@@ -138,6 +142,7 @@ def part_restore(part: Model, *, by=None) -> Model:
     if part.archived_at is not None:
         part.archived_at = None
         _save(part, by=by, change_reason="Restored")
+        _rescore_part(part)
     return part
 
 
@@ -193,6 +198,7 @@ def scorecard_periods_ensure(*, scorecard: Scorecard,
             created.append(_save(Period(vendor_id=scorecard.vendor_id, scorecard=scorecard,
                                         label=label, starts_on=start, ends_on=end)))
         day = end + datetime.timedelta(days=1)
+    period_scores_refresh(period_ids=[p.pk for p in created])
     return created
 
 
@@ -373,6 +379,7 @@ def actual_record(*, measure: Measure, period: Period, by, vendor_value=UNSET,
     _stamp(actual, by, reason.strip() or ("Submitted" if submit and not changed else ""))
     actual.full_clean()
     actual.save()
+    period_scores_refresh(period_ids=[actual.period_id])
     return actual
 
 
@@ -409,6 +416,7 @@ def actual_submit(actual: Actual, *, by) -> Actual:
     actual.updated_at = timezone.now()
     _stamp(actual, by, "Submitted")
     actual.save()
+    period_scores_refresh(period_ids=[actual.period_id])
     return actual
 
 
@@ -427,6 +435,7 @@ def actual_approve(actual: Actual, *, by) -> Actual:
     actual.updated_at = actual.approved_at
     _stamp(actual, by, "Approved")
     actual.save()
+    period_scores_refresh(period_ids=[actual.period_id])
     return actual
 
 
@@ -449,6 +458,7 @@ def actual_send_back(actual: Actual, *, by, reason: str) -> Actual:
     actual.updated_at = timezone.now()
     _stamp(actual, by, f"Sent back: {reason.strip()}")
     actual.save()
+    period_scores_refresh(period_ids=[actual.period_id])
     return actual
 
 
@@ -601,6 +611,7 @@ def _derive(measure_ids, vendor, today: datetime.date, touched=None) -> DeriveRe
     existing = {(a.measure_id, a.period_id): a for a in Actual.objects.select_for_update()
                 .filter(measure__in=measures, period__in=every_period)}
     now = timezone.now()
+    rescore = set()  # periods whose scored actuals changed
     for m in measures:
         label = labels[m.service_level_id]
         for p in periods[card_of[m.pk]]:
@@ -648,6 +659,9 @@ def _derive(measure_ids, vendor, today: datetime.date, touched=None) -> DeriveRe
             _stamp(actual, None, reason)
             actual.full_clean(validate_unique=False, validate_constraints=False)
             actual.save()
+            rescore.add(p.pk)
+    # A restated figure beside a locked actual is not scored: only these periods change.
+    period_scores_refresh(period_ids=rescore)
     return result
 
 
@@ -673,3 +687,83 @@ def _restate_after_lock(actual: Actual, derived, now) -> bool:
     actual.save(update_fields=["restated_after_lock_at", "restated_value",
                                "restated_comment"])
     return True
+
+
+# -- stored period scores --------------------------------------------------------------------
+
+#: Scorecards scored together by `period_scores_refresh` (a backfill goes chunk by chunk).
+REFRESH_CHUNK = 200
+
+
+def period_scores_refresh(*, scorecard_ids: Iterable[int] | None = None,
+                          period_ids: Iterable[int] | None = None) -> int:
+    """Recompute and store the score of these scorecards' periods (or only `period_ids`;
+    neither: every period, the backfill) with the scoring the vendor's page uses
+    (`selectors.score_period`). Returns the number of periods stored.
+
+    Every service that changes an input of a score calls it in its own transaction, for the
+    scorecard-periods it touched, so a stored score is never stale. It locks the stored rows
+    (in period order, so two refreshes cannot deadlock) before reading the inputs: a second
+    transaction changing the same period waits, then reads what the first committed, so the
+    last to commit stores the score of both changes. Set-based: a fixed number of queries
+    per chunk of scorecards, however many periods, measures and actuals they hold (the seed
+    calls it once for the scorecards it loaded in bulk)."""
+    if period_ids is None:
+        cards = sorted(scorecard_ids) if scorecard_ids is not None else list(
+            Scorecard.objects.order_by("pk").values_list("pk", flat=True))
+        if len(cards) > REFRESH_CHUNK:  # a backfill, or the seed: chunk by chunk
+            return sum(period_scores_refresh(scorecard_ids=cards[i:i + REFRESH_CHUNK])
+                       for i in range(0, len(cards), REFRESH_CHUNK))
+        periods = Period.objects.filter(scorecard_id__in=cards)
+    else:
+        periods = Period.objects.filter(pk__in=list(period_ids))
+        if scorecard_ids is not None:
+            periods = periods.filter(scorecard_id__in=list(scorecard_ids))
+    with transaction.atomic():
+        return _refresh(list(periods.order_by("pk")))
+
+
+def _refresh(periods: list[Period]) -> int:
+    if not periods:
+        return 0
+    # The row of each period exists before it is locked (a new period, a backfill).
+    ScoredPeriod.objects.bulk_create(
+        [ScoredPeriod(period_id=p.pk, scorecard_id=p.scorecard_id, vendor_id=p.vendor_id,
+                      label=p.label) for p in periods],
+        ignore_conflicts=True, batch_size=1000)
+    rows = {r.period_id: r for r in ScoredPeriod.objects.select_for_update()
+            .filter(period_id__in=[p.pk for p in periods]).order_by("period_id")}
+    # Read after the lock: what the transactions that held it committed is seen.
+    now = timezone.now()
+    for period_id, scored in selectors.live_scores(periods).items():
+        _store(rows[period_id], scored, now)
+    ScoredPeriod.objects.bulk_update(list(rows.values()), SCORED_FIELDS, batch_size=500)
+    return len(rows)
+
+
+SCORED_FIELDS = ["score", "status", "coverage", "measures", "measures_with_data",
+                 "red_measures", "red_perspectives", "perspectives", "computed_at"]
+
+
+def _store(row: ScoredPeriod, scored: selectors.PeriodScore, now) -> None:
+    for name, value in selectors.stored_fields(scored).items():
+        setattr(row, name, value)
+    row.computed_at = now
+
+
+def _scorecard_of(part) -> int | None:
+    """The scorecard a vendor's part belongs to (None for a template's part)."""
+    if isinstance(part, Perspective):
+        return part.scorecard_id
+    if isinstance(part, Objective):
+        return part.perspective.scorecard_id
+    if isinstance(part, Measure):
+        return part.objective.perspective.scorecard_id
+    return None
+
+
+def _rescore_part(part) -> None:
+    """A part's weight, rule, dates or retirement count in every period of its scorecard."""
+    card = _scorecard_of(part)
+    if card is not None:
+        period_scores_refresh(scorecard_ids=[card])

@@ -1,8 +1,10 @@
 """Presentation helpers for scorecard pages: status badges, numbers, shares."""
 
 from decimal import Decimal
+from functools import lru_cache
 
 from django import template
+from django.utils.html import format_html
 
 from scorecards import scoring
 from vendorgov.templatetags.vg import badge
@@ -16,7 +18,13 @@ RAG_CELL = {"green": "bg-success-subtle", "amber": "bg-warning-subtle",
 @register.simple_tag
 def rag(status, label=None):
     """A red/amber/green/no-data badge: colour, icon and word."""
-    status = scoring.Status(str(status or "no_data"))
+    return _rag(str(status or "no_data"), label)
+
+
+@lru_cache(maxsize=64)
+def _rag(status: str, label) -> str:
+    # The heat map shows a few hundred of the same few badges: built once each.
+    status = scoring.Status(status)
     return badge(f"rag_{status.value}", label or status.label)
 
 
@@ -66,3 +74,21 @@ def get_item(mapping, key):
 def cell(row, name):
     """The rolled-up perspective `name` of a portfolio row, or None."""
     return row.cell(name)
+
+
+@register.simple_tag
+def heat_map_cell(row, name, url, label):
+    """One perspective's cell of a heat map row (`selectors.PortfolioRow`): built in Python,
+    as a page shows a few hundred of them (the same markup a template would give)."""
+    cell = row.cell(name)
+    if not cell:
+        return format_html('<td class="heat "><span class="small text-body-secondary">not on '
+                           'this scorecard</span></td>')
+    measures = format_html('<span class="d-block small">{}/{} measures</span>',
+                           cell.measures_with_data, cell.measures) \
+        if not cell.is_complete and cell.measures_with_data else ""
+    return format_html('<td class="heat {}"><a href="{}?period={}#perspective-{}"><span '
+                       'class="visually-hidden">{}, {}: </span><span class="fw-semibold">{}'
+                       '</span> {}{}</a></td>', rag_cell(cell.status), url, label, cell.key[1],
+                       row.vendor, name, "—" if cell.score is None else cell.score,
+                       rag(cell.status), measures)

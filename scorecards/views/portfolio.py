@@ -2,6 +2,7 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from scorecards import selectors
@@ -60,6 +61,10 @@ class PortfolioView(LoginRequiredMixin, SortMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         data = self.data
+        # One reverse() for the page: a row's link differs only by the vendor's slug.
+        url = reverse("scorecards:vendor", args=["slug-here"])
+        for row in self.rows:
+            row.url = url.replace("slug-here", row.vendor.slug)
         columns = [(f"p{i}", name) for i, name in enumerate(data.perspective_names, start=1)]
         # Small multiples: one chart per vendor reads better than many crossing lines.
         # Only the page's vendors: a chart for each vendor of the portfolio would be megabytes.

@@ -112,3 +112,19 @@ def test_measures_fed_from_the_slas_are_derived_from_their_windows(demo):
     # Kestrel's excused month-end close breach counts as met.
     close = fed.get(vendor__slug__startswith="kestrel", name__startswith="Month-end")
     assert any("excused" in a.comment for a in close.actuals.all())
+
+
+def test_every_stored_period_score_equals_the_live_scoring_of_the_demo(demo):
+    """The demo is built through the services (actuals reported, approved, sent back,
+    disputed, corrected, SLA-derived; measures retargeted, retired, added; periods locked):
+    each stored score is what the vendor's page computes live."""
+    from io import StringIO as Out
+
+    from scorecards.models import ScoredPeriod
+
+    assert ScoredPeriod.objects.count() == Period.objects.count()
+    assert ScoredPeriod.objects.filter(score__isnull=False).count() >= 15
+    assert selectors.stored_scores_differing() == []
+    out = Out()
+    call_command("rescore", "--check", stdout=out)
+    assert "Every stored period score equals the live scoring." in out.getvalue()
