@@ -141,6 +141,13 @@ def test_scorecards_are_what_template_apply_makes(seeded):
     actual = Actual.objects.select_related("measure").first()
     assert actual.status == "approved" and actual.target == actual.measure.target
     assert Actual.history.count() == Actual.objects.count()
+    # Every period's stored score is the live scoring of what was loaded (the heat map and
+    # the homes read only stored scores); the seeded periods hold real scores.
+    from scorecards import selectors as scorecard_selectors
+    from scorecards.models import ScoredPeriod
+    assert scorecard_selectors.stored_scores_differing() == []
+    assert ScoredPeriod.objects.count() == Period.objects.count()
+    assert ScoredPeriod.objects.filter(score__isnull=False).exists()
 
 
 @pytest.mark.postgres
