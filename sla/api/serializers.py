@@ -18,6 +18,7 @@ from sla.models import (
     SLAVersion,
 )
 from vendorgov.api.fields import (
+    ReadModelSerializer,
     IdentityUrlField,
     StrictCharField,
     StrictChoiceField,
@@ -47,7 +48,7 @@ class LocalTimeField(serializers.TimeField):
         super().__init__(format="%H:%M:%S", **kwargs)
 
 
-class SlaCalendarSerializer(serializers.ModelSerializer):
+class SlaCalendarSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-calendar-detail")
     vendor = _vendor()
     day_starts = LocalTimeField(read_only=True)
@@ -66,7 +67,7 @@ class SlaCalendarSerializer(serializers.ModelSerializer):
         return [{"date": day, "name": name} for day, name in calendar.holiday_list]
 
 
-class ServiceLevelSerializer(serializers.ModelSerializer):
+class ServiceLevelSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-service-level-detail")
     vendor = serializers.IntegerField(source="version.sla.vendor_id", read_only=True,
                                       help_text="The vendor's id.")
@@ -89,7 +90,7 @@ class ServiceLevelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SlaVersionSerializer(serializers.ModelSerializer):
+class SlaVersionSerializer(ReadModelSerializer):
     service_levels = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -100,7 +101,7 @@ class SlaVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SLASerializer(serializers.ModelSerializer):
+class SLASerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-detail")
     vendor = _vendor()
     current_version = serializers.SerializerMethodField(
@@ -120,7 +121,7 @@ class SLASerializer(serializers.ModelSerializer):
         return next((v.number for v in sla.versions.all() if v.governs(today)), None)
 
 
-class SlaMeasurementSerializer(serializers.ModelSerializer):
+class SlaMeasurementSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-measurement-detail")
     vendor = _vendor()
     sla = serializers.IntegerField(source="sla_id", read_only=True)  # annotated by the view
@@ -179,7 +180,7 @@ class SlaBatchErrorSerializer(serializers.Serializer):
                                              "could not be read.")
 
 
-class SlaDisputeSerializer(serializers.ModelSerializer):
+class SlaDisputeSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-dispute-detail")
     vendor = _vendor()
 
@@ -190,7 +191,7 @@ class SlaDisputeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SlaEvaluationSerializer(serializers.ModelSerializer):
+class SlaEvaluationSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-evaluation-detail")
     vendor = _vendor()
     window = serializers.CharField(source="label", read_only=True)

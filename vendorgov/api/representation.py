@@ -1,0 +1,119 @@
+"""A faster `to_representation` for model serializers, giving the very same JSON.
+
+DRF turns each field of each row into JSON through generic machinery: a generator over the
+fields, `get_attribute` walking a list of source parts with a try/except, a `PKOnlyObject`
+for every related id, a `to_representation` call even for a string that is already one.
+On a list of 100 rows of 20 fields that is 2,000 rounds of it, and it was a third of the
+time of the API's larger lists.
+
+`FastRepresentationMixin` reads the serializer's fields once per serializer (per request,
+per model class) and sorts each into the cheapest way that gives DRF's answer:
+
+* a model column or annotation read straight from the instance (`getattr`), converted with
+  the field's own `to_representation`, skipped only where DRF's conversion returns the value
+  unchanged (a `str` for a CharField, an `int` for an IntegerField, a `bool` for a
+  BooleanField);
+* a related record's id (`PrimaryKeyRelatedField`) read from its `<name>_id` column, which
+  is exactly what DRF's `PKOnlyObject` carries;
+* a field on the whole record (`source="*"`: record URLs, `SerializerMethodField`): its
+  `to_representation(instance)`, as DRF calls it;
+* anything else (dotted sources, methods to call, reverse relations, nested lists): DRF's
+  own steps for that field, unchanged.
+
+A row that meets an AttributeError or a missing related record on the fast path is done
+again by DRF's own `to_representation`, so even an unexpected record is answered as DRF
+would (and fails as DRF would). tests/api/test_representation.py compares both for every
+list of the API.
+"""
+
+import functools
+import inspect
+
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db.models.query_utils import DeferredAttribute
+from django.utils.functional import cached_property
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField, RelatedField
+
+_ATTR, _FK, _WHOLE, _DRF = range(4)
+
+#: Field classes whose to_representation returns a value of this type unchanged.
+_UNCHANGED = ((serializers.CharField, str), (serializers.IntegerField, int),
+              (serializers.BooleanField, bool))
+
+
+def _unchanged_type(field) -> tuple:
+    for base, kind in _UNCHANGED:
+        if isinstance(field, base) and type(field).to_representation is base.to_representation:
+            return (kind,)
+    return ()
+
+
+def _plain_attribute(model, name: str) -> bool:
+    """Is `model().<name>` a value read without a call or a relation lookup: a column
+    (or a foreign key's `_id`), a property, or an instance attribute such as an annotation?"""
+    attr = inspect.getattr_static(model, name, None)
+    if attr is None:
+        return not name.startswith("_")
+    return isinstance(attr, DeferredAttribute | property | cached_property
+                      | functools.cached_property)
+
+
+def _plan(serializer, model) -> list[tuple]:
+    plan = []
+    for field in serializer._readable_fields:
+        name, parts = field.field_name, field.source_attrs
+        if field.source == "*" and not (isinstance(field, RelatedField)
+                                        and field.use_pk_only_optimization()):
+            plan.append((name, _WHOLE, None, (), field.to_representation))
+            continue
+        if (isinstance(field, PrimaryKeyRelatedField) and field.pk_field is None
+                and len(parts) == 1):
+            try:
+                model_field = model._meta.get_field(parts[0])
+            except FieldDoesNotExist:
+                model_field = None
+            if model_field is not None and model_field.concrete and (
+                    model_field.many_to_one or model_field.one_to_one):
+                plan.append((name, _FK, model_field.attname, (), None))
+                continue
+        if (len(parts) == 1 and not isinstance(field, RelatedField | serializers.BaseSerializer)
+                and _plain_attribute(model, parts[0])):
+            plan.append((name, _ATTR, parts[0], _unchanged_type(field), field.to_representation))
+            continue
+        plan.append((name, _DRF, field, (), None))
+    return plan
+
+
+class FastRepresentationMixin:
+    # Serializers built on this answer as DRF does, faster (see the module). (A comment,
+    # not a docstring: drf-spectacular would show a docstring on every serializer.)
+
+    def to_representation(self, instance):
+        plans = self.__dict__.setdefault("_fast_plans", {})
+        model = type(instance)
+        plan = plans.get(model)
+        if plan is None:
+            plan = plans[model] = _plan(self, model)
+        ret = {}
+        try:
+            for name, kind, source, unchanged, convert in plan:
+                if kind is _ATTR:
+                    value = getattr(instance, source)
+                    ret[name] = (value if value is None or type(value) in unchanged
+                                 else convert(value))
+                elif kind is _FK:
+                    ret[name] = getattr(instance, source)
+                elif kind is _WHOLE:
+                    ret[name] = convert(instance)
+                else:  # DRF's own steps (Serializer.to_representation) for this field
+                    try:
+                        attribute = source.get_attribute(instance)
+                    except SkipField:
+                        continue
+                    check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+                    ret[name] = None if check is None else source.to_representation(attribute)
+        except (AttributeError, ObjectDoesNotExist):
+            return super().to_representation(instance)
+        return ret
