@@ -7,8 +7,9 @@ each page reads one row more than it shows, and there is a next page when that r
 
 The count and the page are one query: the bounded count is a scalar subquery of the page's
 SELECT (evaluated once by the database), so a list costs one query for both. The page's rows
-are chosen by their ids first (a subquery sorted on what the order needs), then read whole. A page past the
-end has no rows: a 404 (page 1 of an empty list is an empty page whose count is 0).
+are chosen by their ids first (a subquery sorted on what the order needs), then read whole.
+A page past the end has no rows: a 404 (page 1 of an empty list is an empty page whose
+count is 0).
 """
 
 import re
