@@ -91,6 +91,7 @@ class MeetingViewSet(ConflictMixin, VendorScopedReadOnlyViewSet):
 
     queryset = Meeting.objects.select_related("vendor").prefetch_related(
         Prefetch("decisions", queryset=Decision.objects.active()))
+    list_select_related = ()  # a list shows the vendor's id only
     serializer_class = serializers.MeetingSerializer
     filterset_class = filtersets.MeetingFilterSet
     search_fields = ["title", "location"]
@@ -174,6 +175,7 @@ class ActionItemViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
     a due date. The side that owns an item may change its `status` and `notes`."""
 
     queryset = ActionItem.objects.select_related("owner_user", "owner_contact", "meeting")
+    list_select_related = ()  # a list shows their ids only
     serializer_class = serializers.ActionItemSerializer
     filterset_class = filtersets.ActionItemFilterSet
     search_fields = ["title", "description", "notes"]

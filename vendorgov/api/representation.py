@@ -13,6 +13,7 @@ per model class) and sorts each into the cheapest way that gives DRF's answer:
   the field's own `to_representation`, skipped only where DRF's conversion returns the value
   unchanged (a `str` for a CharField, an `int` for an IntegerField, a `bool` for a
   BooleanField);
+* a method DRF would call (no argument needed), called, then the same;
 * a related record's id (`PrimaryKeyRelatedField`) read from its `<name>_id` column, which
   is exactly what DRF's `PKOnlyObject` carries;
 * a field on the whole record (`source="*"`: record URLs, `SerializerMethodField`): its
@@ -36,7 +37,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField, RelatedField
 
-_ATTR, _FK, _WHOLE, _DRF = range(4)
+_ATTR, _CALL, _FK, _WHOLE, _DRF = range(5)
 
 #: Field classes whose to_representation returns a value of this type unchanged.
 _UNCHANGED = ((serializers.CharField, str), (serializers.IntegerField, int),
@@ -60,6 +61,17 @@ def _plain_attribute(model, name: str) -> bool:
                       | functools.cached_property)
 
 
+def _simple_method(model, name: str) -> bool:
+    """Is `model().<name>` a method DRF calls without arguments (its `is_simple_callable`:
+    every parameter but `self` has a default)?"""
+    attr = inspect.getattr_static(model, name, None)
+    if not inspect.isfunction(attr):
+        return False
+    params = list(inspect.signature(attr).parameters.values())[1:]
+    return all(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.default is not p.empty
+               for p in params)
+
+
 def _plan(serializer, model) -> list[tuple]:
     plan = []
     for field in serializer._readable_fields:
@@ -78,10 +90,15 @@ def _plan(serializer, model) -> list[tuple]:
                     model_field.many_to_one or model_field.one_to_one):
                 plan.append((name, _FK, model_field.attname, (), None))
                 continue
-        if (len(parts) == 1 and not isinstance(field, RelatedField | serializers.BaseSerializer)
-                and _plain_attribute(model, parts[0])):
-            plan.append((name, _ATTR, parts[0], _unchanged_type(field), field.to_representation))
-            continue
+        if len(parts) == 1 and not isinstance(field, RelatedField | serializers.BaseSerializer):
+            if _plain_attribute(model, parts[0]):
+                plan.append((name, _ATTR, parts[0], _unchanged_type(field),
+                             field.to_representation))
+                continue
+            if _simple_method(model, parts[0]):
+                plan.append((name, _CALL, parts[0], _unchanged_type(field),
+                             field.to_representation))
+                continue
         plan.append((name, _DRF, field, (), None))
     return plan
 
@@ -101,6 +118,10 @@ class FastRepresentationMixin:
             for name, kind, source, unchanged, convert in plan:
                 if kind is _ATTR:
                     value = getattr(instance, source)
+                    ret[name] = (value if value is None or type(value) in unchanged
+                                 else convert(value))
+                elif kind is _CALL:
+                    value = getattr(instance, source)()
                     ret[name] = (value if value is None or type(value) in unchanged
                                  else convert(value))
                 elif kind is _FK:
