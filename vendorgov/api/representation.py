@@ -12,7 +12,7 @@ per model class) and sorts each into the cheapest way that gives DRF's answer:
 * a model column or annotation read straight from the instance (`getattr`), converted with
   the field's own `to_representation`, skipped only where DRF's conversion returns the value
   unchanged (a `str` for a CharField, an `int` for an IntegerField, a `bool` for a
-  BooleanField);
+  BooleanField); a DateTimeField's time zone is looked up once, not for every value;
 * a method DRF would call (no argument needed), called, then the same;
 * a related record's id (`PrimaryKeyRelatedField`) read from its `<name>_id` column, which
   is exactly what DRF's `PKOnlyObject` carries;
@@ -27,6 +27,7 @@ would (and fails as DRF would). tests/api/test_representation.py compares both f
 list of the API.
 """
 
+import datetime
 import functools
 import inspect
 
@@ -36,6 +37,7 @@ from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField, RelatedField
+from rest_framework.settings import ISO_8601, api_settings
 
 _ATTR, _CALL, _FK, _WHOLE, _DRF = range(5)
 
@@ -49,6 +51,32 @@ def _unchanged_type(field) -> tuple:
         if isinstance(field, base) and type(field).to_representation is base.to_representation:
             return (kind,)
     return ()
+
+
+def _converter(field):
+    """The field's `to_representation`; for DRF's DateTimeField in ISO 8601 (ours), the
+    same steps with the time zone looked up once instead of on every value."""
+    kind = type(field)
+    base = serializers.DateTimeField
+    if not (isinstance(field, base) and kind.to_representation is base.to_representation
+            and kind.enforce_timezone is base.enforce_timezone
+            and kind.default_timezone is base.default_timezone):
+        return field.to_representation
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if output_format is None or output_format.lower() != ISO_8601 or zone is None:
+        return field.to_representation
+
+    def to_representation(value):
+        if type(value) is not datetime.datetime or value.utcoffset() is None:
+            return field.to_representation(value)  # naive, or not a datetime: DRF's way
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return field.to_representation(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return to_representation
 
 
 def _plain_attribute(model, name: str) -> bool:
@@ -92,12 +120,10 @@ def _plan(serializer, model) -> list[tuple]:
                 continue
         if len(parts) == 1 and not isinstance(field, RelatedField | serializers.BaseSerializer):
             if _plain_attribute(model, parts[0]):
-                plan.append((name, _ATTR, parts[0], _unchanged_type(field),
-                             field.to_representation))
+                plan.append((name, _ATTR, parts[0], _unchanged_type(field), _converter(field)))
                 continue
             if _simple_method(model, parts[0]):
-                plan.append((name, _CALL, parts[0], _unchanged_type(field),
-                             field.to_representation))
+                plan.append((name, _CALL, parts[0], _unchanged_type(field), _converter(field)))
                 continue
         plan.append((name, _DRF, field, (), None))
     return plan
