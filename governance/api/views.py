@@ -19,7 +19,6 @@ from governance.models import (
     ActionItem,
     Attendance,
     Cadence,
-    Decision,
     Escalation,
     Impediment,
     ImpedimentUpdate,
@@ -89,8 +88,8 @@ class MeetingViewSet(ConflictMixin, VendorScopedReadOnlyViewSet):
     once the meeting is marked held. Moving, cancelling and marking held need the right to
     run reviews."""
 
-    queryset = Meeting.objects.select_related("vendor").prefetch_related(
-        Prefetch("decisions", queryset=Decision.objects.active()))
+    # Decisions are read by the serializer, a whole page at once (attach_decisions).
+    queryset = Meeting.objects.select_related("vendor")
     list_select_related = ()  # a list shows the vendor's id only
     serializer_class = serializers.MeetingSerializer
     filterset_class = filtersets.MeetingFilterSet

@@ -6,6 +6,8 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from governance import services
+from governance.models import Meeting
 from tests import test_isolation
 from tests.factories import ApiTokenFactory, UserFactory
 from tests.shared_data import built_once
@@ -19,6 +21,10 @@ pytestmark = pytest.mark.django_db
 def _build():
     world = test_isolation._build_world()
     vera = UserFactory(username="vera-representation", role=Role.VENDOR_MANAGER)
+    # A held meeting of each vendor, so that its decisions are published in the lists.
+    for vendor in (world.a, world.b):
+        meeting = Meeting.objects.filter(vendor=vendor, decisions__isnull=False).first()
+        services.meeting_hold(meeting, by=vera)
     clients = {}
     for who, user in (("vendor token", world.b_people["charlie"]), ("internal token", vera)):
         _, raw = ApiTokenFactory.with_raw(user)
@@ -53,3 +59,8 @@ def test_lists_and_records_answer_exactly_as_drf_would(clients, monkeypatch, who
     if who == "internal token" and name in ("vendor-list", "sla-list", "meeting-list",
                                             "sla-evaluation-list", "action-item-list"):
         assert fast.json()["results"], "the comparison saw no row"
+    if name == "meeting-list":
+        assert any(row["decisions"] for row in fast.json()["results"]), "no decision seen"
+    if name == "sla-list":
+        assert any(v["service_levels"] for row in fast.json()["results"]
+                   for v in row["versions"]), "no service level seen"
