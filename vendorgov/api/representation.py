@@ -79,6 +79,9 @@ def _converter(field):
     return to_representation
 
 
+# The checks below read the model class only: asked once per model and name, not once per
+# request (they were a millisecond of every request of a short list).
+@functools.cache
 def _plain_attribute(model, name: str) -> bool:
     """Is `model().<name>` a value read without a call or a relation lookup: a column
     (or a foreign key's `_id`), a property, or an instance attribute such as an annotation?"""
@@ -89,6 +92,7 @@ def _plain_attribute(model, name: str) -> bool:
                       | functools.cached_property)
 
 
+@functools.cache
 def _simple_method(model, name: str) -> bool:
     """Is `model().<name>` a method DRF calls without arguments (its `is_simple_callable`:
     every parameter but `self` has a default)?"""
@@ -98,6 +102,18 @@ def _simple_method(model, name: str) -> bool:
     params = list(inspect.signature(attr).parameters.values())[1:]
     return all(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.default is not p.empty
                for p in params)
+
+
+@functools.cache
+def _foreign_key_column(model, name: str) -> str | None:
+    """`<name>_id` when `name` is a forward foreign key (or one-to-one) of `model`."""
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if model_field.concrete and (model_field.many_to_one or model_field.one_to_one):
+        return model_field.attname
+    return None
 
 
 def _plan(serializer, model) -> list[tuple]:
@@ -110,13 +126,9 @@ def _plan(serializer, model) -> list[tuple]:
             continue
         if (isinstance(field, PrimaryKeyRelatedField) and field.pk_field is None
                 and len(parts) == 1):
-            try:
-                model_field = model._meta.get_field(parts[0])
-            except FieldDoesNotExist:
-                model_field = None
-            if model_field is not None and model_field.concrete and (
-                    model_field.many_to_one or model_field.one_to_one):
-                plan.append((name, _FK, model_field.attname, (), None))
+            column = _foreign_key_column(model, parts[0])
+            if column is not None:
+                plan.append((name, _FK, column, (), None))
                 continue
         if len(parts) == 1 and not isinstance(field, RelatedField | serializers.BaseSerializer):
             if _plain_attribute(model, parts[0]):
