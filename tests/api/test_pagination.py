@@ -78,6 +78,15 @@ def test_a_page_past_the_end_is_404(token_client, vendor_manager, five_vendors, 
     assert "detail" in response.json()
 
 
+@pytest.mark.parametrize("page", [str(2**62), str(2**63), "9" * 30, "9" * 5000])
+def test_a_page_beyond_what_the_database_can_address_is_404(token_client, vendor_manager,
+                                                             five_vendors, page):
+    response = token_client(vendor_manager).get(reverse("vendor-list"),
+                                                {"page_size": 1000, "page": page})
+    assert response.status_code == 404
+    assert "detail" in response.json()
+
+
 def test_the_first_page_of_an_empty_list_is_empty_with_count_zero(token_client, alice):
     client = token_client(alice)
     body = client.get(reverse("impediment-list")).json()

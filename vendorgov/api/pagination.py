@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _COUNT = "_vg_bounded_count"
+_MAX_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET and LIMIT are bigints
 
 COUNT_DESCRIPTION = ("How many records match, when at most {cap:,} do; null when more than "
                      "{cap:,} rows match: narrow the filters or follow `next`.")
@@ -92,7 +93,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         self.request = request
         page_size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param) or "1"
-        if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
+        # A page whose first row lies beyond what the database can even address (OFFSET is
+        # a bigint) is past the end of any list: a 404 without a query.
+        if (not _WHOLE_NUMBER.fullmatch(raw) or len(raw) > 19 or int(raw) < 1
+                or (int(raw) - 1) * page_size + page_size + 1 > _MAX_OFFSET):
             raise exceptions.NotFound(self.invalid_page_message)
         number = int(raw)
         offset = (number - 1) * page_size
