@@ -19,7 +19,6 @@ from governance.models import (
     ActionItem,
     Attendance,
     Cadence,
-    Decision,
     Escalation,
     Impediment,
     ImpedimentUpdate,
@@ -89,8 +88,9 @@ class MeetingViewSet(ConflictMixin, VendorScopedReadOnlyViewSet):
     once the meeting is marked held. Moving, cancelling and marking held need the right to
     run reviews."""
 
-    queryset = Meeting.objects.select_related("vendor").prefetch_related(
-        Prefetch("decisions", queryset=Decision.objects.active()))
+    # Decisions are read by the serializer, a whole page at once (attach_decisions).
+    queryset = Meeting.objects.select_related("vendor")
+    list_select_related = ()  # a list shows the vendor's id only
     serializer_class = serializers.MeetingSerializer
     filterset_class = filtersets.MeetingFilterSet
     search_fields = ["title", "location"]
@@ -174,6 +174,7 @@ class ActionItemViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
     a due date. The side that owns an item may change its `status` and `notes`."""
 
     queryset = ActionItem.objects.select_related("owner_user", "owner_contact", "meeting")
+    list_select_related = ()  # a list shows their ids only
     serializer_class = serializers.ActionItemSerializer
     filterset_class = filtersets.ActionItemFilterSet
     search_fields = ["title", "description", "notes"]

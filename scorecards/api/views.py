@@ -133,6 +133,9 @@ class ActualViewSet(VendorScopedViewSet):
     period answers 409 with the existing actual's id: PATCH that one instead."""
 
     queryset = Actual.objects.select_related("vendor", "measure", "period")
+    # A list shows the measure's and period's ids only; the vendor's slug is in the
+    # address of an evidence file.
+    list_select_related = ("vendor",)
     serializer_class = s.ActualSerializer
     filterset_class = filtersets.ActualFilterSet
     search_fields = ["comment", "measure__name"]

@@ -19,6 +19,7 @@ from sla.models import (
 )
 from vendorgov.api.fields import (
     IdentityUrlField,
+    ReadModelSerializer,
     StrictCharField,
     StrictChoiceField,
     StrictDateField,
@@ -47,7 +48,7 @@ class LocalTimeField(serializers.TimeField):
         super().__init__(format="%H:%M:%S", **kwargs)
 
 
-class SlaCalendarSerializer(serializers.ModelSerializer):
+class SlaCalendarSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-calendar-detail")
     vendor = _vendor()
     day_starts = LocalTimeField(read_only=True)
@@ -66,7 +67,7 @@ class SlaCalendarSerializer(serializers.ModelSerializer):
         return [{"date": day, "name": name} for day, name in calendar.holiday_list]
 
 
-class ServiceLevelSerializer(serializers.ModelSerializer):
+class ServiceLevelSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-service-level-detail")
     vendor = serializers.IntegerField(source="version.sla.vendor_id", read_only=True,
                                       help_text="The vendor's id.")
@@ -89,8 +90,8 @@ class ServiceLevelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SlaVersionSerializer(serializers.ModelSerializer):
-    service_levels = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+class SlaVersionSerializer(ReadModelSerializer):
+    service_levels = serializers.SerializerMethodField()
 
     class Meta:
         model = SLAVersion
@@ -99,28 +100,80 @@ class SlaVersionSerializer(serializers.ModelSerializer):
                   "dispute_window_days", "service_levels"]
         read_only_fields = fields
 
+    @extend_schema_field({"type": "array", "items": {"type": "integer"}})
+    def get_service_levels(self, version) -> list[int]:
+        return version._service_level_ids
 
-class SLASerializer(serializers.ModelSerializer):
+
+#: The version columns the API shows (and `governs` reads).
+_VERSION_COLUMNS = ("sla_id", "number", "status", "summary", "effective_from",
+                    "effective_until", "monthly_charge", "credit_cap_percent",
+                    "earn_back_windows", "dispute_window_days")
+
+
+def attach_versions(slas: list[SLA]) -> None:
+    """Set `_versions` on each SLA (newest first), each with `_service_level_ids` (in the
+    service levels' order): two queries for a whole page. A service level is read as its
+    id alone; Django's prefetch built a model and a related manager for each of them (700
+    on a page of 100 SLAs), most of the time of the list."""
+    by_sla = {sla.pk: [] for sla in slas}
+    versions = list(SLAVersion.objects.filter(sla_id__in=by_sla).order_by("-number")
+                    .only(*_VERSION_COLUMNS))
+    levels = {version.pk: [] for version in versions}
+    for version_id, level_id in (ServiceLevel.objects.filter(version_id__in=levels)
+                                 .values_list("version_id", "id")):
+        levels[version_id].append(level_id)
+    for version in versions:
+        version._service_level_ids = levels[version.pk]
+        by_sla[version.sla_id].append(version)
+    for sla in slas:
+        sla._versions = by_sla[sla.pk]
+
+
+class SLAListSerializer(serializers.ListSerializer):
+    """Reads the versions of a whole page of SLAs at once (`attach_versions`)."""
+
+    def to_representation(self, data):
+        slas = list(data.all() if hasattr(data, "all") else data)
+        attach_versions(slas)
+        return super().to_representation(slas)
+
+
+class SLASerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-detail")
     vendor = _vendor()
     current_version = serializers.SerializerMethodField(
         help_text="The number of the version in effect today, or null.")
-    versions = SlaVersionSerializer(many=True, read_only=True)
+    versions = serializers.SerializerMethodField()
 
     class Meta:
         model = SLA
+        list_serializer_class = SLAListSerializer
         fields = ["id", "url", "vendor", "contract", "reference", "name", "description",
                   "owner", "review_interval_months", "review_due_on", "retired_on",
                   "archived_at", "current_version", "versions"]
         read_only_fields = fields
 
+    def _versions_of(self, sla) -> list[SLAVersion]:
+        if not hasattr(sla, "_versions"):
+            attach_versions([sla])
+        return sla._versions
+
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_current_version(self, sla):
         today = timezone.localdate()
-        return next((v.number for v in sla.versions.all() if v.governs(today)), None)
+        return next((v.number for v in self._versions_of(sla) if v.governs(today)), None)
+
+    @extend_schema_field(SlaVersionSerializer(many=True))
+    def get_versions(self, sla):
+        # One version serializer for every SLA of a list (building one per row copies its
+        # fields each time).
+        if "_version_serializer" not in self.__dict__:
+            self._version_serializer = SlaVersionSerializer(context=self.context)
+        return [self._version_serializer.to_representation(v) for v in self._versions_of(sla)]
 
 
-class SlaMeasurementSerializer(serializers.ModelSerializer):
+class SlaMeasurementSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-measurement-detail")
     vendor = _vendor()
     sla = serializers.IntegerField(source="sla_id", read_only=True)  # annotated by the view
@@ -179,7 +232,7 @@ class SlaBatchErrorSerializer(serializers.Serializer):
                                              "could not be read.")
 
 
-class SlaDisputeSerializer(serializers.ModelSerializer):
+class SlaDisputeSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-dispute-detail")
     vendor = _vendor()
 
@@ -190,7 +243,7 @@ class SlaDisputeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SlaEvaluationSerializer(serializers.ModelSerializer):
+class SlaEvaluationSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-evaluation-detail")
     vendor = _vendor()
     window = serializers.CharField(source="label", read_only=True)

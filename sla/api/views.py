@@ -2,7 +2,7 @@
 service (submitting measurements, disputes, corrective-action progress)."""
 
 from django.db import IntegrityError
-from django.db.models import F, Prefetch
+from django.db.models import F
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -20,7 +20,6 @@ from sla.models import (
     Evaluation,
     Measurement,
     ServiceLevel,
-    SLAVersion,
 )
 from vendors import access
 from vendors.access import Action
@@ -51,9 +50,8 @@ class BusinessCalendarViewSet(VendorScopedReadOnlyViewSet):
 class SLAViewSet(VendorScopedReadOnlyViewSet):
     """SLAs with every version of their terms (the current one and those it superseded)."""
 
-    queryset = SLA.objects.prefetch_related(Prefetch(
-        "versions", queryset=SLAVersion.objects.order_by("-number").prefetch_related(
-            "service_levels")))
+    # Each page reads its versions and service level ids itself (SLAListSerializer).
+    queryset = SLA.objects.all()
     serializer_class = serializers.SLASerializer
     filterset_class = filtersets.SLAFilterSet
     search_fields = ["reference", "name", "description"]

@@ -14,6 +14,8 @@ import re
 from django.db import models
 from rest_framework import serializers
 
+from vendorgov.api.representation import FastRepresentationMixin
+
 MAX_ID = 2**63 - 1  # the largest id PostgreSQL's bigint and SQLite can hold
 
 #: What each integer column holds on every database we run on. Django takes the limits
@@ -181,7 +183,7 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class StrictModelSerializer(serializers.ModelSerializer):
+class StrictModelSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     # A ModelSerializer whose generated fields are the strict ones above, and whose
     # integers are limited to what their column holds on any database. (A comment, not a
     # docstring: drf-spectacular would show a docstring on every serializer built on this.)
@@ -218,6 +220,11 @@ class StrictModelSerializer(serializers.ModelSerializer):
                 kwargs["max_value"] = high
         return field_class, kwargs
 
+
+class ReadModelSerializer(FastRepresentationMixin, serializers.ModelSerializer):
+    # A plain ModelSerializer (DRF's fields) read with FastRepresentationMixin: for
+    # read-only representations. (A comment: see StrictModelSerializer.)
+    pass
 
 
 class IdentityUrlField(serializers.HyperlinkedIdentityField):

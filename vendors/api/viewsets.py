@@ -33,10 +33,18 @@ class VendorScopedReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
     #: Overrides per viewset action, e.g. {"create": Action.REQUEST_STAFFING}.
     action_rights: dict[str, Action] = {}
 
+    #: The related records a list's rows need, when fewer than a record's actions need
+    #: (None: the queryset's own): each joined record is one more model built per row.
+    list_select_related: tuple[str, ...] | None = None
+
     def get_queryset(self):
         queryset = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return queryset.none()
+        if self.action == "list" and self.list_select_related is not None:
+            queryset = queryset.select_related(None)
+            if self.list_select_related:
+                queryset = queryset.select_related(*self.list_select_related)
         return access.restrict(queryset, self.request.user, Action.VIEW)
 
     def filter_queryset(self, queryset):

@@ -1,0 +1,66 @@
+"""The API's fast representation (vendorgov/api/representation.py) answers byte for byte as
+DRF's own `Serializer.to_representation` does, on every list and every record of the API."""
+
+import pytest
+from django.urls import reverse
+from rest_framework import serializers
+from rest_framework.test import APIClient
+
+from governance import services
+from governance.models import Meeting
+from tests import test_isolation
+from tests.factories import ApiTokenFactory, UserFactory
+from tests.shared_data import built_once
+from tests.vendorgov.test_query_counts import API_LISTS
+from vendorgov.api.representation import FastRepresentationMixin
+from vendorgov.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _build():
+    world = test_isolation._build_world()
+    vera = UserFactory(username="vera-representation", role=Role.VENDOR_MANAGER)
+    # A held meeting of each vendor, so that its decisions are published in the lists.
+    for vendor in (world.a, world.b):
+        meeting = Meeting.objects.filter(vendor=vendor, decisions__isnull=False).first()
+        services.meeting_hold(meeting, by=vera)
+    clients = {}
+    for who, user in (("vendor token", world.b_people["charlie"]), ("internal token", vera)):
+        _, raw = ApiTokenFactory.with_raw(user)
+        clients[who] = APIClient()
+        clients[who].credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return clients
+
+
+@pytest.fixture(scope="module")
+def clients(django_db_setup, django_db_blocker):
+    yield from built_once(django_db_blocker, _build)
+
+
+def _drf_own(self, instance):
+    return serializers.Serializer.to_representation(self, instance)
+
+
+@pytest.mark.parametrize("name", API_LISTS)
+@pytest.mark.parametrize("who", ["vendor token", "internal token"])
+def test_lists_and_records_answer_exactly_as_drf_would(clients, monkeypatch, who, name):
+    client = clients[who]
+    fast = client.get(reverse(name), {"page_size": 100})
+    assert fast.status_code == 200, fast.content
+    records = [row["url"] for row in fast.json()["results"] if "url" in row]
+    fast_records = [client.get(url).content for url in records]
+    with monkeypatch.context() as patch:
+        patch.setattr(FastRepresentationMixin, "to_representation", _drf_own)
+        drf = client.get(reverse(name), {"page_size": 100})
+        drf_records = [client.get(url).content for url in records]
+    assert fast.content == drf.content
+    assert fast_records == drf_records
+    if who == "internal token" and name in ("vendor-list", "sla-list", "meeting-list",
+                                            "sla-evaluation-list", "action-item-list"):
+        assert fast.json()["results"], "the comparison saw no row"
+    if name == "meeting-list":
+        assert any(row["decisions"] for row in fast.json()["results"]), "no decision seen"
+    if name == "sla-list":
+        assert any(v["service_levels"] for row in fast.json()["results"]
+                   for v in row["versions"]), "no service level seen"

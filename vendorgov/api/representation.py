@@ -1,0 +1,178 @@
+"""A faster `to_representation` for model serializers, giving the very same JSON.
+
+DRF turns each field of each row into JSON through generic machinery: a generator over the
+fields, `get_attribute` walking a list of source parts with a try/except, a `PKOnlyObject`
+for every related id, a `to_representation` call even for a string that is already one.
+On a list of 100 rows of 20 fields that is 2,000 rounds of it, and it was a third of the
+time of the API's larger lists.
+
+`FastRepresentationMixin` reads the serializer's fields once per serializer (per request,
+per model class) and sorts each into the cheapest way that gives DRF's answer:
+
+* a model column or annotation read straight from the instance (`getattr`), converted with
+  the field's own `to_representation`, skipped only where DRF's conversion returns the value
+  unchanged (a `str` for a CharField, an `int` for an IntegerField, a `bool` for a
+  BooleanField); a DateTimeField's time zone is looked up once, not for every value;
+* a method DRF would call (no argument needed), called, then the same;
+* a related record's id (`PrimaryKeyRelatedField`) read from its `<name>_id` column, which
+  is exactly what DRF's `PKOnlyObject` carries;
+* a field on the whole record (`source="*"`: record URLs, `SerializerMethodField`): its
+  `to_representation(instance)`, as DRF calls it;
+* anything else (dotted sources, methods to call, reverse relations, nested lists): DRF's
+  own steps for that field, unchanged.
+
+A row that meets an AttributeError or a missing related record on the fast path is done
+again by DRF's own `to_representation`, so even an unexpected record is answered as DRF
+would (and fails as DRF would). tests/api/test_representation.py compares both for every
+list of the API.
+"""
+
+import datetime
+import functools
+import inspect
+
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db.models.query_utils import DeferredAttribute
+from django.utils.functional import cached_property
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField, RelatedField
+from rest_framework.settings import ISO_8601, api_settings
+
+_ATTR, _CALL, _FK, _WHOLE, _DRF = range(5)
+
+#: Field classes whose to_representation returns a value of this type unchanged.
+_UNCHANGED = ((serializers.CharField, str), (serializers.IntegerField, int),
+              (serializers.BooleanField, bool))
+
+
+def _unchanged_type(field) -> tuple:
+    for base, kind in _UNCHANGED:
+        if isinstance(field, base) and type(field).to_representation is base.to_representation:
+            return (kind,)
+    return ()
+
+
+def _converter(field):
+    """The field's `to_representation`; for DRF's DateTimeField in ISO 8601 (ours), the
+    same steps with the time zone looked up once instead of on every value."""
+    kind = type(field)
+    base = serializers.DateTimeField
+    if not (isinstance(field, base) and kind.to_representation is base.to_representation
+            and kind.enforce_timezone is base.enforce_timezone
+            and kind.default_timezone is base.default_timezone):
+        return field.to_representation
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    if output_format is None or output_format.lower() != ISO_8601 or zone is None:
+        return field.to_representation
+
+    def to_representation(value):
+        if type(value) is not datetime.datetime or value.utcoffset() is None:
+            return field.to_representation(value)  # naive, or not a datetime: DRF's way
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:
+            return field.to_representation(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return to_representation
+
+
+# The checks below read the model class only: asked once per model and name, not once per
+# request (they were a millisecond of every request of a short list).
+@functools.cache
+def _plain_attribute(model, name: str) -> bool:
+    """Is `model().<name>` a value read without a call or a relation lookup: a column
+    (or a foreign key's `_id`), a property, or an instance attribute such as an annotation?"""
+    attr = inspect.getattr_static(model, name, None)
+    if attr is None:
+        return not name.startswith("_")
+    return isinstance(attr, DeferredAttribute | property | cached_property
+                      | functools.cached_property)
+
+
+@functools.cache
+def _simple_method(model, name: str) -> bool:
+    """Is `model().<name>` a method DRF calls without arguments (its `is_simple_callable`:
+    every parameter but `self` has a default)?"""
+    attr = inspect.getattr_static(model, name, None)
+    if not inspect.isfunction(attr):
+        return False
+    params = list(inspect.signature(attr).parameters.values())[1:]
+    return all(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.default is not p.empty
+               for p in params)
+
+
+@functools.cache
+def _foreign_key_column(model, name: str) -> str | None:
+    """`<name>_id` when `name` is a forward foreign key (or one-to-one) of `model`."""
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if model_field.concrete and (model_field.many_to_one or model_field.one_to_one):
+        return model_field.attname
+    return None
+
+
+def _plan(serializer, model) -> list[tuple]:
+    plan = []
+    for field in serializer._readable_fields:
+        name, parts = field.field_name, field.source_attrs
+        if field.source == "*" and not (isinstance(field, RelatedField)
+                                        and field.use_pk_only_optimization()):
+            plan.append((name, _WHOLE, None, (), field.to_representation))
+            continue
+        if (isinstance(field, PrimaryKeyRelatedField) and field.pk_field is None
+                and len(parts) == 1):
+            column = _foreign_key_column(model, parts[0])
+            if column is not None:
+                plan.append((name, _FK, column, (), None))
+                continue
+        if len(parts) == 1 and not isinstance(field, RelatedField | serializers.BaseSerializer):
+            if _plain_attribute(model, parts[0]):
+                plan.append((name, _ATTR, parts[0], _unchanged_type(field), _converter(field)))
+                continue
+            if _simple_method(model, parts[0]):
+                plan.append((name, _CALL, parts[0], _unchanged_type(field), _converter(field)))
+                continue
+        plan.append((name, _DRF, field, (), None))
+    return plan
+
+
+class FastRepresentationMixin:
+    # Serializers built on this answer as DRF does, faster (see the module). (A comment,
+    # not a docstring: drf-spectacular would show a docstring on every serializer.)
+
+    def to_representation(self, instance):
+        plans = self.__dict__.setdefault("_fast_plans", {})
+        model = type(instance)
+        plan = plans.get(model)
+        if plan is None:
+            plan = plans[model] = _plan(self, model)
+        ret = {}
+        try:
+            for name, kind, source, unchanged, convert in plan:
+                if kind is _ATTR:
+                    value = getattr(instance, source)
+                    ret[name] = (value if value is None or type(value) in unchanged
+                                 else convert(value))
+                elif kind is _CALL:
+                    value = getattr(instance, source)()
+                    ret[name] = (value if value is None or type(value) in unchanged
+                                 else convert(value))
+                elif kind is _FK:
+                    ret[name] = getattr(instance, source)
+                elif kind is _WHOLE:
+                    ret[name] = convert(instance)
+                else:  # DRF's own steps (Serializer.to_representation) for this field
+                    try:
+                        attribute = source.get_attribute(instance)
+                    except SkipField:
+                        continue
+                    check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+                    ret[name] = None if check is None else source.to_representation(attribute)
+        except (AttributeError, ObjectDoesNotExist):
+            return super().to_representation(instance)
+        return ret
