@@ -630,13 +630,14 @@ def action_items_open(user, *, owner=None, side: str = "", vendor_ids=None) -> l
 def impediments_open(user, *, vendor_ids=None) -> list[Impediment]:
     """Open impediments, oldest first, each with `limit` (its plan's escalation age) and
     `flagged` (older than that with a rung left to climb)."""
+    plan_limit = (GovernancePlan.objects.filter(vendor_id=OuterRef("vendor_id"))
+                  .values("escalate_after_days")[:1])
     rows = list(_live(Impediment.objects.open(), user, vendor_ids)
                 .select_related("vendor", "owner_user", "owner_contact")
+                .annotate(plan_limit=Subquery(plan_limit))
                 .order_by("raised_on", "id"))
-    limits = dict(GovernancePlan.objects.filter(vendor_id__in={i.vendor_id for i in rows})
-                  .values_list("vendor_id", "escalate_after_days")) if rows else {}
     for i in rows:
-        i.limit = limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS)
+        i.limit = DEFAULT_ESCALATE_AFTER_DAYS if i.plan_limit is None else i.plan_limit
         i.flagged = i.flagged_for_escalation(i.limit)
     return rows
 

@@ -592,7 +592,7 @@ class Portfolio:
     trend_labels: list[str]
     perspective_names: list[str]
     rows: list[PortfolioRow]  # the rows of the page asked for
-    without_scorecard: list[Vendor]
+    without_scorecard: QuerySet[Vendor]  # lazy: read when a page shows it
     count: int = 0  # rows on every page together
     page: int = 1
     pages: int = 1
@@ -664,13 +664,19 @@ def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
         vendor_ids = list(vendor_ids)
         vendors = vendors.filter(pk__in=vendor_ids)
         cards = cards.filter(vendor_id__in=vendor_ids)
-    without = list(vendors.exclude(pk__in=cards.values("vendor_id")).order_by("name"))
+    # Read only where shown (the heat map's footnote; the homes never show it).
+    without = vendors.exclude(pk__in=cards.values("vendor_id")).order_by("name")
     labels, label, trend_labels = portfolio_labels(user, label, trend_length, scorecards=cards)
     names = portfolio_perspective_names(user) if names is None else names
 
     key, descending = sort.lstrip("-"), sort.startswith("-")
-    order = sorted(cards.values_list("pk", "vendor__name").order_by(),
-                   key=lambda c: c[1].lower(), reverse=key == "vendor" and descending)
+    # Every row is shown (per_page=None): load them whole at once; a page: order (id, name)
+    # pairs and load only the page's rows.
+    whole = None if per_page is not None else {
+        c.pk: c for c in cards.select_related("vendor").order_by()}
+    pairs = ((pk, c.vendor.name) for pk, c in whole.items()) if whole is not None else \
+        cards.values_list("pk", "vendor__name").order_by()
+    order = sorted(pairs, key=lambda c: c[1].lower(), reverse=key == "vendor" and descending)
     ids = [pk for pk, _ in order]
     if key != "vendor" and label:
         by_card = _sort_keys(ids, label, key)
@@ -689,7 +695,8 @@ def portfolio(user, label: str | None, trend_length: int = TREND_PERIODS, *,
             number = 1
         shown = ids[(number - 1) * per_page:number * per_page]
         trend_labels_shown = trend_labels
-    card_of = {c.pk: c for c in Scorecard.objects.filter(pk__in=shown).select_related("vendor")}
+    card_of = whole if whole is not None else {
+        c.pk: c for c in Scorecard.objects.filter(pk__in=shown).select_related("vendor")}
     scores = _scores(shown, label)
     trends = _trends(shown, [lab for lab in trend_labels_shown if lab != label])
     rows = []

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from scorecards import scoring
 from vendorgov.templatetags.vg import badge
@@ -76,14 +77,17 @@ def cell(row, name):
     return row.cell(name)
 
 
+NOT_ON_SCORECARD = mark_safe('<td class="heat "><span class="small text-body-secondary">'  # noqa: S308 - a constant
+                             'not on this scorecard</span></td>')
+
+
 @register.simple_tag
 def heat_map_cell(row, name, url, label):
     """One perspective's cell of a heat map row (`selectors.PortfolioRow`): built in Python,
     as a page shows a few hundred of them (the same markup a template would give)."""
     cell = row.cell(name)
     if not cell:
-        return format_html('<td class="heat "><span class="small text-body-secondary">not on '
-                           'this scorecard</span></td>')
+        return NOT_ON_SCORECARD
     measures = format_html('<span class="d-block small">{}/{} measures</span>',
                            cell.measures_with_data, cell.measures) \
         if not cell.is_complete and cell.measures_with_data else ""

@@ -5,9 +5,11 @@ one request.
 
 The routes come from the URLconf and are aimed at real records through the isolation table
 (tests/test_isolation.py), so a page or list added tomorrow is measured the day it exists.
-Pages are opened (GET) as a vendor manager, who may see every one of them; API lists are
-read with a vendor user's token and with an internal (vendor manager's) token, a page of
-100. A route that legitimately cannot comply is in ALLOWED with the reason.
+Pages are opened (GET) as a vendor manager, who may see every one of them, and the home
+page, a different dashboard per role, as every other role too (the people who see only their
+vendors are assigned to every vendor at both sizes); API lists are read with a vendor user's
+token and with an internal (vendor manager's) token, a page of 100. A route that
+legitimately cannot comply is in ALLOWED with the reason.
 
 Everything is measured in one pass per size (building the bigger portfolio once), each
 request in a transaction rolled back after it, so no request sees another's writes.
@@ -27,10 +29,12 @@ from rest_framework.test import APIClient
 
 from dashboards.models import PackJob, PackJobStatus
 from tests import test_isolation
-from tests.factories import ApiTokenFactory, UserFactory, VendorFactory
+from tests.factories import ApiTokenFactory, AssignmentFactory, UserFactory, VendorFactory
 from tests.shared_data import built_once
 from tests.test_isolation import ROUTES
 from vendorgov.roles import Role
+from vendors.choices import AssignmentRole
+from vendors.models import Vendor
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +104,15 @@ PAGES = sorted(name for name, route, view in _named()
                if not route.startswith("api/") and _takes_get(view))
 API_LISTS = sorted(name for name, route, view in _named()
                    if route.startswith("api/v1/") and name.endswith("-list"))
+#: The home page as each role but the vendor manager's (the "page" case); a vendor user is
+#: the isolation table's charlie.
+HOME_ROLES = {"home as line manager": (Role.LINE_MANAGER, AssignmentRole.LINE_MANAGER),
+              "home as executive": (Role.EXECUTIVE, None),
+              "home as operations": (Role.OPERATIONS, AssignmentRole.OPERATIONS),
+              "home as stakeholder": (Role.STAKEHOLDER, AssignmentRole.IT_STAKEHOLDER)}
+HOMES = [*HOME_ROLES, "home as vendor user"]
 CASES = [("page", name) for name in PAGES if name not in ALLOWED] + [
+    (who, "home") for who in HOMES] + [
     (who, name) for name in API_LISTS if name not in ALLOWED
     for who in ("vendor token", "internal token")]
 
@@ -135,7 +147,7 @@ def _measure(world, clients, aims) -> dict:
         client = clients[who]
         kwargs = aims.get(name) or (ROUTES[name][1](world)[0] if name in ROUTES else {})
         url = reverse(name, kwargs=kwargs)
-        data = {"page_size": 100} if who != "page" else {}
+        data = {"page_size": 100} if who.endswith("token") else {}
         for _warm_then_measure in range(2):
             with transaction.atomic():
                 with CaptureQueriesContext(connection) as queries:
@@ -159,10 +171,27 @@ def _build_and_measure():
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
         clients[who] = api
+    assigned = {}
+    for who, (role, assignment_role) in HOME_ROLES.items():
+        user = UserFactory(username=f"{role}-queries", role=role)
+        clients[who] = Client()
+        clients[who].force_login(user)
+        if assignment_role:
+            assigned[user] = assignment_role
+    clients["home as vendor user"] = Client()
+    clients["home as vendor user"].force_login(world.b_people["charlie"])
+
+    def assign_everywhere():
+        for user, assignment_role in assigned.items():
+            for vendor in Vendor.objects.exclude(assignments__user=user):
+                AssignmentFactory(vendor=vendor, user=user, role=assignment_role)
+
     with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
         aims = _own_pack_job(vera, Path(media))
+        assign_everywhere()
         small = _measure(world, clients, aims)
         _more_vendors(LARGE - SMALL, start=SMALL)
+        assign_everywhere()
         large = _measure(world, clients, aims)
     return small, large
 
