@@ -194,19 +194,22 @@ def _names(field, ids: set) -> dict:
 def _name_related(entries: list[HistoryEntry]) -> None:
     """Turn each change into (label, old, new) with the names of related objects in place of
     their ids ('Owner: Pat Jones → Sam Lee', not '12 → 15'): one query per relation that
-    changed, however many entries there are."""
+    changed, however many entries there are (one per related model: the vendor field of
+    every kind of record is read once)."""
     ids: dict = {}
+    fields: dict = {}
     for e in entries:
         for _, field, old, new in e.changes:
             if _is_relation(field):
-                ids.setdefault(field, set()).update(_related_ids(field, old),
-                                                    _related_ids(field, new))
-    names = {field: _names(field, values) for field, values in ids.items() if values}
+                fields.setdefault(field.related_model, field)
+                ids.setdefault(field.related_model, set()).update(_related_ids(field, old),
+                                                                  _related_ids(field, new))
+    names = {model: _names(fields[model], values) for model, values in ids.items() if values}
 
     def shown(field, value):
-        if field not in names or value is None:
+        if not _is_relation(field) or field.related_model not in names or value is None:
             return value
-        found = [names[field].get(i, f"#{i} (no longer exists)")
+        found = [names[field.related_model].get(i, f"#{i} (no longer exists)")
                  for i in _related_ids(field, value)]
         return ", ".join(found) if field.many_to_many else found[0]
 
@@ -215,16 +218,18 @@ def _name_related(entries: list[HistoryEntry]) -> None:
                      for name, field, old, new in e.changes]
 
 
-def _entries(records, label: str) -> list[HistoryEntry]:
+def _entries(records, label: str, *, name: bool = True) -> list[HistoryEntry]:
     """Entries for historical rows given newest first; each is compared with the row before it
-    for the same record when that row was fetched too (no query per entry)."""
+    for the same record when that row was fetched too (no query per entry). `name=False`
+    leaves naming the related objects to the caller (`_name_related` over several kinds)."""
     records = list(records)
     m2m = _m2m_rows(records)
     entries, older = [], {}
     for record in reversed(records):
         entries.append(HistoryEntry(record, label, _diff(record, older.get(record.id), m2m)))
         older[record.id] = record
-    _name_related(entries)
+    if name:
+        _name_related(entries)
     return entries[::-1]
 
 
@@ -236,7 +241,11 @@ def vendor_history(vendor: Vendor, *, limit: int = 100) -> list[HistoryEntry]:
         lookup = {"id": vendor.pk} if model is Vendor else {"vendor_id": vendor.pk}
         records = (model.history.filter(**lookup).select_related("history_user")
                    .order_by("-history_date", "-history_id")[:limit])
-        entries += _entries(records, model._meta.verbose_name)
+        kind = _entries(records, model._meta.verbose_name, name=False)
+        # Each record as it was then, its vendor being this one (not read again per row).
+        _name_entries(kind, vendor if model is Vendor else model(vendor=vendor))
+        entries += kind
+    _name_related(entries)  # every kind at once: one query per related model
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
 
