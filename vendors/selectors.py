@@ -4,8 +4,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import (Count, DateField, ExpressionWrapper, F, Min, Prefetch, Q,
-                              QuerySet, Value)
+from django.db.models import (
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
