@@ -312,7 +312,7 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
         ],
         pipeline=governance.innovation_pipeline(user),
         reviews=governance.meetings_between(user, now, now + timedelta(days=92),
-                                            tier="quarterly")[:20],
+                                            tier="quarterly", limit=20),
         foundation=foundation_blocks(user),
         signs=signs_for(user),
         total=paginator.count,

@@ -643,8 +643,9 @@ def impediments_open(user, *, vendor_ids=None) -> list[Impediment]:
 
 
 def meetings_between(user, start, end, *, attendee=None, tier: str = "",
-                     vendor_ids=None) -> list[Meeting]:
-    """Scheduled or held meetings starting in [start, end) (those `attendee` is invited to)."""
+                     vendor_ids=None, limit: int | None = None) -> list[Meeting]:
+    """Scheduled or held meetings starting in [start, end) (those `attendee` is invited to);
+    the first `limit` of them only, read with LIMIT (a home page shows a few of a thousand)."""
     rows = (_live(Meeting.objects.visible(), user, vendor_ids)
             .filter(starts_at__gte=start, starts_at__lt=end)
             .exclude(status=MeetingStatus.CANCELLED).select_related("vendor"))
@@ -652,7 +653,8 @@ def meetings_between(user, start, end, *, attendee=None, tier: str = "",
         rows = rows.filter(attendances__user=attendee).distinct()
     if tier:
         rows = rows.filter(tier=tier)
-    return list(rows.order_by("starts_at", "id"))
+    rows = rows.order_by("starts_at", "id")
+    return list(rows if limit is None else rows[:limit])
 
 
 @dataclass

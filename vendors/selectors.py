@@ -3,7 +3,18 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -95,8 +106,15 @@ def renewals_due(user, *, horizon: timedelta = RENEWAL_HORIZON) -> list[Contract
     contracts = (access.restrict(Contract.objects.active(), user)
                  .filter(vendor__archived_at__isnull=True, end_date__gte=today)
                  .select_related("vendor"))
+    if connection.features.has_native_duration_field:
+        # The notice date (`Contract.renewal_notice_date`) computed in SQL, so only the
+        # contracts due are read, not every active contract of the portfolio (SQLite cannot
+        # multiply a duration: there the filter below does it all).
+        contracts = contracts.alias(notice_on=ExpressionWrapper(
+            F("end_date") - F("renewal_notice_days") * Value(timedelta(days=1)),
+            output_field=DateField())).filter(notice_on__lte=today + horizon)
     return sorted((c for c in contracts if c.renewal_notice_date <= today + horizon),
-                  key=lambda c: c.renewal_notice_date)
+                  key=lambda c: (c.renewal_notice_date, c.pk))
 
 
 def stale_staffing_requests(user) -> QuerySet[StaffingChange]:

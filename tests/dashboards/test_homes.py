@@ -156,3 +156,46 @@ def test_an_archived_vendors_overview_still_opens_without_figures(client, vendor
     response = client.get(reverse("vendors:detail", args=[vendor_a.slug]))
     assert response.status_code == 200
     assert "No closed health check with results yet." in response.content.decode()
+
+
+def test_executives_home_lists_the_first_twenty_quarterly_reviews_in_date_order(
+        executive, vendor_a):
+    """Read with LIMIT in SQL (a thousand vendors have a thousand reviews in three months)."""
+    from dashboards import selectors
+    from governance import selectors as governance
+    from governance.choices import MeetingStatus, Tier
+    from tests.signs.factories import cadence, meeting
+    quarterly = cadence(vendor_a, Tier.QUARTERLY)
+    today = timezone.localdate()
+    for n in range(22, 0, -1):  # created latest first: the order is by date, not by insertion
+        meeting(vendor_a, quarterly, today + datetime.timedelta(days=n),
+                status=MeetingStatus.SCHEDULED, title=f"Review {n:02d}")
+    now = timezone.now()
+    first = governance.meetings_between(executive, now, now + datetime.timedelta(days=92),
+                                        tier="quarterly", limit=20)
+    assert [m.title for m in first] == [f"Review {n:02d}" for n in range(1, 21)]
+    assert [m.title for m in selectors.exec_home(executive).reviews] == [
+        m.title for m in first]
+
+
+def test_renewals_block_lists_contracts_whose_notice_falls_due_within_the_horizon(
+        vendor_manager, vendor_a):
+    """The notice date (end date less the notice days) is compared in SQL on PostgreSQL and
+    in Python elsewhere: same contracts, soonest notice first."""
+    from dashboards import selectors
+    from tests.factories import ContractFactory
+    from vendors.selectors import RENEWAL_HORIZON
+    today = timezone.localdate()
+    days = datetime.timedelta
+
+    def contract(reference, ends_in, notice):
+        ContractFactory(vendor=vendor_a, reference=reference, end_date=today + days(ends_in),
+                        renewal_notice_days=notice)
+    horizon = RENEWAL_HORIZON.days
+    contract("EDGE", horizon + 30, 30)  # notice exactly on the horizon's last day
+    contract("PAST-EDGE", horizon + 31, 30)  # a day later: not yet
+    contract("OVERDUE", 10, 60)  # notice date passed, contract still running
+    contract("ENDED", -1, 30)  # already ended: nothing to decide
+    contract("LONG-NOTICE", 400, 400 - 5)  # a long notice period, due in five days
+    shown = [c.reference for c in selectors.foundation_blocks(vendor_manager).renewals]
+    assert shown == ["OVERDUE", "LONG-NOTICE", "EDGE"]
