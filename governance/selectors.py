@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -664,17 +664,23 @@ class TierReviews:
 
 
 def reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
-    """The last held and the next scheduled meeting of each tier of the vendor (two queries:
-    one for the last of each tier, one for the next)."""
+    """The last held and the next scheduled meeting of each tier of the vendor (one query on
+    PostgreSQL; two elsewhere: one for the last of each tier, one for the next)."""
     now = timezone.now()
     meetings = Meeting.objects.visible().filter(vendor=vendor).select_related("vendor")
-    last = {m.tier: m for m in meetings.filter(status=MeetingStatus.HELD)
-            .order_by("tier", "-starts_at").distinct("tier")} \
-        if _distinct_on() else _first_per_tier(meetings.filter(status=MeetingStatus.HELD)
-                                               .order_by("-starts_at"))
-    upcoming = meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now)
-    nxt = ({m.tier: m for m in upcoming.order_by("tier", "starts_at").distinct("tier")}
-           if _distinct_on() else _first_per_tier(upcoming.order_by("starts_at")))
+    held = Q(status=MeetingStatus.HELD)
+    upcoming = Q(status=MeetingStatus.SCHEDULED, ends_at__gte=now)
+    if _distinct_on():
+        # One row per (tier, status): a held meeting's newest start sorts first (the CASE is
+        # null for scheduled ones, which then sort by their earliest start).
+        first = list(meetings.filter(held | upcoming).order_by(
+            "tier", "status", Case(When(held, then=F("starts_at"))).desc(nulls_last=True),
+            "starts_at").distinct("tier", "status"))
+        last = {m.tier: m for m in first if m.status == MeetingStatus.HELD}
+        nxt = {m.tier: m for m in first if m.status == MeetingStatus.SCHEDULED}
+    else:
+        last = _first_per_tier(meetings.filter(held).order_by("-starts_at"))
+        nxt = _first_per_tier(meetings.filter(upcoming).order_by("starts_at"))
     return [TierReviews(t.value, t.label, last.get(t.value), nxt.get(t.value)) for t in Tier]
 
 
