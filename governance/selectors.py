@@ -665,7 +665,25 @@ class TierReviews:
 
 def reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
     """The last held and the next scheduled meeting of each tier of the vendor (one query on
-    PostgreSQL; two elsewhere: one for the last of each tier, one for the next)."""
+    PostgreSQL; two elsewhere: one for the last of each tier, one for the next), read once per
+    vendor object: the vendor page's header (its next review, `next_review`) and its
+    Overview tab's vendor 360 are separate template tags of one request that share only the
+    page's vendor object, so the second reuses what the first read (a vendor object lives for
+    one request)."""
+    reviews = vendor.__dict__.get("_reviews_by_tier")
+    if reviews is None:
+        reviews = vendor.__dict__["_reviews_by_tier"] = _reviews_by_tier(vendor)
+    return reviews
+
+
+def next_review(vendor: Vendor) -> Meeting | None:
+    """The vendor's next scheduled meeting of any tier (the header's next review): the
+    earliest of `reviews_by_tier`'s."""
+    return min((r.next for r in reviews_by_tier(vendor) if r.next is not None),
+               key=lambda m: (m.starts_at, m.pk), default=None)
+
+
+def _reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
     now = timezone.now()
     meetings = Meeting.objects.visible().filter(vendor=vendor).select_related("vendor")
     held = Q(status=MeetingStatus.HELD)
@@ -675,12 +693,12 @@ def reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
         # null for scheduled ones, which then sort by their earliest start).
         first = list(meetings.filter(held | upcoming).order_by(
             "tier", "status", Case(When(held, then=F("starts_at"))).desc(nulls_last=True),
-            "starts_at").distinct("tier", "status"))
+            "starts_at", "id").distinct("tier", "status"))
         last = {m.tier: m for m in first if m.status == MeetingStatus.HELD}
         nxt = {m.tier: m for m in first if m.status == MeetingStatus.SCHEDULED}
     else:
         last = _first_per_tier(meetings.filter(held).order_by("-starts_at"))
-        nxt = _first_per_tier(meetings.filter(upcoming).order_by("starts_at"))
+        nxt = _first_per_tier(meetings.filter(upcoming).order_by("starts_at", "id"))
     return [TierReviews(t.value, t.label, last.get(t.value), nxt.get(t.value)) for t in Tier]
 
 

@@ -110,7 +110,7 @@ def structures(scorecards: list[Scorecard]) -> dict[int, Structure]:
     rows = (Perspective.objects.filter(scorecard_id__in=list(by_id))
             .order_by("position", "id", "objectives__position", "objectives__id",
                       "objectives__measures__position", "objectives__measures__id")
-            .values_list(*[prefix + name for (_, prefix), fields in zip(models, names)
+            .values_list(*[prefix + name for (_, prefix), fields in zip(models, names, strict=True)
                            for name in fields]))
     perspective_of, objective_of, measure_ids = {}, {}, set()
     p_end, o_end = len(names[0]), len(names[0]) + len(names[1])
