@@ -106,7 +106,7 @@ def test_periods_missing_actuals_count_measures_without_a_counted_actual(line_ma
     assert gap.expected == 3 and gap.reported == 0 and gap.missing == 3
 
 
-def test_health_by_vendor_scores_the_last_closed_cycles_in_five_queries(executive):
+def test_health_by_vendor_scores_the_last_closed_cycles_in_four_queries(executive):
     template = make_template("Shared")
     filled_vendor(1, template=template)
     with CaptureQueriesContext(connection) as small:
@@ -115,7 +115,7 @@ def test_health_by_vendor_scores_the_last_closed_cycles_in_five_queries(executiv
     filled_vendor(3, template=template)
     with CaptureQueriesContext(connection) as large:
         three = healthchecks.health_by_vendor(executive)
-    assert len(small) == len(large) == 5
+    assert len(small) == len(large) == 4  # vendors, plans, cycles, answers
     assert len(one) == 1 and len(three) == 3
     assert all(h.last is not None and h.next_due for h in three.values())
 
