@@ -50,7 +50,7 @@ TREND_PERIODS = 8
 
 def attach_feeds(measures) -> None:
     """Give each measure fed from an SLA its `feed` (the service level it comes from, an
-    `sla.selectors.FeedLabel`): two queries, none when no measure is fed from an SLA."""
+    `sla.selectors.FeedLabel`): one query, none when no measure is fed from an SLA."""
     measures = list(measures)
     labels = sla_selectors.feed_labels({m.service_level_id for m in measures})
     for m in measures:
