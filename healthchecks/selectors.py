@@ -278,30 +278,39 @@ def next_due(vendor: Vendor, plan: HealthCheckPlan | None = None
              ) -> tuple[date, bool, Cycle | None]:
     """For the vendor header: when the next health check is due, whether it is overdue, and
     the cycle under way if there is one. `plan`: the vendor's plan, when the page has it."""
-    written, cycles = _vendor_reads(vendor)
+    cycles = _vendor_cycles(vendor)
     current = next((c for c in cycles if c.status in CYCLE_OPEN), None)
     if plan is None or plan.vendor_id != vendor.pk:
-        plan = written if written is not None else _default_plan(vendor)
+        plan = _vendor_plan(vendor) or _default_plan(vendor)
     return plan.next_due, current is None and plan.is_overdue, current
 
 
-def _vendor_reads(vendor: Vendor) -> tuple[HealthCheckPlan | None, list[Cycle]]:
-    """The vendor's written plan (None without one) and its cycles under way or closed with
-    responses, newest closed first: two queries, once per vendor object. The vendor page's
-    header (`next_due`) and its Overview tab's vendor 360 (`health_by_vendor(vendor=...)`)
-    are separate template tags of one request that share only the page's vendor object, so
-    the second reuses what the first read (a vendor object lives for one request)."""
-    reads = vendor.__dict__.get("_health_reads")
-    if reads is None:
-        cycles = list(Cycle.objects.filter(vendor=vendor).filter(
-            Q(status__in=CYCLE_OPEN)
-            | Q(status=CycleStatus.CLOSED, closed_without_responses=False))
+# The vendor page's header (`next_due`) and its Overview tab's vendor 360
+# (`health_by_vendor(vendor=...)`) are separate template tags of one request that share only
+# the page's vendor object, so each read below is made once per vendor object and the second
+# tag reuses the first's (a vendor object lives for one request).
+
+
+def _vendor_cycles(vendor: Vendor) -> list[Cycle]:
+    """The vendor's cycles under way or closed with responses, newest closed first (one
+    query, once per vendor object)."""
+    cycles = vendor.__dict__.get("_health_cycles")
+    if cycles is None:
+        cycles = vendor.__dict__["_health_cycles"] = list(
+            Cycle.objects.filter(vendor=vendor).filter(
+                Q(status__in=CYCLE_OPEN)
+                | Q(status=CycleStatus.CLOSED, closed_without_responses=False))
             .order_by(F("closed_on").desc(nulls_last=True), "-pk"))
         for c in cycles:
             c.vendor = vendor  # their links name the vendor: no query per cycle
-        reads = vendor.__dict__["_health_reads"] = (
-            HealthCheckPlan.objects.filter(vendor=vendor).first(), cycles)
-    return reads
+    return cycles
+
+
+def _vendor_plan(vendor: Vendor) -> HealthCheckPlan | None:
+    """The vendor's written plan, None without one (one query, once per vendor object)."""
+    if "_health_plan" not in vendor.__dict__:
+        vendor.__dict__["_health_plan"] = HealthCheckPlan.objects.filter(vendor=vendor).first()
+    return vendor.__dict__["_health_plan"]
 
 
 # -- dashboards: set-based reads across the vendors a person sees ----------------------------
@@ -345,9 +354,9 @@ def health_by_vendor(user, *, vendor_ids=None, vendor: Vendor | None = None,
         if vendor.archived_at is not None:
             return {}  # as for the portfolio: archived vendors have no health figures
         ids = [vendor.pk]
-        plan, rows = _vendor_reads(vendor)
+        plan = _vendor_plan(vendor)
         due = {vendor.pk: plan.next_due} if plan is not None else {}
-        rows = [c for c in rows if c.status in CYCLE_OPEN
+        rows = [c for c in _vendor_cycles(vendor) if c.status in CYCLE_OPEN
                 or not shared_only or c.shared_with_vendor]
     else:
         vendors = access.vendors(user).filter(archived_at__isnull=True)
