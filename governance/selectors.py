@@ -6,8 +6,19 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -664,12 +675,11 @@ class TierReviews:
 
 
 def reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
-    """The last held and the next scheduled meeting of each tier of the vendor (one query on
-    PostgreSQL; two elsewhere: one for the last of each tier, one for the next), read once per
-    vendor object: the vendor page's header (its next review, `next_review`) and its
-    Overview tab's vendor 360 are separate template tags of one request that share only the
-    page's vendor object, so the second reuses what the first read (a vendor object lives for
-    one request)."""
+    """The last held and the next scheduled meeting of each tier of the vendor (one query),
+    read once per vendor object: the vendor page's header (its next review, `next_review`)
+    and its Overview tab's vendor 360 are separate template tags of one request that share
+    only the page's vendor object, so the second reuses what the first read (a vendor object
+    lives for one request)."""
     reviews = vendor.__dict__.get("_reviews_by_tier")
     if reviews is None:
         reviews = vendor.__dict__["_reviews_by_tier"] = _reviews_by_tier(vendor)
@@ -688,30 +698,23 @@ def _reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
     meetings = Meeting.objects.visible().filter(vendor=vendor).select_related("vendor")
     held = Q(status=MeetingStatus.HELD)
     upcoming = Q(status=MeetingStatus.SCHEDULED, ends_at__gte=now)
+    # One row per (tier, status): a held meeting's newest start sorts first (the CASE is null
+    # for scheduled ones, which then sort by their earliest start).
+    order = [Case(When(held, then=F("starts_at"))).desc(nulls_last=True), F("starts_at").asc(),
+             F("id").asc()]
+    rows = meetings.filter(held | upcoming)
     if _distinct_on():
-        # One row per (tier, status): a held meeting's newest start sorts first (the CASE is
-        # null for scheduled ones, which then sort by their earliest start).
-        first = list(meetings.filter(held | upcoming).order_by(
-            "tier", "status", Case(When(held, then=F("starts_at"))).desc(nulls_last=True),
-            "starts_at", "id").distinct("tier", "status"))
-        last = {m.tier: m for m in first if m.status == MeetingStatus.HELD}
-        nxt = {m.tier: m for m in first if m.status == MeetingStatus.SCHEDULED}
-    else:
-        last = _first_per_tier(meetings.filter(held).order_by("-starts_at"))
-        nxt = _first_per_tier(meetings.filter(upcoming).order_by("starts_at", "id"))
+        first = list(rows.order_by("tier", "status", *order).distinct("tier", "status"))
+    else:  # no DISTINCT ON (SQLite): the first row of each (tier, status) window
+        first = list(rows.annotate(nth=Window(RowNumber(), partition_by=[F("tier"), F("status")],
+                                              order_by=order)).filter(nth=1))
+    last = {m.tier: m for m in first if m.status == MeetingStatus.HELD}
+    nxt = {m.tier: m for m in first if m.status == MeetingStatus.SCHEDULED}
     return [TierReviews(t.value, t.label, last.get(t.value), nxt.get(t.value)) for t in Tier]
 
 
 def _distinct_on() -> bool:
     return connection.features.can_distinct_on_fields
-
-
-def _first_per_tier(meetings) -> dict:
-    """SQLite has no DISTINCT ON: the first meeting of each tier, walking the rows once."""
-    first = {}
-    for m in meetings.iterator():
-        first.setdefault(m.tier, m)
-    return first
 
 
 @dataclass

@@ -137,7 +137,6 @@ def test_a_vendor_user_sees_health_check_scores_only_once_shared(alice, vendor_a
     assert healthchecks.health_by_vendor(alice)[vendor_a.pk].last is not None
 
 
-@pytest.mark.postgres
 def test_reviews_by_tier_read_the_last_held_and_next_of_every_tier_in_one_query(vendor_a):
     from governance.choices import MeetingStatus
     from governance.models import Meeting
