@@ -470,7 +470,7 @@ def vendor_360(user, vendor, *, overview=None) -> Vendor360:
     result = Vendor360(
         vendor=vendor, internal=not user.is_vendor_user, scorecard=page,
         sla_months=sla_months, sla_now=sla_statuses(data, ids, this_month).get(vendor.pk),
-        health=healthchecks.health_by_vendor(user, vendor_ids=ids).get(vendor.pk),
+        health=healthchecks.health_by_vendor(user, vendor=vendor).get(vendor.pk),
         reviews=governance.reviews_by_tier(vendor),
         action_items=governance.action_items_open(user, vendor_ids=ids),
         corrective_actions=sla.corrective_actions_open(user, vendor_ids=ids),

@@ -6,8 +6,19 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -666,30 +677,46 @@ class TierReviews:
 
 
 def reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
-    """The last held and the next scheduled meeting of each tier of the vendor (two queries:
-    one for the last of each tier, one for the next)."""
+    """The last held and the next scheduled meeting of each tier of the vendor (one query),
+    read once per vendor object: the vendor page's header (its next review, `next_review`)
+    and its Overview tab's vendor 360 are separate template tags of one request that share
+    only the page's vendor object, so the second reuses what the first read (a vendor object
+    lives for one request)."""
+    reviews = vendor.__dict__.get("_reviews_by_tier")
+    if reviews is None:
+        reviews = vendor.__dict__["_reviews_by_tier"] = _reviews_by_tier(vendor)
+    return reviews
+
+
+def next_review(vendor: Vendor) -> Meeting | None:
+    """The vendor's next scheduled meeting of any tier (the header's next review): the
+    earliest of `reviews_by_tier`'s."""
+    return min((r.next for r in reviews_by_tier(vendor) if r.next is not None),
+               key=lambda m: (m.starts_at, m.pk), default=None)
+
+
+def _reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
     now = timezone.now()
     meetings = Meeting.objects.visible().filter(vendor=vendor).select_related("vendor")
-    last = {m.tier: m for m in meetings.filter(status=MeetingStatus.HELD)
-            .order_by("tier", "-starts_at").distinct("tier")} \
-        if _distinct_on() else _first_per_tier(meetings.filter(status=MeetingStatus.HELD)
-                                               .order_by("-starts_at"))
-    upcoming = meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now)
-    nxt = ({m.tier: m for m in upcoming.order_by("tier", "starts_at").distinct("tier")}
-           if _distinct_on() else _first_per_tier(upcoming.order_by("starts_at")))
+    held = Q(status=MeetingStatus.HELD)
+    upcoming = Q(status=MeetingStatus.SCHEDULED, ends_at__gte=now)
+    # One row per (tier, status): a held meeting's newest start sorts first (the CASE is null
+    # for scheduled ones, which then sort by their earliest start).
+    order = [Case(When(held, then=F("starts_at"))).desc(nulls_last=True), F("starts_at").asc(),
+             F("id").asc()]
+    rows = meetings.filter(held | upcoming)
+    if _distinct_on():
+        first = list(rows.order_by("tier", "status", *order).distinct("tier", "status"))
+    else:  # no DISTINCT ON (SQLite): the first row of each (tier, status) window
+        first = list(rows.annotate(nth=Window(RowNumber(), partition_by=[F("tier"), F("status")],
+                                              order_by=order)).filter(nth=1))
+    last = {m.tier: m for m in first if m.status == MeetingStatus.HELD}
+    nxt = {m.tier: m for m in first if m.status == MeetingStatus.SCHEDULED}
     return [TierReviews(t.value, t.label, last.get(t.value), nxt.get(t.value)) for t in Tier]
 
 
 def _distinct_on() -> bool:
     return connection.features.can_distinct_on_fields
-
-
-def _first_per_tier(meetings) -> dict:
-    """SQLite has no DISTINCT ON: the first meeting of each tier, walking the rows once."""
-    first = {}
-    for m in meetings.iterator():
-        first.setdefault(m.tier, m)
-    return first
 
 
 @dataclass

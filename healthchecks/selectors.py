@@ -278,10 +278,39 @@ def next_due(vendor: Vendor, plan: HealthCheckPlan | None = None
              ) -> tuple[date, bool, Cycle | None]:
     """For the vendor header: when the next health check is due, whether it is overdue, and
     the cycle under way if there is one. `plan`: the vendor's plan, when the page has it."""
-    current = Cycle.objects.open().filter(vendor=vendor).first()
+    cycles = _vendor_cycles(vendor)
+    current = next((c for c in cycles if c.status in CYCLE_OPEN), None)
     if plan is None or plan.vendor_id != vendor.pk:
-        plan = plan_for(vendor)
+        plan = _vendor_plan(vendor) or _default_plan(vendor)
     return plan.next_due, current is None and plan.is_overdue, current
+
+
+# The vendor page's header (`next_due`) and its Overview tab's vendor 360
+# (`health_by_vendor(vendor=...)`) are separate template tags of one request that share only
+# the page's vendor object, so each read below is made once per vendor object and the second
+# tag reuses the first's (a vendor object lives for one request).
+
+
+def _vendor_cycles(vendor: Vendor) -> list[Cycle]:
+    """The vendor's cycles under way or closed with responses, newest closed first (one
+    query, once per vendor object)."""
+    cycles = vendor.__dict__.get("_health_cycles")
+    if cycles is None:
+        cycles = vendor.__dict__["_health_cycles"] = list(
+            Cycle.objects.filter(vendor=vendor).filter(
+                Q(status__in=CYCLE_OPEN)
+                | Q(status=CycleStatus.CLOSED, closed_without_responses=False))
+            .order_by(F("closed_on").desc(nulls_last=True), "-pk"))
+        for c in cycles:
+            c.vendor = vendor  # their links name the vendor: no query per cycle
+    return cycles
+
+
+def _vendor_plan(vendor: Vendor) -> HealthCheckPlan | None:
+    """The vendor's written plan, None without one (one query, once per vendor object)."""
+    if "_health_plan" not in vendor.__dict__:
+        vendor.__dict__["_health_plan"] = HealthCheckPlan.objects.filter(vendor=vendor).first()
+    return vendor.__dict__["_health_plan"]
 
 
 # -- dashboards: set-based reads across the vendors a person sees ----------------------------
@@ -314,24 +343,39 @@ class VendorHealth:
                 and self.next_due < timezone.localdate())
 
 
-def health_by_vendor(user, *, vendor_ids=None, cycles: int = 4) -> dict[int, VendorHealth]:
+def health_by_vendor(user, *, vendor_ids=None, vendor: Vendor | None = None,
+                     cycles: int = 4) -> dict[int, VendorHealth]:
     """Per vendor the person sees: next due date, the cycle under way and the overall score of
-    its last `cycles` closed cycles (four queries, however many vendors)."""
-    vendors = access.vendors(user).filter(archived_at__isnull=True)
-    if vendor_ids is not None:
-        vendors = vendors.filter(pk__in=vendor_ids)
-    ids = list(vendors.values_list("pk", flat=True))
-    due = dict(HealthCheckPlan.objects.filter(vendor_id__in=ids)
-               .values_list("vendor_id", "next_due"))
-    scored = Q(status=CycleStatus.CLOSED, closed_without_responses=False)
-    if getattr(user, "is_vendor_user", False):
-        # The vendor's people see results only once they are shared (vendor_may_see_results).
-        scored &= Q(shared_with_vendor=True)
+    its last `cycles` closed cycles (four queries, however many vendors). `vendor`: one vendor
+    the caller has read through `vendors.access` already (the vendor page's), so it is not
+    scoped again, and the plan and cycles the page's header read are reused (one query)."""
+    shared_only = getattr(user, "is_vendor_user", False)
+    if vendor is not None:
+        if vendor.archived_at is not None:
+            return {}  # as for the portfolio: archived vendors have no health figures
+        ids = [vendor.pk]
+        plan = _vendor_plan(vendor)
+        due = {vendor.pk: plan.next_due} if plan is not None else {}
+        rows = [c for c in _vendor_cycles(vendor) if c.status in CYCLE_OPEN
+                or not shared_only or c.shared_with_vendor]
+    else:
+        vendors = access.vendors(user).filter(archived_at__isnull=True)
+        if vendor_ids is not None:
+            vendors = vendors.filter(pk__in=vendor_ids)
+        ids = list(vendors.values_list("pk", flat=True))
+        due = dict(HealthCheckPlan.objects.filter(vendor_id__in=ids)
+                   .values_list("vendor_id", "next_due"))
+        scored = Q(status=CycleStatus.CLOSED, closed_without_responses=False)
+        if shared_only:
+            # The vendor's people see results only once they are shared
+            # (vendor_may_see_results).
+            scored &= Q(shared_with_vendor=True)
+        # The cycles under way and the closed ones scored, in one read.
+        rows = (Cycle.objects.filter(vendor_id__in=ids).filter(Q(status__in=CYCLE_OPEN) | scored)
+                .order_by(F("closed_on").desc(nulls_last=True), "-pk"))
     current: dict[int, Cycle] = {}
     closed: dict[int, list[Cycle]] = {}
-    # The cycles under way and the closed ones scored, in one read.
-    for c in (Cycle.objects.filter(vendor_id__in=ids).filter(Q(status__in=CYCLE_OPEN) | scored)
-              .order_by(F("closed_on").desc(nulls_last=True), "-pk")):
+    for c in rows:
         if c.status in CYCLE_OPEN:
             current[c.vendor_id] = c
         elif len(closed.setdefault(c.vendor_id, [])) < cycles:

@@ -50,7 +50,7 @@ TREND_PERIODS = 8
 
 def attach_feeds(measures) -> None:
     """Give each measure fed from an SLA its `feed` (the service level it comes from, an
-    `sla.selectors.FeedLabel`): two queries, none when no measure is fed from an SLA."""
+    `sla.selectors.FeedLabel`): one query, none when no measure is fed from an SLA."""
     measures = list(measures)
     labels = sla_selectors.feed_labels({m.service_level_id for m in measures})
     for m in measures:
@@ -101,21 +101,38 @@ class Structure:
 
 
 def structures(scorecards: list[Scorecard]) -> dict[int, Structure]:
-    """Structures of many scorecards in three queries."""
+    """Structures of many scorecards in one query: the perspectives with their objectives and
+    those with their measures, LEFT JOINed (a perspective without objectives or an objective
+    without measures is still a row), each instance built once from its own columns."""
     by_id = {s.pk: Structure(s) for s in scorecards}
-    ids = list(by_id)
-    perspective_of = {}
-    for p in Perspective.objects.filter(scorecard_id__in=ids):
-        by_id[p.scorecard_id].perspectives.append(p)
-        perspective_of[p.pk] = p
-    objective_of = {}
-    for o in Objective.objects.filter(perspective__scorecard_id__in=ids):
-        o.perspective = perspective_of[o.perspective_id]
-        by_id[o.perspective.scorecard_id].objectives[o.perspective_id].append(o)
-        objective_of[o.pk] = o
-    for m in Measure.objects.filter(objective__perspective__scorecard_id__in=ids):
-        m.objective = objective_of[m.objective_id]
-        by_id[m.objective.perspective.scorecard_id].measures[m.objective_id].append(m)
+    models = [(Perspective, ""), (Objective, "objectives__"), (Measure, "objectives__measures__")]
+    names = [[f.attname for f in model._meta.concrete_fields] for model, _ in models]
+    rows = (Perspective.objects.filter(scorecard_id__in=list(by_id))
+            .order_by("position", "id", "objectives__position", "objectives__id",
+                      "objectives__measures__position", "objectives__measures__id")
+            .values_list(*[prefix + name for (_, prefix), fields in zip(models, names, strict=True)
+                           for name in fields]))
+    perspective_of, objective_of, measure_ids = {}, {}, set()
+    p_end, o_end = len(names[0]), len(names[0]) + len(names[1])
+    for row in rows:
+        p_values, o_values, m_values = row[:p_end], row[p_end:o_end], row[o_end:]
+        p = perspective_of.get(p_values[0])
+        if p is None:
+            p = perspective_of[p_values[0]] = Perspective.from_db(rows.db, names[0], p_values)
+            by_id[p.scorecard_id].perspectives.append(p)
+        if o_values[0] is None:
+            continue
+        o = objective_of.get(o_values[0])
+        if o is None:
+            o = objective_of[o_values[0]] = Objective.from_db(rows.db, names[1], o_values)
+            o.perspective = p
+            by_id[p.scorecard_id].objectives[p.pk].append(o)
+        if m_values[0] is None or m_values[0] in measure_ids:
+            continue
+        measure_ids.add(m_values[0])
+        m = Measure.from_db(rows.db, names[2], m_values)
+        m.objective = o
+        by_id[p.scorecard_id].measures[o.pk].append(m)
     return by_id
 
 

@@ -833,16 +833,21 @@ class FeedLabel:
 
 def feed_labels(ids) -> dict[int, FeedLabel]:
     """{service level id: its FeedLabel} for `ids`: each followed into the version of its
-    SLA in effect, where that version still has its key. Two queries (none when `ids` is
-    empty)."""
+    SLA in effect, where that version still has its key. One query (none when `ids` is
+    empty): the linked service levels and, through subqueries, the effective ones of their
+    SLAs with their keys."""
     ids = {pk for pk in ids if pk is not None}
     if not ids:
         return {}
-    linked = list(ServiceLevel.objects.filter(pk__in=ids).select_related("version__sla__vendor"))
-    current = {(sl.version.sla_id, sl.key): sl for sl in ServiceLevel.objects.filter(
-        version__status=VersionStatus.EFFECTIVE,
-        version__sla_id__in={sl.version.sla_id for sl in linked},
-        key__in={sl.key for sl in linked}).select_related("version__sla__vendor")}
+    linked_rows = ServiceLevel.objects.filter(pk__in=ids)
+    rows = list(ServiceLevel.objects.filter(
+        Q(pk__in=ids) | Q(version__status=VersionStatus.EFFECTIVE,
+                          version__sla_id__in=linked_rows.values("version__sla_id"),
+                          key__in=linked_rows.values("key")))
+        .select_related("version__sla__vendor"))
+    linked = [sl for sl in rows if sl.pk in ids]
+    current = {(sl.version.sla_id, sl.key): sl for sl in rows
+               if sl.version.status == VersionStatus.EFFECTIVE}
     labels = {}
     for sl in linked:
         shown = current.get((sl.version.sla_id, sl.key), sl)

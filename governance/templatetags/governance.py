@@ -5,10 +5,9 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from governance.models import Meeting
+from governance import selectors
 from vendorgov import formats
 from vendorgov.templatetags.vg import relative
-from vendors import access
 
 register = template.Library()
 
@@ -42,9 +41,9 @@ def get_item(mapping, key):
 
 @register.simple_tag(takes_context=True)
 def next_review(context, vendor):
-    """The vendor's next review meeting the viewer may see (one query), or None."""
+    """The vendor's next review meeting (one query, which the Overview tab's vendor 360
+    reuses), or None. The page's vendor is one the viewer may see (`vendors.access`)."""
     user = context.get("user")
     if vendor is None or user is None:
         return None
-    return (access.restrict(Meeting.objects.upcoming(), user).filter(vendor=vendor)
-            .order_by("starts_at", "id").first())
+    return selectors.next_review(vendor)

@@ -115,7 +115,7 @@ def test_health_by_vendor_scores_the_last_closed_cycles_in_four_queries(executiv
     filled_vendor(3, template=template)
     with CaptureQueriesContext(connection) as large:
         three = healthchecks.health_by_vendor(executive)
-    assert len(small) == len(large) == 4
+    assert len(small) == len(large) == 4  # vendors, plans, cycles, answers
     assert len(one) == 1 and len(three) == 3
     assert all(h.last is not None and h.next_due for h in three.values())
 
@@ -135,3 +135,54 @@ def test_a_vendor_user_sees_health_check_scores_only_once_shared(alice, vendor_a
     assert healthchecks.health_by_vendor(alice)[vendor_a.pk].last is None
     Cycle.objects.filter(pk=cycle.pk).update(shared_with_vendor=True)
     assert healthchecks.health_by_vendor(alice)[vendor_a.pk].last is not None
+
+
+def test_reviews_by_tier_read_the_last_held_and_next_of_every_tier_in_one_query(vendor_a):
+    from governance.choices import MeetingStatus
+    from governance.models import Meeting
+    from tests.governance.factories import monthly_cadence, weekly_cadence
+    weekly_cadence(vendor_a)
+    monthly_cadence(vendor_a)
+    weekly = list(Meeting.objects.filter(vendor=vendor_a, tier="weekly").order_by("starts_at"))
+    # The first two weekly meetings were held, three and two weeks ago.
+    for meeting, weeks in ((weekly[0], 3), (weekly[1], 2)):
+        shift = datetime.timedelta(weeks=weeks) + (meeting.starts_at - timezone.now())
+        Meeting.objects.filter(pk=meeting.pk).update(
+            status=MeetingStatus.HELD, starts_at=meeting.starts_at - shift,
+            ends_at=meeting.ends_at - shift)
+    monthly = Meeting.objects.filter(vendor=vendor_a, tier="monthly").order_by("starts_at")
+    with CaptureQueriesContext(connection) as queries:
+        tiers = {t.tier: t for t in governance.reviews_by_tier(vendor_a)}
+    assert len(queries) == 1
+    assert tiers["weekly"].last.pk == weekly[1].pk and tiers["weekly"].next.pk == weekly[2].pk
+    assert tiers["monthly"].last is None and tiers["monthly"].next.pk == monthly.first().pk
+    assert tiers["quarterly"].last is None and tiers["quarterly"].next is None
+    # The header's next review is the earliest of them, from the same read.
+    with CaptureQueriesContext(connection) as again:
+        nxt = governance.next_review(vendor_a)
+    assert len(again) == 0
+    assert nxt.pk == min((weekly[2], monthly.first()), key=lambda m: m.starts_at).pk
+
+
+def test_health_of_the_pages_vendor_reuses_the_headers_reads_and_hides_unshared_results(
+        executive):
+    from healthchecks.models import Cycle
+    from tests.factories import VendorUserFactory
+    from vendors.models import Vendor
+    filled_vendor(1)
+    vendor = Vendor.objects.get()
+    healthchecks.next_due(vendor)  # the header reads the plan and the cycles
+    with CaptureQueriesContext(connection) as queries:
+        mine = healthchecks.health_by_vendor(executive, vendor=vendor)[vendor.pk]
+    assert len(queries) == 1  # the answers only: no scoping, plan or cycle read again
+    scoped = healthchecks.health_by_vendor(executive, vendor_ids=[vendor.pk])[vendor.pk]
+    assert (mine.next_due, mine.current, mine.scores) == (
+        scoped.next_due, scoped.current, scoped.scores) and mine.last is not None
+    with CaptureQueriesContext(connection) as links:
+        assert mine.last_cycle.get_absolute_url()
+    assert len(links) == 0
+    # The vendor's people see results only once they are shared.
+    Cycle.objects.filter(vendor=vendor).update(shared_with_vendor=False)
+    theirs = Vendor.objects.get()
+    person = VendorUserFactory(vendor=theirs)
+    assert healthchecks.health_by_vendor(person, vendor=theirs)[theirs.pk].scores == []
