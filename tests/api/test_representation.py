@@ -1,8 +1,11 @@
 """The API's fast representation (vendorgov/api/representation.py) answers byte for byte as
 DRF's own `Serializer.to_representation` does, on every list and every record of the API."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
@@ -23,7 +26,13 @@ def _build():
     vera = UserFactory(username="vera-representation", role=Role.VENDOR_MANAGER)
     # A held meeting of each vendor, so that its decisions are published in the lists.
     for vendor in (world.a, world.b):
-        meeting = Meeting.objects.filter(vendor=vendor, decisions__isnull=False).first()
+        meeting = (Meeting.objects.filter(vendor=vendor, decisions__isnull=False)
+                   .order_by("pk").first())
+        if meeting.starts_at > timezone.now():  # held only from its day: move it to yesterday
+            length = meeting.ends_at - meeting.starts_at
+            meeting.starts_at = timezone.now() - timedelta(days=1)
+            meeting.ends_at = meeting.starts_at + length
+            meeting.save(update_fields=["starts_at", "ends_at"])
         services.meeting_hold(meeting, by=vera)
     clients = {}
     for who, user in (("vendor token", world.b_people["charlie"]), ("internal token", vera)):
