@@ -37,6 +37,7 @@ from vendorgov.api.fields import (
     StrictPrimaryKeyRelatedField,
     StrictURLField,
 )
+from vendorgov.api.lists import PageListSerializer
 from vendors.api.serializers import VendorScopedSerializer, VisiblePrimaryKeyRelatedField
 from vendors.models import Contact
 
@@ -129,13 +130,10 @@ def attach_decisions(meetings: list[Meeting]) -> None:
         meeting._decisions = by_meeting[meeting.pk]
 
 
-class MeetingListSerializer(serializers.ListSerializer):
+class MeetingListSerializer(PageListSerializer):
     """Reads the decisions of a whole page of meetings at once (`attach_decisions`)."""
 
-    def to_representation(self, data):
-        meetings = list(data.all() if hasattr(data, "all") else data)
-        attach_decisions(meetings)
-        return super().to_representation(meetings)
+    attach = staticmethod(attach_decisions)
 
 
 class MeetingSerializer(VendorScopedSerializer):

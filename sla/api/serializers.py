@@ -27,6 +27,7 @@ from vendorgov.api.fields import (
     StrictIntegerField,
     StrictModelSerializer,
 )
+from vendorgov.api.lists import PageListSerializer
 
 
 def _vendor():
@@ -130,13 +131,10 @@ def attach_versions(slas: list[SLA]) -> None:
         sla._versions = by_sla[sla.pk]
 
 
-class SLAListSerializer(serializers.ListSerializer):
+class SLAListSerializer(PageListSerializer):
     """Reads the versions of a whole page of SLAs at once (`attach_versions`)."""
 
-    def to_representation(self, data):
-        slas = list(data.all() if hasattr(data, "all") else data)
-        attach_versions(slas)
-        return super().to_representation(slas)
+    attach = staticmethod(attach_versions)
 
 
 class SLASerializer(ReadModelSerializer):

@@ -15,6 +15,7 @@ from vendorgov.api.fields import (
     StrictPrimaryKeyRelatedField,
     StrictSlugField,
 )
+from vendorgov.api.lists import PageListSerializer
 from vendors import access
 from vendors.access import Action
 from vendors.choices import StaffingChangeStatus
@@ -143,15 +144,6 @@ class PrincipleRevisionSerializer(serializers.Serializer):
         return str(record.history_user) if record.history_user else None
 
 
-class PrincipleListSerializer(serializers.ListSerializer):
-    """Fetches the revisions of a whole page of principles in one query."""
-
-    def to_representation(self, data):
-        principles = list(data.all() if hasattr(data, "all") else data)
-        attach_revisions(principles)
-        return super().to_representation(principles)
-
-
 def attach_revisions(principles: list[GuidingPrinciple]) -> None:
     """Set `_revisions` on each principle: the first history record of each version."""
     by_principle = defaultdict(dict)
@@ -162,6 +154,12 @@ def attach_revisions(principles: list[GuidingPrinciple]) -> None:
     for principle in principles:
         versions = by_principle[principle.pk]
         principle._revisions = [versions[v] for v in sorted(versions)]
+
+
+class PrincipleListSerializer(PageListSerializer):
+    """Fetches the revisions of a whole page of principles in one query."""
+
+    attach = staticmethod(attach_revisions)
 
 
 class GuidingPrincipleSerializer(VendorScopedSerializer):
