@@ -28,7 +28,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from load import free_port, wait_healthy  # noqa: E402 (bench/ is not a package)
 
 PAGE_GOAL, API_GOAL = 10.0, 2.0
 API_LISTS = ["vendor-list", "contract-list", "sla-list", "sla-measurement-list",
@@ -315,27 +316,6 @@ def fetch(url: str, headers: dict) -> float:
 def summary(times: list) -> tuple:
     ordered = sorted(times)
     return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(base: str, server, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("gunicorn did not become healthy in time")
 
 
 def report(results: dict, sizes: list, args) -> int:

@@ -72,23 +72,8 @@ def check(site, due, *, kills=0, concurrency=2, rows_per_email=1):
 def test_a_worker_sigkilled_again_and_again_while_it_sends_sends_nothing_twice(site):
     due = site.prepare(400, "kill")
     worker = site.worker(beat=True)
-    kills, seen = 0, 0
     try:
-        for round_ in range(5):
-            # Wait until this worker is sending (more mail than before), then kill it: the
-            # whole worker (pool, beat) on even rounds, one pool process on odd ones.
-            seen = wait_for(lambda s=seen: (n := len(site.received())) > s + 20 and n,
-                            BOOT_AND_SEND, step=0.05, what="the worker sending")
-            if seen >= due:
-                break
-            if round_ % 2 == 0:
-                site.kill(worker)
-                worker = site.worker(beat=True)
-            else:
-                pool = children(worker.pid)
-                assert pool, site.log()
-                os.kill(pool[0], signal.SIGKILL)
-            kills += 1
+        worker, kills, seen = kill_while_sending(site, worker, due, "the worker sending")
         result = check(site, due, kills=kills)
     finally:
         site.kill(worker, signal.SIGTERM)
@@ -97,6 +82,27 @@ def test_a_worker_sigkilled_again_and_again_while_it_sends_sends_nothing_twice(s
 
 
 BOOT_AND_SEND = 120
+
+
+def kill_while_sending(site, worker, due, what: str, rounds: int = 5):
+    """Up to `rounds` times: wait until the worker is sending (more mail than before), then
+    SIGKILL it — the whole worker (pool, beat) on even rounds, one pool process on odd ones.
+    Returns the worker now running, the number of kills and the mail seen at the last one."""
+    kills, seen = 0, 0
+    for round_ in range(rounds):
+        seen = wait_for(lambda s=seen: (n := len(site.received())) > s + 20 and n,
+                        BOOT_AND_SEND, step=0.05, what=what)
+        if seen >= due:
+            break
+        if round_ % 2 == 0:
+            site.kill(worker)
+            worker = site.worker(beat=True)
+        else:
+            pool = children(worker.pid)
+            assert pool, site.log()
+            os.kill(pool[0], signal.SIGKILL)
+        kills += 1
+    return worker, kills, seen
 
 
 def test_two_beats_at_once_send_each_reminder_once(site):
@@ -161,21 +167,8 @@ def digests_of(site) -> int:
 def test_daily_digests_with_the_sender_sigkilled_again_and_again_go_once_each(site):
     due = site.prepare_digests(150, DIGEST_ROWS, "digest-kill")
     worker = site.worker(beat=True)
-    kills, seen = 0, 0
     try:
-        for round_ in range(5):
-            seen = wait_for(lambda s=seen: (n := len(site.received())) > s + 20 and n,
-                            BOOT_AND_SEND, step=0.05, what="the worker sending digests")
-            if seen >= due:
-                break
-            if round_ % 2 == 0:
-                site.kill(worker)
-                worker = site.worker(beat=True)
-            else:
-                pool = children(worker.pid)
-                assert pool, site.log()
-                os.kill(pool[0], signal.SIGKILL)
-            kills += 1
+        worker, kills, seen = kill_while_sending(site, worker, due, "the worker sending digests")
         result = check(site, due, kills=kills, rows_per_email=DIGEST_ROWS)
     finally:
         site.kill(worker, signal.SIGTERM)
