@@ -101,16 +101,18 @@ def sparkline(values: list[float | None], *, width: int = 96, height: int = 24,
             f'viewBox="0 0 {width} {height}"><title>{title}</title>{"".join(parts)}</svg>')
 
 
-def line_chart(labels: list[str], series: list[Series], *, width: int = 640, height: int = 240,
-               low: float | None = None, high: float | None = None, unit: str = "",
-               title: str = "", bands: list[tuple[float, float, str]] | None = None) -> str:
-    """A line chart with axes, x labels, a legend, and optional shaded bands
-    (low, high, colour) such as a target zone."""
-    known = [v for s in series for v in s.values if v is not None]
-    low = (min(known) if known else 0.0) if low is None else low
-    high = (max(known) if known else 1.0) if high is None else high
-    if high == low:
-        high = low + 1
+@dataclass
+class _Frame:
+    """A line chart's geometry and background (bands, grid, tick and x labels)."""
+
+    xs: list[float]
+    y_of: object
+    left: int
+    plot_w: float
+    background: list[str]
+
+
+def _frame(labels, *, width, height, low, high, unit, bands) -> _Frame:
     y_ticks = ticks(low, high)
     # Room on the left for the longest tick label (about 6.5 px a character at 11 px).
     left = max(44, 10 + math.ceil(6.5 * max(len(t + unit) for _, t in y_ticks)))
@@ -123,9 +125,7 @@ def line_chart(labels: list[str], series: list[Series], *, width: int = 640, hei
     def y_of(v):
         return top + plot_h * (1 - (v - low) / (high - low))
 
-    out = [f'<svg class="vg-chart w-100 h-auto" role="img" viewBox="0 0 {width} {height}" '
-           f'preserveAspectRatio="xMidYMid meet"><title>{escape(title or "Chart")}</title>',
-           f'<desc>{escape(_describe(labels, series, unit))}</desc>']
+    out = []
     for b_low, b_high, colour in bands or []:
         y1, y2 = y_of(min(max(b_high, low), high)), y_of(max(min(b_low, high), low))
         out.append(f'<rect x="{left}" y="{y1:.1f}" width="{plot_w}" height="{y2 - y1:.1f}" '
@@ -141,21 +141,76 @@ def line_chart(labels: list[str], series: list[Series], *, width: int = 640, hei
         if i % every == 0 or i == n - 1:
             out.append(f'<text x="{x:.1f}" y="{height - bottom + 16}" font-size="11" '
                        f'text-anchor="middle" fill="#495057">{escape(label)}</text>')
-    for index, s in enumerate(series):
-        colour = COLOURS.get(s.colour, s.colour) or SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        ys = [None if v is None else y_of(v) for v in s.values]
-        for d in _paths(xs[:len(ys)], ys):
+    return _Frame(xs, y_of, left, plot_w, out)
+
+
+def _range(series, low, high):
+    known = [v for s in series for v in s.values if v is not None]
+    low = (min(known) if known else 0.0) if low is None else low
+    high = (max(known) if known else 1.0) if high is None else high
+    return low, (low + 1 if high == low else high)
+
+
+def _series(frame: _Frame, s: Series, index: int, count: int, height: int, *,
+            line: bool = True, legend: bool = True) -> list[str]:
+    """Series number `index` of `count`: its line and points, and its legend entry."""
+    colour = COLOURS.get(s.colour, s.colour) or SERIES_COLOURS[index % len(SERIES_COLOURS)]
+    out = []
+    if line:
+        ys = [None if v is None else frame.y_of(v) for v in s.values]
+        for d in _paths(frame.xs[:len(ys)], ys):
             out.append(f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        for x, y in zip(xs, ys, strict=False):
+        for x, y in zip(frame.xs, ys, strict=False):
             if y is not None:
                 out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>')
-        lx = left + (index % 4) * (plot_w / 4)
-        ly = height - 8 - 14 * (index // 4) + (14 * ((len(series) - 1) // 4))
+    if legend:
+        lx = frame.left + (index % 4) * (frame.plot_w / 4)
+        ly = height - 8 - 14 * (index // 4) + (14 * ((count - 1) // 4))
         out.append(f'<rect x="{lx:.1f}" y="{ly - 9:.1f}" width="10" height="10" '
                    f'fill="{colour}"/><text x="{lx + 14:.1f}" y="{ly:.1f}" font-size="11" '
                    f'fill="#212529">{escape(s.label)}</text>')
-    out.append("</svg>")
-    return "".join(out)
+    return out
+
+
+def _open(width, height, title, labels, series, unit) -> str:
+    return (f'<svg class="vg-chart w-100 h-auto" role="img" viewBox="0 0 {width} {height}" '
+            f'preserveAspectRatio="xMidYMid meet"><title>{escape(title or "Chart")}</title>'
+            f'<desc>{escape(_describe(labels, series, unit))}</desc>')
+
+
+def line_chart(labels: list[str], series: list[Series], *, width: int = 640, height: int = 240,
+               low: float | None = None, high: float | None = None, unit: str = "",
+               title: str = "", bands: list[tuple[float, float, str]] | None = None) -> str:
+    """A line chart with axes, x labels, a legend, and optional shaded bands
+    (low, high, colour) such as a target zone."""
+    low, high = _range(series, low, high)
+    frame = _frame(labels, width=width, height=height, low=low, high=high, unit=unit,
+                   bands=bands)
+    return "".join([_open(width, height, title, labels, series, unit), *frame.background,
+                    *(part for i, s in enumerate(series)
+                      for part in _series(frame, s, i, len(series), height)), "</svg>"])
+
+
+def small_multiples(labels: list[str], charts: list[tuple[str, Series]], *, symbol_id: str,
+                    low: float, high: float, width: int = 640, height: int = 240,
+                    unit: str = "", bands: list[tuple[float, float, str]] | None = None
+                    ) -> tuple[str, list[str]]:
+    """Line charts of one series each on the same axes, labels and bands (a page of
+    vendors' trends): (the shared background, to put once in the page before the charts;
+    each chart, which draws it with <use> and adds only its own line). They look like
+    `line_chart`'s, at a fifth of the bytes each. `charts`: (title, series) per chart; every
+    series has the same label (the legend is drawn once)."""
+    frame = _frame(labels, width=width, height=height, low=low, high=high, unit=unit,
+                   bands=bands)
+    legend = _series(frame, charts[0][1], 0, 1, height, line=False) if charts else []
+    defs = (f'<svg width="0" height="0" class="position-absolute" aria-hidden="true">'
+            f'<symbol id="{symbol_id}" viewBox="0 0 {width} {height}">'
+            f'{"".join(frame.background)}{"".join(legend)}</symbol></svg>')
+    out = ["".join([_open(width, height, title, labels, [s], unit),
+                    f'<use href="#{symbol_id}" width="{width}" height="{height}"/>',
+                    *_series(frame, s, 0, 1, height, legend=False), "</svg>"])
+           for title, s in charts]
+    return defs, out
 
 
 def _describe(labels, series, unit) -> str:

@@ -4,7 +4,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django import template
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from scorecards import scoring
@@ -77,22 +78,37 @@ def cell(row, name):
     return row.cell(name)
 
 
-NOT_ON_SCORECARD = mark_safe('<td class="heat "><span class="small text-body-secondary">'  # noqa: S308 - a constant
-                             'not on this scorecard</span></td>')
+NOT_ON_SCORECARD = ('<td class="heat "><span class="small text-body-secondary">'
+                    'not on this scorecard</span></td>')
 
 
-@register.simple_tag
-def heat_map_cell(row, name, url, label):
-    """One perspective's cell of a heat map row (`selectors.PortfolioRow`): built in Python,
-    as a page shows a few hundred of them (the same markup a template would give)."""
-    cell = row.cell(name)
-    if not cell:
-        return NOT_ON_SCORECARD
-    measures = format_html('<span class="d-block small">{}/{} measures</span>',
-                           cell.measures_with_data, cell.measures) \
-        if not cell.is_complete and cell.measures_with_data else ""
-    return format_html('<td class="heat {}"><a href="{}?period={}#perspective-{}"><span '
-                       'class="visually-hidden">{}, {}: </span><span class="fw-semibold">{}'
-                       '</span> {}{}</a></td>', rag_cell(cell.status), url, label, cell.key[1],
-                       row.vendor, name, "—" if cell.score is None else cell.score,
-                       rag(cell.status), measures)
+def heat_map_cells(row, names, url, label) -> str:
+    """The cells of one heat map row (`selectors.PortfolioRow`): its overall score, then
+    one per perspective in `names`, or one cell saying the scorecard has no such period.
+    Built in Python, as a page shows a few hundred of them: the same markup a template
+    would give, with the row's texts escaped once and each status's badge built once."""
+    score = row.score
+    if score is None:
+        return format_html('<td colspan="{}" class="text-body-secondary small">No {} period on '
+                           'this scorecard (it starts {}).</td>', len(names) + 1, label,
+                           date_format(row.scorecard.starts_on, "j M Y"))
+    link = escape(f"{url}?period={label}")
+    vendor = escape(str(row.vendor))
+    r = score.rolled
+    red = f" · {score.red} red" if score.red else ""
+    out = [f'<td class="heat {rag_cell(r.status)}"><a href="{link}"><span class="fw-semibold">'
+           f'{"—" if r.score is None else r.score}</span> {rag(r.status)}<span class="d-block '
+           f'small">{r.measures_with_data}/{r.measures} measures{red}</span></a></td>']
+    for name in names:
+        cell = row.cell(name)
+        if not cell:
+            out.append(NOT_ON_SCORECARD)
+            continue
+        measures = (f'<span class="d-block small">{cell.measures_with_data}/{cell.measures} '
+                    f'measures</span>') \
+            if not cell.is_complete and cell.measures_with_data else ""
+        out.append(f'<td class="heat {rag_cell(cell.status)}"><a href="{link}#perspective-'
+                   f'{cell.key[1]}"><span class="visually-hidden">{vendor}, {escape(name)}: '
+                   f'</span><span class="fw-semibold">{"—" if cell.score is None else cell.score}'
+                   f'</span> {rag(cell.status)}{measures}</a></td>')
+    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped

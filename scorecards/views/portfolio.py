@@ -3,10 +3,13 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from scorecards import selectors
-from scorecards.views.scorecard import _blank, score_chart
+from scorecards.templatetags.scorecards import heat_map_cells
+from scorecards.views.scorecard import RAG_BANDS, _blank
+from vendorgov import charts
 from vendorgov.pages import SortMixin, csv_response
 
 
@@ -63,21 +66,34 @@ class PortfolioView(LoginRequiredMixin, SortMixin, TemplateView):
         data = self.data
         # One reverse() for the page: a row's link differs only by the vendor's slug.
         url = reverse("scorecards:vendor", args=["slug-here"])
+        names = data.perspective_names
         for row in self.rows:
             row.url = url.replace("slug-here", row.vendor.slug)
-        columns = [(f"p{i}", name) for i, name in enumerate(data.perspective_names, start=1)]
+            row.cells = heat_map_cells(row, names, row.url, data.label)
+        columns = [(f"p{i}", name) for i, name in enumerate(names, start=1)]
         # Small multiples: one chart per vendor reads better than many crossing lines.
         # Only the page's vendors: a chart for each vendor of the portfolio would be megabytes.
-        trend_charts = [(row, score_chart(data.trend_labels, row.trend,
-                                          f"Overall score of {row.vendor}, by period",
-                                          width=360, height=170))
-                        for row in self.rows] if data.trend_labels else []
+        # Their axes, bands and labels are drawn once for the page (charts.small_multiples).
+        trend_background, trend_charts = "", []
+        if data.trend_labels:
+            trend_background, svgs = charts.small_multiples(
+                [*data.trend_labels, ""], [
+                    (f"Overall score of {row.vendor}, by period",
+                     charts.Series("Overall score", [None if v is None else float(v)
+                                                     for v in row.trend]))
+                    for row in self.rows],
+                symbol_id="score-trend-axes", low=0, high=100, bands=RAG_BANDS, width=360,
+                height=170)
+            # charts.py escapes every text it draws.
+            trend_background = mark_safe(trend_background)  # noqa: S308
+            trend_charts = list(zip(self.rows, map(mark_safe, svgs), strict=True))
         query = self.request.GET.copy()
         query.pop("format", None)
         # A page over the row count only (no query): the shared pagination links.
         page = Paginator(range(data.count), selectors.PORTFOLIO_PAGE).page(data.page)
         return super().get_context_data(
             data=data, rows=self.rows, page=page, columns=columns, sort=self.current_sort(),
-            trend_charts=trend_charts, query=query.urlencode(),
+            trend_charts=trend_charts, trend_background=trend_background,
+            query=query.urlencode(),
             approvals=selectors.approvals_waiting(self.request.user),
             disputes=list(selectors.open_disputes(self.request.user)[:10]), **kwargs)
