@@ -428,7 +428,7 @@ def vendor_user_home(user) -> VendorUserHome:
 class Vendor360:
     vendor: object
     internal: bool
-    scorecard: object | None  # scorecards.ScorecardPage
+    scorecard: object | None  # scorecards.ScoreSummary
     sla_months: list  # (month, row or None), oldest first
     sla_now: SlaStatus | None
     health: object | None
@@ -461,7 +461,8 @@ def vendor_360(user, vendor, *, overview=None) -> Vendor360:
     today = timezone.localdate()
     ids = [vendor.pk]
     card = scorecards.scorecard_of(vendor)
-    page = scorecards.scorecard_page(card, None) if card else None
+    # The stored scores (ScoredPeriod): the 360 shows the overall figures, not the measures.
+    page = scorecards.score_summary(card) if card else None
     this_month = month_start(today)
     months = [add_months(this_month, -i) for i in range(5, -1, -1)]
     data = sla.compliance_for(user, months[0], today, vendor_ids=ids)

@@ -378,6 +378,38 @@ def scorecard_page(scorecard: Scorecard, label: str | None,
     return ScorecardPage(scorecard, periods, period, current, trend, disputes, retired)
 
 
+@dataclass
+class ScoreSummary:
+    """A vendor's scorecard at a glance, read like a `ScorecardPage` (`period`,
+    `current.rolled`, `trend` and its overall values) from the stored period scores
+    (`ScoredPeriod`), without reading the measures or scoring anything: the vendor 360."""
+
+    scorecard: Scorecard
+    period: Period | None
+    current: object  # StoredScore, or the live PeriodScore of a scorecard without periods
+    trend: list  # [(Period, StoredScore)], oldest first, ending with `period`
+
+    overall_trend_values = ScorecardPage.overall_trend_values
+    overall_trend_floats = ScorecardPage.overall_trend_floats
+    overall_trend_text = ScorecardPage.overall_trend_text
+
+
+def score_summary(scorecard: Scorecard, trend_length: int = TREND_PERIODS):
+    """The latest ended period of the scorecard (as `scorecard_page` picks it) with its
+    stored score and those of the periods before, in one query. A period without a stored
+    score (every service stores it, `rescore` backfills it) falls back to the live
+    `scorecard_page`, so the summary is never wrong, only slower."""
+    periods = list(scorecard.periods.select_related("stored_score"))
+    period = pick_period(periods, None)
+    trend_periods = periods[:periods.index(period) + 1][-trend_length:] if period else []
+    stored = [getattr(p, "stored_score", None) for p in trend_periods]
+    if any(row is None for row in stored):
+        return scorecard_page(scorecard, None, trend_length)
+    trend = [(p, StoredScore.of(row)) for p, row in zip(trend_periods, stored, strict=True)]
+    current = trend[-1][1] if trend else score_period(Structure(scorecard), None, {})
+    return ScoreSummary(scorecard, period, current, trend)
+
+
 # -- one measure's drill-down ----------------------------------------------------------------
 
 
