@@ -358,15 +358,24 @@ def scorecard_of(vendor: Vendor) -> Scorecard | None:
 
 def scorecard_page(scorecard: Scorecard, label: str | None,
                    trend_length: int = TREND_PERIODS) -> ScorecardPage:
-    """Everything the vendor's Scorecard tab shows, in a fixed number of queries."""
-    periods = list(scorecard.periods.select_related("locked_by"))
+    """Everything the vendor's Scorecard tab shows, in a fixed number of queries. The
+    selected period is scored live (its measure lines are shown); the periods before it
+    read their stored overall score (`ScoredPeriod`, kept by every service that changes an
+    input) and are scored live only when it is missing."""
+    periods = list(scorecard.periods.select_related("locked_by", "stored_score"))
     period = pick_period(periods, label)
     structure = structures([scorecard])[scorecard.pk]
     trend_periods = periods[:periods.index(period) + 1][-trend_length:] if period else []
     actuals = (Actual.objects.filter(period__in=trend_periods)
                .select_related("reported_by", "approved_by"))
     by_period = _actuals_by_period(actuals)
-    trend = [(p, score_period(structure, p, by_period.get(p.pk, {}))) for p in trend_periods]
+
+    def scored(p):
+        stored = getattr(p, "stored_score", None) if p is not period else None
+        return StoredScore.of(stored) if stored is not None else \
+            score_period(structure, p, by_period.get(p.pk, {}))
+
+    trend = [(p, scored(p)) for p in trend_periods]
     current = trend[-1][1] if trend else score_period(structure, None, {})
     for line in current.lines:
         line.trend = [(p, by_period.get(p.pk, {}).get(line.measure.pk)) for p in trend_periods]

@@ -62,6 +62,8 @@ class ScorecardPage(VendorMixin):
         scorecard = selectors.scorecard_of(self.vendor)
         if scorecard is None and self.needs_scorecard:
             raise Http404("This vendor has no scorecard.")
+        if scorecard is not None:
+            scorecard.vendor = self.vendor  # loaded already: its name is in the chart's title
         return scorecard
 
     def tab_url(self, period=None) -> str:
