@@ -9,12 +9,15 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    DateField,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
     When,
     Window,
 )
@@ -520,27 +523,36 @@ def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
     """Where the user needs to act across the vendors they see: meetings coming up, meetings
     over with no minutes, overdue action items, impediments due for escalation."""
     now, today = timezone.now(), timezone.localdate()
-    vendors = access.vendors(user).filter(archived_at__isnull=True)
     meetings = (access.restrict(Meeting.objects.visible(), user)
                 .filter(vendor__archived_at__isnull=True).select_related("vendor"))
     actions = (access.restrict(ActionItem.objects.open(), user)
                .filter(vendor__archived_at__isnull=True, due_on__lt=today)
                .select_related("vendor", "owner_user", "owner_contact", "meeting"))
+    # Each impediment with its vendor's escalation age (the plan's, else the default), and
+    # only those past it with a step left to climb: filtered, ordered (oldest first: the
+    # longest open) and capped in SQL where the database adds days to a date, so the page
+    # reads at most a page of them however many are open across the portfolio.
+    plan_limit = (GovernancePlan.objects.filter(vendor_id=OuterRef("vendor_id"))
+                  .values("escalate_after_days")[:1])
     open_impediments = (access.restrict(Impediment.objects.open(), user)
-                        .filter(vendor__archived_at__isnull=True)
-                        .select_related("vendor", "owner_user", "owner_contact"))
+                        .filter(vendor__archived_at__isnull=True, escalation_level__lt=4)
+                        .select_related("vendor", "owner_user", "owner_contact")
+                        .annotate(limit=Coalesce(Subquery(plan_limit),
+                                                 Value(DEFAULT_ESCALATE_AFTER_DAYS)))
+                        .order_by("raised_on", "id"))
     if vendor_id:
         meetings = meetings.filter(vendor_id=vendor_id)
         actions = actions.filter(vendor_id=vendor_id)
         open_impediments = open_impediments.filter(vendor_id=vendor_id)
     if tier in Tier.values:
         meetings = meetings.filter(tier=tier)
-    limits = dict(GovernancePlan.objects.filter(vendor__in=vendors)
-                  .values_list("vendor_id", "escalate_after_days"))
-    flagged = [i for i in open_impediments if i.flagged_for_escalation(
-        limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS))]
-    for i in flagged:
-        i.limit = limits.get(i.vendor_id, DEFAULT_ESCALATE_AFTER_DAYS)
+    if connection.features.has_native_duration_field:
+        open_impediments = open_impediments.filter(raised_on__lt=ExpressionWrapper(
+            Value(today) - F("limit") * Value(timedelta(days=1)),
+            output_field=DateField()))[:PORTFOLIO_LIMIT + 1]
+    # The rule itself (`Impediment.flagged_for_escalation`) decides; SQL has kept only the
+    # rows it flags (SQLite cannot multiply a duration: there this filter does it all).
+    flagged = [i for i in open_impediments if i.flagged_for_escalation(i.limit)]
     more: dict = {}
     return Portfolio(
         upcoming=_capped(meetings.filter(status=MeetingStatus.SCHEDULED, ends_at__gte=now,
@@ -549,8 +561,7 @@ def portfolio(user, *, vendor_id: int | None = None, tier: str = "",
         awaiting_minutes=_capped(meetings.awaiting_minutes().order_by("-starts_at"),
                                  "awaiting_minutes", more),
         overdue_actions=_capped(actions.order_by("due_on", "id"), "overdue_actions", more),
-        flagged_impediments=_capped(sorted(flagged, key=lambda i: -i.age_days),
-                                    "flagged_impediments", more),
+        flagged_impediments=_capped(flagged, "flagged_impediments", more),
         more=more,
     )
 
