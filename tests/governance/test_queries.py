@@ -91,3 +91,34 @@ def test_the_reviews_portfolio_caps_each_list_and_says_there_are_more(client, ex
     p = response.context["p"]
     assert len(p.upcoming) == 1 and p.more["upcoming"]
     assert "choose a vendor or tier above for the rest" in response.content.decode()
+
+
+def test_the_reviews_portfolio_flags_impediments_past_their_vendors_limit_oldest_first(
+        client, executive, clock, monkeypatch):
+    """Each vendor's plan says how long an impediment may stay open: the page lists those
+    past it, the longest open first, at most a page of them. On PostgreSQL the limit, the
+    order and the cap are applied in SQL, in the one query that reads the impediments, so the
+    page reads no more than a page of them however many are open across the portfolio."""
+    monkeypatch.setattr("governance.selectors.PORTFOLIO_LIMIT", 2)
+    strict, lenient = VendorFactory(name="Strict"), VendorFactory(name="Lenient")
+    services.plan_update(vendor=strict, escalate_after_days=3)
+    now = timezone.now()
+    for days, vendor, title in ((10, strict, "Ten days at Strict"),
+                                (10, lenient, "Ten days at Lenient"),  # within 14 days
+                                (5, strict, "Five days at Strict"),
+                                (2, strict, "Two days at Strict"),  # within 3 days
+                                (30, lenient, "Thirty days at Lenient")):
+        with clock(now - dt.timedelta(days=days)):
+            impediment(vendor, title=title)
+    client.force_login(executive)
+    with CaptureQueriesContext(connection) as queries:
+        p = client.get(reverse("governance:portfolio")).context["p"]
+    assert [i.title for i in p.flagged_impediments] == ["Thirty days at Lenient",
+                                                        "Ten days at Strict"]
+    assert [i.limit for i in p.flagged_impediments] == [14, 3] and p.more["flagged_impediments"]
+    read = [q["sql"] for q in queries.captured_queries if "governance_impediment" in q["sql"]]
+    assert len(read) == 1
+    assert not any('FROM "governance_governanceplan"' in q["sql"] and q["sql"] not in read
+                   for q in queries.captured_queries)  # the limit is a subquery of it
+    if connection.vendor == "postgresql":
+        assert read[0].endswith("LIMIT 3")

@@ -127,6 +127,10 @@ def test_the_heat_map_shows_one_page_of_vendors_with_charts_only_for_them(
     first = client.get(url)
     assert [r.vendor.name for r in first.context["rows"]] == ["Alpha", "Bravo"]
     assert len(first.context["trend_charts"]) == 2
+    # Their axes, bands and labels are drawn once for the page, and used by each chart.
+    content = first.content.decode()
+    assert content.count('<symbol id="score-trend-axes"') == 1
+    assert content.count('<use href="#score-trend-axes"') == 2
     assert b"Page 1 of 2" in first.content
     second = client.get(url, {"page": 2})
     assert [r.vendor.name for r in second.context["rows"]] == ["Charlie", "Delta"]

@@ -256,6 +256,38 @@ def test_the_executive_home_reads_trends_changes_and_red_vendors_from_the_stored
     assert red_only.page.object_list[0].overall.score == D("24.0")
 
 
+def test_the_vendor_360_reads_the_stored_scores_and_scores_live_only_without_them(
+        client, card, vendor_a, line_manager):
+    """The Overview tab's scorecard block (score, trend, chart) shows what was stored and
+    reads no measure or actual; a period without a stored score is scored live instead."""
+    approved(vendor_a, "Cost against budget", "101", line_manager)  # 90.0
+    Actual.objects.filter(vendor=vendor_a).update(internal_value=D("110"))  # not a service
+    client.force_login(line_manager)
+    url = reverse("vendors:detail", args=[vendor_a.slug])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    block = page[page.index('id="v360-h"'):page.index("SLA compliance")]
+    assert ">90.0</a>" in block and f"{label_of(1)} 90.0" in block
+    assert not any(table in q["sql"] for q in queries.captured_queries
+                   for table in ('"scorecards_actual"', '"scorecards_measure"'))
+    ScoredPeriod.objects.filter(period=period(vendor_a)).delete()
+    page = client.get(url).content.decode()
+    block = page[page.index('id="v360-h"'):page.index("SLA compliance")]
+    assert ">24.0</a>" in block  # scored live: what the actuals say now
+
+
+def test_the_scorecard_page_scores_its_period_live_and_reads_the_trend_before_it_stored(
+        client, card, vendor_a, line_manager):
+    approved(vendor_a, "Cost against budget", "101", line_manager, quarters_ago=2)  # 90.0
+    approved(vendor_a, "Cost against budget", "101", line_manager)  # 90.0
+    Actual.objects.filter(vendor=vendor_a).update(internal_value=D("110"))  # not a service
+    client.force_login(line_manager)
+    page = client.get(reverse("scorecards:vendor", args=[vendor_a.slug]),
+                      {"period": label_of(1)}).context["page"]
+    assert [s.rolled.score for _, s in page.trend][-2:] == [D("90.0"), D("24.0")]
+    assert page.current.rolled.score == D("24.0")  # the period shown: its lines, live
+
+
 # -- SLA-derived actuals -------------------------------------------------------------------------
 
 

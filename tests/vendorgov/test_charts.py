@@ -69,3 +69,27 @@ def test_line_chart_labels_a_narrow_percentage_axis_without_repeating_itself():
     # "100.00%" needs more room on the left than the usual 44 px.
     plot_starts = float(re.search(r'<line x1="([\d.]+)"', svg).group(1))
     assert plot_starts >= 6 + 6 * len("100.00%") > 44
+
+
+def test_small_multiples_draw_their_shared_axes_once_and_each_chart_like_a_line_chart():
+    """A page of vendors' trends: the axes, bands, labels and legend are one symbol drawn by
+    every chart, which adds only its own title, description and line."""
+    labels, bands = ["Q1", "Q2", "Q3", ""], [(70, 100, "green"), (0, 40, "red")]
+    rows = [(f"Overall score of {name}", charts.Series("Overall score", values))
+            for name, values in (("A & B", [10.0, None, 90.0]), ("C", [50.0, 60.0, 70.0]))]
+    axes, drawn = charts.small_multiples(labels, rows, symbol_id="axes", low=0, high=100,
+                                         bands=bands, width=360, height=170)
+    assert axes.count("<symbol") == 1 and 'aria-hidden="true"' in axes
+    symbol = axes[axes.index(">", axes.index("<symbol")) + 1:axes.index("</symbol>")]
+    for (title, series), svg in zip(rows, drawn, strict=True):
+        whole = charts.line_chart(labels, [series], low=0, high=100, bands=bands, width=360,
+                                  height=170, title=title)
+        own = svg.replace('<use href="#axes" width="360" height="170"/>', "")
+        # The same picture: what the line chart draws is the chart's own or the symbol's.
+        assert sorted(_elements(whole)) == sorted(_elements(own) + _elements(symbol))
+        assert "<title>Overall score of A &amp; B</title>" in drawn[0]
+        assert len(svg) < len(whole) / 2
+
+
+def _elements(svg: str) -> list[str]:
+    return re.findall(r"<(?:rect|line|text|path|circle|title|desc)\b.*?(?:/>|</\w+>)", svg)
