@@ -156,8 +156,9 @@ def signs_for(user, *, vendor=None):
     warning signs (signs/selectors.py says why), so the block is left out."""
     if getattr(user, "is_vendor_user", False):
         return None
-    found = signs.signs_open(user, vendor=vendor)
-    return list(found if vendor is not None else found[:SIGNS_SHOWN])
+    if vendor is not None:  # the vendor page's: its header has read them already
+        return signs.signs_of_page_vendor(user, vendor)
+    return list(signs.signs_open(user)[:SIGNS_SHOWN])
 
 
 # -- the line manager's home -----------------------------------------------------------------

@@ -8,7 +8,8 @@
   `show_vendor=True` names each sign's vendor (portfolio blocks), `tab_vendor=vendor` links
   that vendor's Warning signs tab (a vendor's overview), `may_dismiss=rights.edit` adds the
   Dismiss buttons.
-* `signs_count(user, vendor)` → how many of them a vendor shows (the header's count).
+* `signs_count(user, vendor)` → how many of them a vendor shows (the header's count);
+  `signs_of_page_vendor(user, vendor)` → them, read once for both (the vendor page).
 * `grouped(signs)` → {vendor id: [signs]} of such a queryset, for a grid of vendors.
 
 Signs are computed by the periodic job (`signs.services.signs_refresh`), never by a page:
@@ -64,8 +65,19 @@ def signs_open(user, vendor: Vendor | None = None) -> QuerySet[Sign]:
     return rows.select_related("vendor")
 
 
+def signs_of_page_vendor(user, vendor: Vendor) -> list[Sign]:
+    """`signs_open(user, vendor)` as a list, read once per vendor object and user: the
+    vendor page's header (its count) and its Overview tab's vendor 360 (the signs) are
+    separate template tags of one request that share the page's vendor object (which lives
+    for one request), so the second reuses the first's query."""
+    cached = vendor.__dict__.get("_open_signs")
+    if cached is None or cached[0] != user.pk:
+        cached = vendor.__dict__["_open_signs"] = (user.pk, list(signs_open(user, vendor)))
+    return cached[1]
+
+
 def signs_count(user, vendor: Vendor) -> int:
-    return signs_open(user, vendor).count()
+    return len(signs_of_page_vendor(user, vendor))
 
 
 def signs_of_vendor(user, vendor: Vendor) -> list[Sign]:
