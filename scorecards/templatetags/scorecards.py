@@ -112,3 +112,13 @@ def heat_map_cells(row, names, url, label) -> str:
                    f'</span><span class="fw-semibold">{"—" if cell.score is None else cell.score}'
                    f'</span> {rag(cell.status)}{measures}</a></td>')
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
+
+
+NO_DATA_CELL = '<td class="text-end"><span class="text-body-secondary">no data</span></td>'
+
+
+def trend_cells(row) -> str:
+    """A heat map row's overall score per trend period, as table cells (built in Python for
+    the same reason as `heat_map_cells`)."""
+    return mark_safe("".join(  # noqa: S308 - numbers and a constant
+        NO_DATA_CELL if v is None else f'<td class="text-end">{v}</td>' for v in row.trend))

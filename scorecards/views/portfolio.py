@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from scorecards import selectors
-from scorecards.templatetags.scorecards import heat_map_cells
+from scorecards.templatetags.scorecards import heat_map_cells, trend_cells
 from scorecards.views.scorecard import RAG_BANDS, _blank
 from vendorgov import charts
 from vendorgov.pages import SortMixin, csv_response
@@ -70,6 +70,7 @@ class PortfolioView(LoginRequiredMixin, SortMixin, TemplateView):
         for row in self.rows:
             row.url = url.replace("slug-here", row.vendor.slug)
             row.cells = heat_map_cells(row, names, row.url, data.label)
+            row.trend_cells = trend_cells(row)
         columns = [(f"p{i}", name) for i, name in enumerate(names, start=1)]
         # Small multiples: one chart per vendor reads better than many crossing lines.
         # Only the page's vendors: a chart for each vendor of the portfolio would be megabytes.
