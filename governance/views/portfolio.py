@@ -1,6 +1,7 @@
 """Reviews across the vendors a person sees, and their own work ("My work")."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from governance import forms, selectors
@@ -19,10 +20,23 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
                        .order_by("name"))
         form = forms.PortfolioFilterForm(self.request.GET, vendors=vendors)
         data = form.cleaned_data if form.is_valid() else {}
-        return super().get_context_data(
-            p=selectors.portfolio(self.request.user, vendor_id=data.get("vendor"),
-                                  tier=data.get("tier") or ""),
-            form=form, **kwargs)
+        p = selectors.portfolio(self.request.user, vendor_id=data.get("vendor"),
+                                tier=data.get("tier") or "")
+        _link(p.upcoming, "governance:meeting")
+        _link(p.awaiting_minutes, "governance:meeting")
+        _link(p.overdue_actions, "governance:action_item_update")
+        _link(p.flagged_impediments, "governance:impediment")
+        return super().get_context_data(p=p, form=form, **kwargs)
+
+
+def _link(rows, url_name: str) -> None:
+    """Give each row its `url` (its vendor's slug and its id in `url_name`) with one
+    reverse() for the list, not one a row: the page lists up to 200 of them."""
+    slug_marker, pk_marker = "slug-marker", 987654321
+    head, tail = reverse(url_name, args=[slug_marker, pk_marker]).split(slug_marker)
+    before, after = tail.split(str(pk_marker))
+    for row in rows:
+        row.url = f"{head}{row.vendor.slug}{before}{row.pk}{after}"
 
 
 class MyWorkView(LoginRequiredMixin, TemplateView):
