@@ -5,7 +5,9 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from signs import selectors, services
@@ -140,3 +142,18 @@ def test_a_line_manager_recomputes_one_vendors_signs_now(client, signs, vendor_a
     sign = Sign.objects.open().get(vendor=vendor_a, rule="resources")
     assert "staffing request" not in sign.title and "2 key people" in sign.title
     assert client.post(reverse("signs:refresh", args=[vendor_b.slug])).status_code == 404
+
+
+def test_the_vendor_page_reads_its_open_signs_once_for_the_header_count_and_the_overview(
+        client, signs, vendor_a, vendor_manager):
+    """The header's "N warning signs" and the Overview tab's signs block are separate
+    template tags of one request: they share one read of the vendor's open signs."""
+    shown = list(selectors.signs_open(vendor_manager, vendor_a))
+    assert shown
+    client.force_login(vendor_manager)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("vendors:detail", args=[vendor_a.slug])).content.decode()
+    n = len(shown)
+    assert f"{n} warning sign{'s' if n != 1 else ''}</a>" in page
+    assert all(f'id="sign-{s.pk}"' in page for s in shown)  # the Overview's block
+    assert len([q for q in queries.captured_queries if '"signs_sign"' in q["sql"]]) == 1
