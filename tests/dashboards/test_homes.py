@@ -67,14 +67,16 @@ def test_executives_home_is_the_portfolio_heat_map_with_trends_and_pipeline(
 
 
 def test_heat_map_filters_by_name_and_pages_through_many_vendors(client, executive):
+    from dashboards.selectors import HEAT_MAP_PAGE
     from tests.factories import VendorFactory
-    for n in range(30):
+    for n in range(3 * HEAT_MAP_PAGE):
         VendorFactory(name=f"Many {n:02d}", slug=f"many-{n:02d}")
+    last = f"Many {3 * HEAT_MAP_PAGE - 1:02d}"
     client.force_login(executive)
     first = client.get(reverse("home")).content.decode()
-    assert "Many 00" in first and "Many 29" not in first and "Page 1 of 2" in first
-    second = client.get(reverse("home"), {"page": 2}).content.decode()
-    assert "Many 29" in second
+    assert "Many 00" in first and last not in first and "Page 1 of 3" in first
+    third = client.get(reverse("home"), {"page": 3}).content.decode()
+    assert last in third
     found = client.get(reverse("home"), {"q": "many 17"}).content.decode()
     assert "Many 17" in found and "Many 16" not in found
 
@@ -158,9 +160,10 @@ def test_an_archived_vendors_overview_still_opens_without_figures(client, vendor
     assert "No closed health check with results yet." in response.content.decode()
 
 
-def test_executives_home_lists_the_first_twenty_quarterly_reviews_in_date_order(
-        executive, vendor_a):
-    """Read with LIMIT in SQL (a thousand vendors have a thousand reviews in three months)."""
+def test_executives_home_lists_the_first_quarterly_reviews_in_date_order_and_counts_the_rest(
+        client, executive, vendor_a):
+    """Read with LIMIT in SQL, the count riding along (a thousand vendors have a thousand
+    reviews in three months); the rest are one link away."""
     from dashboards import selectors
     from governance import selectors as governance
     from governance.choices import MeetingStatus, Tier
@@ -172,10 +175,14 @@ def test_executives_home_lists_the_first_twenty_quarterly_reviews_in_date_order(
                 status=MeetingStatus.SCHEDULED, title=f"Review {n:02d}")
     now = timezone.now()
     first = governance.meetings_between(executive, now, now + datetime.timedelta(days=92),
-                                        tier="quarterly", limit=20)
-    assert [m.title for m in first] == [f"Review {n:02d}" for n in range(1, 21)]
-    assert [m.title for m in selectors.exec_home(executive).reviews] == [
-        m.title for m in first]
+                                        tier="quarterly", limit=selectors.HOME_ROWS)
+    assert [m.title for m in first] == [f"Review {n:02d}" for n in range(1, 11)]
+    reviews = selectors.exec_home(executive).reviews
+    assert [m.title for m in reviews] == [m.title for m in first]
+    assert (reviews.total, reviews.more) == (22, 12)
+    page = _home(client, executive)
+    assert "and 12 more" in page and "all 22 on the reviews portfolio" in page
+    assert "Review 10" in page and "Review 11" not in page
 
 
 def test_renewals_block_lists_contracts_whose_notice_falls_due_within_the_horizon(
