@@ -121,7 +121,7 @@ def vendor_rows(user, vendor_list, card_portfolio, today: date, health=None
     months = sla.compliance_for(user, add_months(this_month, -1), today, vendor_ids=ids)
     sla_of = sla_statuses(months, ids, this_month)
     health_of = health if health is not None else healthchecks.health_by_vendor(
-        user, vendor_ids=ids)
+        user, vendors=vendor_list)
     card_of = {r.vendor.pk: r for r in card_portfolio.rows}
     return [VendorRow(v, card_of.get(v.pk), sla_of.get(v.pk), health_of.get(v.pk))
             for v in vendor_list]
@@ -224,7 +224,9 @@ class LineHome:
 def line_home(user, *, today: date | None = None) -> LineHome:
     today = today or timezone.localdate()
     visible = list(access.vendors(user).filter(archived_at__isnull=True).order_by("name"))
-    card_portfolio = scorecards.portfolio(user, None, trend_length=2, per_page=None)
+    # The overall score of the last ended period only: no heat-map columns, no trend.
+    _, label, _ = scorecards.portfolio_labels(user)
+    card_portfolio = scorecards.portfolio_of(user, label, [v.pk for v in visible])
     rows = vendor_rows(user, visible, card_portfolio, today)
     start, end = week_bounds(today)
     impediments = governance.impediments_open(user)

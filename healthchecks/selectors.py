@@ -344,11 +344,14 @@ class VendorHealth:
 
 
 def health_by_vendor(user, *, vendor_ids=None, vendor: Vendor | None = None,
+                     vendors: list[Vendor] | None = None,
                      cycles: int = 4) -> dict[int, VendorHealth]:
     """Per vendor the person sees: next due date, the cycle under way and the overall score of
     its last `cycles` closed cycles (four queries, however many vendors). `vendor`: one vendor
     the caller has read through `vendors.access` already (the vendor page's), so it is not
-    scoped again, and the plan and cycles the page's header read are reused (one query)."""
+    scoped again, and the plan and cycles the page's header read are reused (one query).
+    `vendors`: live vendors the caller has read through `vendors.access` already (a home
+    page's), not scoped again either (three queries)."""
     shared_only = getattr(user, "is_vendor_user", False)
     if vendor is not None:
         if vendor.archived_at is not None:
@@ -359,10 +362,13 @@ def health_by_vendor(user, *, vendor_ids=None, vendor: Vendor | None = None,
         rows = [c for c in _vendor_cycles(vendor) if c.status in CYCLE_OPEN
                 or not shared_only or c.shared_with_vendor]
     else:
-        vendors = access.vendors(user).filter(archived_at__isnull=True)
-        if vendor_ids is not None:
-            vendors = vendors.filter(pk__in=vendor_ids)
-        ids = list(vendors.values_list("pk", flat=True))
+        if vendors is not None:
+            ids = [v.pk for v in vendors if v.archived_at is None]
+        else:
+            visible = access.vendors(user).filter(archived_at__isnull=True)
+            if vendor_ids is not None:
+                visible = visible.filter(pk__in=vendor_ids)
+            ids = list(visible.values_list("pk", flat=True))
         due = dict(HealthCheckPlan.objects.filter(vendor_id__in=ids)
                    .values_list("vendor_id", "next_due"))
         scored = Q(status=CycleStatus.CLOSED, closed_without_responses=False)
