@@ -578,18 +578,6 @@ def average_scores(user, labels: list[str]) -> dict[str, Decimal]:
                 .order_by())
 
 
-def overall_statuses(user, labels: list[str]) -> dict[int, dict[str, str]]:
-    """vendor id → {label: overall status} of the visible scorecards for these periods (a
-    period the scorecard does not have is left out), in one query."""
-    out: dict[int, dict[str, str]] = defaultdict(dict)
-    for vendor_id, label, status in (ScoredPeriod.objects
-                                     .filter(scorecard__in=_visible_cards(user),
-                                             label__in=labels)
-                                     .values_list("vendor_id", "label", "status").order_by()):
-        out[vendor_id][label] = status
-    return out
-
-
 def vendors_with_red(user, label: str | None) -> set[int]:
     """Visible vendors whose scorecard is red overall or in a perspective in `label`."""
     return set(red_vendor_ids(user, label))
