@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from statistics import mean
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,11 @@ from vendorgov import charts
 from vendors import access
 from vendors import selectors as vendors
 
-HEAT_MAP_PAGE = 25
+HEAT_MAP_PAGE = 10
+#: Rows of each list on a home page, the most urgent first. Past it the block says how many
+#: more there are and links to the page that lists them all: at 1,000 vendors a block holds
+#: hundreds of rows, which nobody reads on a landing page (and which made it 136 KB).
+HOME_ROWS = 10
 MISSING_LOOKBACK = timedelta(days=92)
 HEALTH_GREEN, HEALTH_AMBER = 4.0, 3.0  # on the surveys' 1–5 scale
 
@@ -117,13 +121,47 @@ def vendor_rows(user, vendor_list, card_portfolio, today: date, health=None
     months = sla.compliance_for(user, add_months(this_month, -1), today, vendor_ids=ids)
     sla_of = sla_statuses(months, ids, this_month)
     health_of = health if health is not None else healthchecks.health_by_vendor(
-        user, vendor_ids=ids)
+        user, vendors=vendor_list)
     card_of = {r.vendor.pk: r for r in card_portfolio.rows}
     return [VendorRow(v, card_of.get(v.pk), sla_of.get(v.pk), health_of.get(v.pk))
             for v in vendor_list]
 
 
 # -- shared blocks ---------------------------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """The first rows of a home page's block (iterating it gives them) and how many there are
+    in all; `more` is the rest, for the block's link to the page that lists them."""
+
+    rows: list
+    total: int
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def shown(rows, limit: int = HOME_ROWS) -> Shown:
+    """The first `limit` of rows already read (a person's own list, or one the block needs
+    whole for its counts)."""
+    rows = list(rows)
+    return Shown(rows[:limit], len(rows))
+
+
+def shown_of(queryset, limit: int = HOME_ROWS) -> Shown:
+    """The first `limit` rows of a query and how many it has in all, in one query: the count
+    is a window over the rows (COUNT(*) OVER ()), computed before the LIMIT. Not for a
+    DISTINCT query (the window would count the rows before DISTINCT)."""
+    rows = list(queryset.annotate(home_total=Window(Count("pk")))[:limit])
+    return Shown(rows, rows[0].home_total if rows else 0)
 
 
 def week_bounds(today: date):
@@ -135,15 +173,15 @@ def week_bounds(today: date):
 
 @dataclass
 class FoundationBlocks:
-    renewals: list
-    stale_requests: list
+    renewals: Shown
+    stale_requests: Shown
     horizon_days: int = vendors.RENEWAL_HORIZON.days
     stale_days: int = vendors.STAFFING_REQUEST_STALE_AFTER.days
 
 
 def foundation_blocks(user) -> FoundationBlocks:
-    return FoundationBlocks(vendors.renewals_due(user),
-                            list(vendors.stale_staffing_requests(user)))
+    return FoundationBlocks(shown(vendors.renewals_due(user)),
+                            shown_of(vendors.stale_staffing_requests(user)))
 
 
 #: Warning signs on a home page: the worst ones, then a link to all of them.
@@ -166,61 +204,56 @@ def signs_for(user, *, vendor=None):
 
 @dataclass
 class LineHome:
+    """Each list is its first `HOME_ROWS`, the most urgent first (`Shown`); the counts at the
+    top are over all of them."""
+
     today: date
-    vendors: list[VendorRow]
-    meetings: list
-    action_items: list
-    corrective_actions: list
-    impediments: list
-    breaches: list
-    missing_windows: list
-    missing_periods: list
+    vendors: Shown  # of VendorRow, worst first
+    meetings: Shown
+    action_items: Shown
+    corrective_actions: Shown
+    impediments: Shown
+    breaches: Shown
+    missing_windows: Shown
+    missing_periods: Shown
     foundation: FoundationBlocks
+    overdue_items: int = 0
+    overdue_actions: int = 0
     signs: object = None
-
-    @property
-    def overdue_items(self) -> int:
-        return sum(1 for i in self.action_items if i.due_on < self.today)
-
-    @property
-    def overdue_actions(self) -> int:
-        return sum(1 for a in self.corrective_actions if a.due_on < self.today)
 
 
 def line_home(user, *, today: date | None = None) -> LineHome:
     today = today or timezone.localdate()
     visible = list(access.vendors(user).filter(archived_at__isnull=True).order_by("name"))
-    card_portfolio = scorecards.portfolio(user, None, trend_length=2, per_page=None)
+    # The overall score of the last ended period only: no heat-map columns, no trend.
+    _, label, _ = scorecards.portfolio_labels(user)
+    card_portfolio = scorecards.portfolio_of(user, label, [v.pk for v in visible])
     rows = vendor_rows(user, visible, card_portfolio, today)
     start, end = week_bounds(today)
     impediments = governance.impediments_open(user)
     impediments.sort(key=lambda i: (-i.age_days, i.pk))
+    action_items = governance.action_items_open(user, owner=user)
+    corrective_actions = sla.corrective_actions_open(user)
     return LineHome(
         today=today,
-        vendors=sorted(rows, key=lambda r: (r.worst, r.vendor.name.lower())),
-        meetings=governance.meetings_between(user, start, end, attendee=user),
-        action_items=governance.action_items_open(user, owner=user),
-        corrective_actions=sla.corrective_actions_open(user),
-        impediments=impediments,
-        breaches=sla.breaches_between(user, month_start(today), today),
-        missing_windows=list(sla.windows_missing_data(user, closed_since=today
-                                                      - MISSING_LOOKBACK)[:50]),
-        missing_periods=scorecards.periods_missing_actuals(user, ended_since=today
-                                                           - MISSING_LOOKBACK),
+        vendors=shown(sorted(rows, key=lambda r: (r.worst, r.vendor.name.lower()))),
+        meetings=shown(governance.meetings_between(user, start, end, attendee=user)),
+        action_items=shown(action_items),
+        corrective_actions=shown(corrective_actions),
+        impediments=shown(impediments),
+        breaches=shown(sla.breaches_between(user, month_start(today), today)),
+        missing_windows=shown_of(sla.windows_missing_data(user, closed_since=today
+                                                          - MISSING_LOOKBACK)),
+        missing_periods=shown(scorecards.periods_missing_actuals(
+            user, ended_since=today - MISSING_LOOKBACK)),
         foundation=foundation_blocks(user),
+        overdue_items=sum(1 for i in action_items if i.due_on < today),
+        overdue_actions=sum(1 for a in corrective_actions if a.due_on < today),
         signs=signs_for(user),
     )
 
 
 # -- the executive's home --------------------------------------------------------------------
-
-
-@dataclass
-class StatusChange:
-    vendor: object
-    before: object  # scoring.Rolled of the previous period
-    after: object
-    labels: tuple[str, str]
 
 
 @dataclass
@@ -231,13 +264,14 @@ class ExecHome:
     label: str | None
     query: str
     only_red: bool
-    changed: list[StatusChange]
+    changed: Shown  # of scorecards.StatusChange, those turned red first
+    changed_labels: tuple[str, str] | None
     score_chart: str
     sla_chart: str
     health_chart: str
     trend_table: list[tuple[str, str]]  # (what, text) alternatives of the charts
     pipeline: list
-    reviews: list
+    reviews: Shown
     foundation: FoundationBlocks
     signs: object = None
     total: int = 0
@@ -256,13 +290,18 @@ def _mean(values):
 
 def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str = 1,
               today: date | None = None) -> ExecHome:
-    """The portfolio at a glance. The heat map shows one page of vendors (filtered by name
-    or to those with a red cell); the trends and changes cover every vendor seen, each one
-    aggregate query on the stored period scores (no vendor is scored on view)."""
+    """The portfolio at a glance. The heat map shows one short page of vendors, those with
+    a red scorecard first (filtered by name or to those with a red cell); the trends and
+    changes cover every vendor seen, each one aggregate query on the stored figures (no
+    vendor is scored on view), and only the page's vendors are read row by row."""
     today = today or timezone.localdate()
     _, label, labels = scorecards.portfolio_labels(user)
-    health = healthchecks.health_by_vendor(user)
-    vendor_qs = access.vendors(user).filter(archived_at__isnull=True).order_by("name")
+    # Every vendor's health figures only for the red filter; else the page's.
+    health = healthchecks.health_by_vendor(user) if only_red else None
+    red_first = Case(When(pk__in=scorecards.red_vendor_ids(user, label), then=Value(0)),
+                     default=Value(1), output_field=IntegerField())
+    vendor_qs = access.vendors(user).filter(archived_at__isnull=True).order_by(red_first,
+                                                                                "name")
     if query:
         vendor_qs = vendor_qs.filter(Q(name__icontains=query) | Q(slug__icontains=query))
     if only_red:
@@ -286,20 +325,20 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     months = [add_months(this_month, -i) for i in range(11, -1, -1)]
     compliance = sla.compliance_trend(user, months[0], today)
     sla_values = [compliance.get(m) for m in months]
-    by_quarter: dict = {}
-    for h in health.values():
-        for cycle, score in h.scores:
-            if score is not None and cycle.closed_on:
-                by_quarter.setdefault(quarters.of(cycle.closed_on), []).append(score)
     recent = list(reversed(quarters.recent(today, 6)))
+    by_quarter: dict = {}
+    for closed_on, score in healthchecks.scores_closed_since(user, recent[0].first):
+        if score is not None:
+            by_quarter.setdefault(quarters.of(closed_on), []).append(score)
     health_values = [_mean(by_quarter.get(q, [])) for q in recent]
     # Short labels: three charts share a row, so each is narrow.
     month_labels = [m.strftime("%b") for m in months]
     quarter_labels = [f"Q{q.number} {q.year % 100:02d}" for q in recent]
     now = timezone.now()
+    changed, changed_labels = _changes(user, labels)
     return ExecHome(
         today=today, page=page_obj, perspective_names=names, label=label,
-        query=query, only_red=only_red, changed=_changes(user, labels),
+        query=query, only_red=only_red, changed=changed, changed_labels=changed_labels,
         score_chart=_trend_chart([_short(lab) for lab in labels], score_values,
                                  "Average overall score"),
         sla_chart=_trend_chart(month_labels, sla_values, "SLA compliance", unit="%"),
@@ -312,8 +351,8 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
              _describe(quarter_labels, health_values)),
         ],
         pipeline=governance.innovation_pipeline(user),
-        reviews=governance.meetings_between(user, now, now + timedelta(days=92),
-                                            tier="quarterly", limit=20),
+        reviews=Shown(*governance.meetings_between_counted(
+            user, now, now + timedelta(days=92), tier="quarterly", limit=HOME_ROWS)),
         foundation=foundation_blocks(user),
         signs=signs_for(user),
         total=paginator.count,
@@ -331,24 +370,14 @@ def _describe(labels, values) -> str:
     return ", ".join(f"{lab} {'no data' if v is None else v}" for lab, v in pairs)
 
 
-def _changes(user, labels) -> list[StatusChange]:
-    """Vendors whose overall scorecard status differs between the last two periods (the
-    stored scores of every visible vendor: one query, and one for the vendors that
-    changed)."""
+def _changes(user, labels) -> tuple[Shown, tuple[str, str] | None]:
+    """The first `HOME_ROWS` vendors whose overall scorecard status differs between the last
+    two periods, those turned red first, and how many changed: compared in SQL on the
+    stored scores (one aggregate query), never row by row here."""
     if len(labels) < 2:
-        return []
+        return Shown([], 0), None
     last_two = (labels[-2], labels[-1])
-    changed = {}
-    for vendor_id, by_label in scorecards.overall_statuses(user, list(last_two)).items():
-        old, new = (by_label.get(lab, "no_data") for lab in last_two)
-        if old != new:
-            changed[vendor_id] = (old, new)
-    if not changed:
-        return []
-    out = [StatusChange(v, *changed[v.pk], last_two)
-           for v in access.vendors(user).filter(pk__in=list(changed))]
-    return sorted(out, key=lambda c: ({"red": 0, "amber": 1}.get(str(c.after), 2),
-                                      c.vendor.name.lower()))
+    return Shown(*scorecards.overall_status_changes(user, *last_two, limit=HOME_ROWS)), last_two
 
 
 def _red_vendor_ids(user, label, today, health) -> set[int]:
@@ -366,12 +395,14 @@ def _red_vendor_ids(user, label, today, health) -> set[int]:
 
 @dataclass
 class OpsHome:
+    """Each list is its first `HOME_ROWS`, the most urgent first (`Shown`)."""
+
     today: date
-    closing: list
-    missing: list
-    sla_disputes: list
-    scorecard_disputes: list
-    to_verify: list
+    closing: Shown
+    missing: Shown
+    sla_disputes: Shown
+    scorecard_disputes: Shown
+    to_verify: Shown
     foundation: FoundationBlocks
     signs: object = None
 
@@ -380,12 +411,13 @@ def ops_home(user, *, today: date | None = None) -> OpsHome:
     today = today or timezone.localdate()
     return OpsHome(
         today=today,
-        closing=sla.windows_closing(user, today, today + timedelta(days=6)),
-        missing=list(sla.windows_missing_data(user, closed_since=today - MISSING_LOOKBACK)[:50]),
-        sla_disputes=sla.disputes_awaiting_decision(user),
-        scorecard_disputes=list(scorecards.open_disputes(user)
-                                .filter(vendor__archived_at__isnull=True)),
-        to_verify=sla.corrective_actions_to_verify(user),
+        closing=shown(sla.windows_closing(user, today, today + timedelta(days=6))),
+        missing=shown_of(sla.windows_missing_data(user, closed_since=today - MISSING_LOOKBACK)),
+        sla_disputes=shown(sla.disputes_awaiting_decision(user)),
+        scorecard_disputes=shown_of(scorecards.open_disputes(user)
+                                    .filter(vendor__archived_at__isnull=True)
+                                    .order_by("raised_at", "pk")),
+        to_verify=shown(sla.corrective_actions_to_verify(user)),
         foundation=foundation_blocks(user),
         signs=signs_for(user),
     )

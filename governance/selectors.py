@@ -668,15 +668,28 @@ def meetings_between(user, start, end, *, attendee=None, tier: str = "",
                      vendor_ids=None, limit: int | None = None) -> list[Meeting]:
     """Scheduled or held meetings starting in [start, end) (those `attendee` is invited to);
     the first `limit` of them only, read with LIMIT (a home page shows a few of a thousand)."""
+    rows = _meetings_between(user, start, end, tier=tier, vendor_ids=vendor_ids)
+    if attendee is not None:
+        rows = rows.filter(attendances__user=attendee).distinct()
+    return list(rows if limit is None else rows[:limit])
+
+
+def meetings_between_counted(user, start, end, *, tier: str = "", limit: int
+                             ) -> tuple[list[Meeting], int]:
+    """The first `limit` of `meetings_between` and how many there are in all, in one query
+    (the count is a window over the rows, computed before the LIMIT)."""
+    rows = list(_meetings_between(user, start, end, tier=tier)
+                .annotate(total_between=Window(Count("id")))[:limit])
+    return rows, rows[0].total_between if rows else 0
+
+
+def _meetings_between(user, start, end, *, tier: str = "", vendor_ids=None):
     rows = (_live(Meeting.objects.visible(), user, vendor_ids)
             .filter(starts_at__gte=start, starts_at__lt=end)
             .exclude(status=MeetingStatus.CANCELLED).select_related("vendor"))
-    if attendee is not None:
-        rows = rows.filter(attendances__user=attendee).distinct()
     if tier:
         rows = rows.filter(tier=tier)
-    rows = rows.order_by("starts_at", "id")
-    return list(rows if limit is None else rows[:limit])
+    return rows.order_by("starts_at", "id")
 
 
 @dataclass

@@ -344,11 +344,14 @@ class VendorHealth:
 
 
 def health_by_vendor(user, *, vendor_ids=None, vendor: Vendor | None = None,
+                     vendors: list[Vendor] | None = None,
                      cycles: int = 4) -> dict[int, VendorHealth]:
     """Per vendor the person sees: next due date, the cycle under way and the overall score of
     its last `cycles` closed cycles (four queries, however many vendors). `vendor`: one vendor
     the caller has read through `vendors.access` already (the vendor page's), so it is not
-    scoped again, and the plan and cycles the page's header read are reused (one query)."""
+    scoped again, and the plan and cycles the page's header read are reused (one query).
+    `vendors`: live vendors the caller has read through `vendors.access` already (a home
+    page's), not scoped again either (three queries)."""
     shared_only = getattr(user, "is_vendor_user", False)
     if vendor is not None:
         if vendor.archived_at is not None:
@@ -359,10 +362,13 @@ def health_by_vendor(user, *, vendor_ids=None, vendor: Vendor | None = None,
         rows = [c for c in _vendor_cycles(vendor) if c.status in CYCLE_OPEN
                 or not shared_only or c.shared_with_vendor]
     else:
-        vendors = access.vendors(user).filter(archived_at__isnull=True)
-        if vendor_ids is not None:
-            vendors = vendors.filter(pk__in=vendor_ids)
-        ids = list(vendors.values_list("pk", flat=True))
+        if vendors is not None:
+            ids = [v.pk for v in vendors if v.archived_at is None]
+        else:
+            visible = access.vendors(user).filter(archived_at__isnull=True)
+            if vendor_ids is not None:
+                visible = visible.filter(pk__in=vendor_ids)
+            ids = list(visible.values_list("pk", flat=True))
         due = dict(HealthCheckPlan.objects.filter(vendor_id__in=ids)
                    .values_list("vendor_id", "next_due"))
         scored = Q(status=CycleStatus.CLOSED, closed_without_responses=False)
@@ -380,19 +386,39 @@ def health_by_vendor(user, *, vendor_ids=None, vendor: Vendor | None = None,
             current[c.vendor_id] = c
         elif len(closed.setdefault(c.vendor_id, [])) < cycles:
             closed[c.vendor_id].append(c)
-    wanted = [c.pk for kept in closed.values() for c in kept]
-    responses: dict[int, list[scoring.Response]] = {}
-    for cycle_id, *row in (Answer.objects.filter(invitation__cycle_id__in=wanted,
+    overall = _overall_scores([c.pk for kept in closed.values() for c in kept])
+    return {vid: VendorHealth(vid, due.get(vid), current.get(vid), [
+        (c, overall[c.pk]) for c in closed.get(vid, [])]) for vid in ids}
+
+
+def _overall_scores(cycle_ids) -> dict[int, float | None]:
+    """cycle id → its overall score (None: too few answers), from the submitted answers in
+    one query (none when there is no cycle)."""
+    responses: dict[int, list[scoring.Response]] = {pk: [] for pk in cycle_ids}
+    if not responses:
+        return {}
+    for cycle_id, *row in (Answer.objects.filter(invitation__cycle_id__in=list(responses),
                                                  invitation__submitted_at__isnull=False)
                            .values_list("invitation__cycle_id", "invitation_id",
                                         "invitation__group", "question__dimension", "score",
                                         "comment")):
-        responses.setdefault(cycle_id, []).append(scoring.Response(*row))
+        responses[cycle_id].append(scoring.Response(*row))
     dims, groups = [d.value for d in Dimension], [g.value for g in Group]
-    return {vid: VendorHealth(vid, due.get(vid), current.get(vid), [
-        (c, scoring.score(responses.get(c.pk, []), dimensions=dims, groups=groups,
-                          min_n=MIN_RESPONDENTS).overall) for c in closed.get(vid, [])])
-        for vid in ids}
+    return {pk: scoring.score(rows, dimensions=dims, groups=groups,
+                              min_n=MIN_RESPONDENTS).overall for pk, rows in responses.items()}
+
+
+def scores_closed_since(user, since: date) -> list[tuple[date, float | None]]:
+    """(day closed, overall score) of every health check with results closed on or after
+    `since` for the live vendors the person sees: a portfolio trend's input, read for those
+    cycles only (two queries; the answers of older cycles are not read)."""
+    scored = Q(status=CycleStatus.CLOSED, closed_without_responses=False, closed_on__gte=since)
+    if getattr(user, "is_vendor_user", False):
+        scored &= Q(shared_with_vendor=True)
+    cycles = list(Cycle.objects.filter(scored, vendor__in=access.vendors(user).filter(
+        archived_at__isnull=True)).values_list("pk", "closed_on").order_by("closed_on", "pk"))
+    overall = _overall_scores([pk for pk, _ in cycles])
+    return [(closed_on, overall[pk]) for pk, closed_on in cycles]
 
 
 def overdue_by_vendor(vendors, *, today: date) -> dict[int, date]:

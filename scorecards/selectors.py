@@ -11,7 +11,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -606,25 +619,51 @@ def average_scores(user, labels: list[str]) -> dict[str, Decimal]:
                 .order_by())
 
 
-def overall_statuses(user, labels: list[str]) -> dict[int, dict[str, str]]:
-    """vendor id → {label: overall status} of the visible scorecards for these periods (a
-    period the scorecard does not have is left out), in one query."""
-    out: dict[int, dict[str, str]] = defaultdict(dict)
-    for vendor_id, label, status in (ScoredPeriod.objects
-                                     .filter(scorecard__in=_visible_cards(user),
-                                             label__in=labels)
-                                     .values_list("vendor_id", "label", "status").order_by()):
-        out[vendor_id][label] = status
-    return out
-
-
 def vendors_with_red(user, label: str | None) -> set[int]:
     """Visible vendors whose scorecard is red overall or in a perspective in `label`."""
+    return set(red_vendor_ids(user, label))
+
+
+def red_vendor_ids(user, label: str | None) -> QuerySet:
+    """`vendors_with_red` as a query (the ids), for another query to order or filter by
+    without reading the ids first."""
     if not label:
-        return set()
-    return set(ScoredPeriod.objects.filter(scorecard__in=_visible_cards(user), label=label)
-               .filter(Q(status=scoring.Status.RED) | Q(red_perspectives__gt=0))
-               .values_list("vendor_id", flat=True))
+        return ScoredPeriod.objects.none().values_list("vendor_id", flat=True)
+    return (ScoredPeriod.objects.filter(scorecard__in=_visible_cards(user), label=label)
+            .filter(Q(status=scoring.Status.RED) | Q(red_perspectives__gt=0))
+            .values_list("vendor_id", flat=True))
+
+
+@dataclass
+class StatusChange:
+    name: str  # the vendor's
+    slug: str
+    before: str  # overall status in the earlier period ("no_data" when it has none)
+    after: str
+
+
+def overall_status_changes(user, before: str, after: str, *, limit: int
+                           ) -> tuple[list[StatusChange], int]:
+    """The visible vendors whose overall status differs between periods `before` and `after`
+    (a period the scorecard lacks counts as no data): the first `limit`, those now red first,
+    then amber, then the rest, by name; and how many there are in all. One aggregate query
+    on the stored period scores, however many vendors changed (the count rides along as a
+    window over the grouped rows, computed before the LIMIT)."""
+    no_data = Value(scoring.Status.NO_DATA.value)
+    rows = (ScoredPeriod.objects
+            .filter(scorecard__in=_visible_cards(user), label__in=[before, after])
+            .values("vendor_id", "vendor__name", "vendor__slug")
+            .annotate(old=Coalesce(Max("status", filter=Q(label=before)), no_data),
+                      new=Coalesce(Max("status", filter=Q(label=after)), no_data))
+            .exclude(old=F("new"))
+            .annotate(rank=Case(When(new=scoring.Status.RED.value, then=Value(0)),
+                                When(new=scoring.Status.AMBER.value, then=Value(1)),
+                                default=Value(2), output_field=IntegerField()),
+                      total=Window(Count("vendor_id")))
+            .order_by("rank", Lower("vendor__name"), "vendor_id"))[:limit]
+    rows = list(rows)
+    return ([StatusChange(r["vendor__name"], r["vendor__slug"], r["old"], r["new"])
+             for r in rows], rows[0]["total"] if rows else 0)
 
 
 # -- the portfolio heat map ------------------------------------------------------------------

@@ -67,14 +67,16 @@ def test_executives_home_is_the_portfolio_heat_map_with_trends_and_pipeline(
 
 
 def test_heat_map_filters_by_name_and_pages_through_many_vendors(client, executive):
+    from dashboards.selectors import HEAT_MAP_PAGE
     from tests.factories import VendorFactory
-    for n in range(30):
+    for n in range(3 * HEAT_MAP_PAGE):
         VendorFactory(name=f"Many {n:02d}", slug=f"many-{n:02d}")
+    last = f"Many {3 * HEAT_MAP_PAGE - 1:02d}"
     client.force_login(executive)
     first = client.get(reverse("home")).content.decode()
-    assert "Many 00" in first and "Many 29" not in first and "Page 1 of 2" in first
-    second = client.get(reverse("home"), {"page": 2}).content.decode()
-    assert "Many 29" in second
+    assert "Many 00" in first and last not in first and "Page 1 of 3" in first
+    third = client.get(reverse("home"), {"page": 3}).content.decode()
+    assert last in third
     found = client.get(reverse("home"), {"q": "many 17"}).content.decode()
     assert "Many 17" in found and "Many 16" not in found
 
@@ -158,9 +160,10 @@ def test_an_archived_vendors_overview_still_opens_without_figures(client, vendor
     assert "No closed health check with results yet." in response.content.decode()
 
 
-def test_executives_home_lists_the_first_twenty_quarterly_reviews_in_date_order(
-        executive, vendor_a):
-    """Read with LIMIT in SQL (a thousand vendors have a thousand reviews in three months)."""
+def test_executives_home_lists_the_first_quarterly_reviews_in_date_order_and_counts_the_rest(
+        client, executive, vendor_a):
+    """Read with LIMIT in SQL, the count riding along (a thousand vendors have a thousand
+    reviews in three months); the rest are one link away."""
     from dashboards import selectors
     from governance import selectors as governance
     from governance.choices import MeetingStatus, Tier
@@ -172,10 +175,14 @@ def test_executives_home_lists_the_first_twenty_quarterly_reviews_in_date_order(
                 status=MeetingStatus.SCHEDULED, title=f"Review {n:02d}")
     now = timezone.now()
     first = governance.meetings_between(executive, now, now + datetime.timedelta(days=92),
-                                        tier="quarterly", limit=20)
-    assert [m.title for m in first] == [f"Review {n:02d}" for n in range(1, 21)]
-    assert [m.title for m in selectors.exec_home(executive).reviews] == [
-        m.title for m in first]
+                                        tier="quarterly", limit=selectors.HOME_ROWS)
+    assert [m.title for m in first] == [f"Review {n:02d}" for n in range(1, 11)]
+    reviews = selectors.exec_home(executive).reviews
+    assert [m.title for m in reviews] == [m.title for m in first]
+    assert (reviews.total, reviews.more) == (22, 12)
+    page = _home(client, executive)
+    assert "and 12 more" in page and "all 22 on the reviews portfolio" in page
+    assert "Review 10" in page and "Review 11" not in page
 
 
 def test_renewals_block_lists_contracts_whose_notice_falls_due_within_the_horizon(
@@ -199,3 +206,93 @@ def test_renewals_block_lists_contracts_whose_notice_falls_due_within_the_horizo
     contract("LONG-NOTICE", 400, 400 - 5)  # a long notice period, due in five days
     shown = [c.reference for c in selectors.foundation_blocks(vendor_manager).renewals]
     assert shown == ["OVERDUE", "LONG-NOTICE", "EDGE"]
+
+
+# -- at 1,000 vendors: each block its first rows, the rest counted and one link away --------
+
+
+def _scored(vendor, *, earlier: str, later: str):
+    """The vendor's stored overall status of its last two ended periods (what the scoring
+    job keeps; the homes read it, never score)."""
+    from scorecards.models import ScoredPeriod
+    from tests.scorecards.factories import label_of
+    ScoredPeriod.objects.filter(vendor=vendor, label=label_of(2)).update(status=earlier)
+    ScoredPeriod.objects.filter(vendor=vendor, label=label_of(1)).update(status=later)
+
+
+def test_executives_status_changes_show_the_first_ten_turned_red_first_and_count_the_rest(
+        client, executive):
+    from dashboards.selectors import HOME_ROWS
+    from scorecards.services import period_scores_refresh
+    from tests.factories import VendorFactory
+    from tests.scorecards.factories import make_scorecard
+    template = None
+    turned = {"red": 4, "amber": 4, "no_data": 4}
+    vendors = {}
+    for status, count in turned.items():
+        for n in range(count):
+            vendor = VendorFactory(name=f"{status} {n}", slug=f"{status.replace('_', '-')}-{n}")
+            card = make_scorecard(vendor, template=template)
+            template = card.template
+            vendors[vendor] = status
+    still = VendorFactory(name="Still green", slug="still-green")
+    make_scorecard(still, template=template)
+    period_scores_refresh()
+    for vendor, status in vendors.items():
+        _scored(vendor, earlier="green", later=status)
+    _scored(still, earlier="green", later="green")
+    from dashboards import selectors
+    home = selectors.exec_home(executive)
+    assert (home.changed.total, home.changed.more) == (12, 12 - HOME_ROWS)
+    assert [c.name for c in home.changed] == (
+        [f"red {n}" for n in range(4)] + [f"amber {n}" for n in range(4)]
+        + ["no_data 0", "no_data 1"])
+    assert {(c.before, c.after) for c in home.changed} == {
+        ("green", "red"), ("green", "amber"), ("green", "no_data")}
+    page = _home(client, executive)
+    assert "12 vendors changed, those turned red first" in page
+    assert "and 2 more" in page and "all 12 on the scorecard heat map" in page
+    assert "no_data 3" not in page.split('id="changed-h"')[1].split("</section>")[0]
+
+
+def test_heat_map_shows_vendors_with_a_red_scorecard_first(client, executive):
+    from scorecards.services import period_scores_refresh
+    from tests.factories import VendorFactory
+    from tests.scorecards.factories import make_scorecard
+    template = None
+    for n in range(12):
+        vendor = VendorFactory(name=f"Alpha {n:02d}", slug=f"alpha-{n:02d}")
+        template = make_scorecard(vendor, template=template).template
+    zed = VendorFactory(name="Zed red", slug="zed-red")
+    make_scorecard(zed, template=template)
+    period_scores_refresh()
+    _scored(zed, earlier="green", later="red")
+    page = _home(client, executive)
+    heat_map = page.split('id="heat-map"')[1].split("</table>")[0]
+    assert heat_map.index("Zed red") < heat_map.index("Alpha 00")
+    assert "Alpha 09" not in heat_map  # ten a page: the red one, then nine by name
+    assert "Page 1 of 2" in page
+
+
+def test_line_managers_lists_show_ten_most_overdue_and_say_how_many_more(
+        client, line_manager, vendor_a):
+    for n in range(12):
+        owner_item(vendor_a, line_manager, days_overdue=n + 1, title=f"Late item {n + 1:02d}")
+    page = _home(client, line_manager)
+    assert "12 overdue action items" in page  # the count at the top is over all of them
+    items = page.split('id="my-action-items"')[1].split("</ul>")[0]
+    assert "Late item 12" in items and "Late item 03" in items
+    assert "Late item 02" not in items and "Late item 01" not in items
+    assert "and 2 more" in items and reverse("governance:my_work") in items
+    assert "all 12 on My work" in items
+
+
+def test_operations_windows_closing_show_the_first_ten_and_count_the_rest(client, vendor_a):
+    olga = UserFactory(username="olga", role=Role.OPERATIONS)
+    AssignmentFactory(user=olga, vendor=vendor_a)
+    for n in range(12):
+        service_level(vendor_a, name=f"Weekly level {n:02d}", window="weekly")
+    page = _home(client, olga)
+    closing = page.split('id="closing-h"')[1].split("</section>")[0]
+    assert closing.count("Weekly level") == 10
+    assert "and 2 more" in closing and "all 12 on" in closing

@@ -247,8 +247,9 @@ def test_the_executive_home_reads_trends_changes_and_red_vendors_from_the_stored
     Actual.objects.filter(vendor=vendor_b).update(internal_value=D("200"))
     home = dashboards.exec_home(executive)
     assert home.label == label_of(1)
-    assert [(c.vendor, c.before, c.after) for c in home.changed] == [
-        (vendor_a, "green", "red"), (vendor_b, "no_data", "green")]
+    assert [(c.slug, c.before, c.after) for c in home.changed] == [
+        (vendor_a.slug, "green", "red"), (vendor_b.slug, "no_data", "green")]
+    assert home.changed.total == 2
     assert (f"{label_of(2)} 90.0, {label_of(1)} 57.0"
             in dict(home.trend_table)["Average overall score"])
     red_only = dashboards.exec_home(executive, only_red=True)
