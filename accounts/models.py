@@ -76,9 +76,10 @@ class User(AbstractUser):
 
 
 class ApiTokenQuerySet(HashedSecretQuerySet):
-    def active(self):
+    def active(self, now=None):
+        """Not revoked, not expired at `now` (default: this moment)."""
         return self.filter(revoked_at__isnull=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())
         )
 
 
@@ -111,10 +112,10 @@ class ApiToken(HashedSecret):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def findable(cls):
+    def findable(cls, now=None):
         """Tokens that still open the API: not revoked, not expired (the owner's being
         active is checked by the authentication)."""
-        return cls.objects.active().select_related("user")
+        return cls.objects.active(now).select_related("user")
 
     @property
     def is_active(self) -> bool:

@@ -671,7 +671,7 @@ class CalendarFeed(HashedSecret):
         return f"Calendar feed of {self.user} ({self.prefix}…)"
 
     @classmethod
-    def findable(cls):
+    def findable(cls, now=None):
         """Feeds that still answer: not revoked, of a person who may still sign in."""
         return cls.objects.filter(revoked_at__isnull=True,
                                   user__is_active=True).select_related("user")

@@ -23,9 +23,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import ClassVar, Self
 
-from django.db import models
+from django.db import connections, models
+from django.db.models.query import get_related_populators
 from django.utils import timezone
 
 LOOKUP_BYTES = 4  # 8 hex digits
@@ -95,18 +97,81 @@ class HashedSecret(models.Model):
         return cls(prefix=issued.lookup, key_hash=issued.digest, **fields), issued.raw
 
     @classmethod
-    def findable(cls) -> models.QuerySet:
-        """The records a token may still open: those not revoked."""
+    def findable(cls, now: datetime | None = None) -> models.QuerySet:
+        """The records a token may still open at `now` (default: this moment): those not
+        revoked. An override takes `now` for every rule of time (expiry)."""
         return cls._default_manager.filter(revoked_at__isnull=True)
 
     @classmethod
     def find(cls, raw: str) -> Self | None:
         """The record `raw` opens, or None (malformed, unknown, revoked or wrong secret);
-        at most one query."""
+        one query, every time (a revoked token fails at once)."""
         lookup = lookup_of(raw, cls.SCHEME)
         if lookup is None:
             return None
-        record = cls.findable().filter(prefix=lookup).first()
+        record = _Lookup.of(cls).find(lookup, timezone.now())
         if record is not None and matches(raw, record.key_hash):
             return record
         return None
+
+
+# A sentinel prefix and moment, compiled into the lookup's SQL in their place.
+_ANY_PREFIX = "<any prefix>"  # never a lookup: those are hex digits
+_ANY_MOMENT = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+
+
+class _Lookup:
+    """`findable(now).filter(prefix=…)[:1]` of one model, compiled once per process and
+    database: only its prefix and moment change from one request to the next, and
+    building and compiling that query again took more time than running it (about a
+    third of a short API list's own time). The SQL, its rows and the records made of
+    them are Django's own (the compiler's converters, `from_db`, the related records of
+    `select_related`)."""
+
+    _compiled: ClassVar[dict] = {}
+
+    @classmethod
+    def of(cls, model) -> "_Lookup":
+        key = (model, model._default_manager.db)
+        lookup = cls._compiled.get(key)
+        if lookup is None:
+            lookup = cls._compiled[key] = cls(model, key[1])
+        return lookup
+
+    def __init__(self, model, db: str):
+        self.model, self.db = model, db
+        queryset = model.findable(now=_ANY_MOMENT).filter(prefix=_ANY_PREFIX).order_by()[:1]
+        self.compiler = queryset.query.get_compiler(using=db)
+        self.sql, params = self.compiler.as_sql()
+        ops = connections[db].ops
+        moment = ops.adapt_datetimefield_value(_ANY_MOMENT)
+        # Where the prefix and the moment go among the parameters.
+        self.params = [(_ANY_PREFIX if p == _ANY_PREFIX else _ANY_MOMENT if p == moment else p)
+                       for p in params]
+        if self.params.count(_ANY_PREFIX) != 1:  # not a query this class can reuse
+            self.compiler = None
+
+    def find(self, prefix: str, now: datetime):
+        if self.compiler is None:
+            return self.model.findable(now=now).filter(prefix=prefix).order_by().first()
+        connection = connections[self.db]
+        moment = connection.ops.adapt_datetimefield_value(now)
+        params = [prefix if p is _ANY_PREFIX else moment if p is _ANY_MOMENT else p
+                  for p in self.params]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        for row in self.compiler.results_iter([rows]):
+            return self._record(row)
+        return None
+
+    def _record(self, row):
+        """The record of one row, with its `select_related` records: as ModelIterable."""
+        select, klass_info = self.compiler.select, self.compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        record = self.model.from_db(self.db, names, row[start:end])
+        for populator in get_related_populators(klass_info, select, self.db):
+            populator.populate(row, record)
+        return record

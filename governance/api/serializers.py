@@ -301,6 +301,32 @@ class EscalationSerializer(StrictModelSerializer):
         read_only_fields = ["id", "escalated_on", "escalated_by", "outcome", "outcome_on"]
 
 
+def attach_threads(impediments: list[Impediment]) -> None:
+    """Give each impediment of a page its updates and escalations (with their authors),
+    read in two queries for the whole page and set where `.updates.all()` and
+    `.escalations.all()` find them. (Django's prefetch built a queryset per impediment
+    and relation to hold them: most of the list's time.)"""
+    updates = {impediment.pk: [] for impediment in impediments}
+    escalations = {pk: [] for pk in updates}
+    if updates:
+        for update in ImpedimentUpdate.objects.select_related("author").filter(
+                impediment_id__in=updates):
+            updates[update.impediment_id].append(update)
+        for escalation in Escalation.objects.select_related("escalated_by").filter(
+                impediment_id__in=updates):
+            escalations[escalation.impediment_id].append(escalation)
+    for impediment in impediments:
+        cache = impediment.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache["updates"] = updates[impediment.pk]
+        cache["escalations"] = escalations[impediment.pk]
+
+
+class ImpedimentListSerializer(PageListSerializer):
+    """Reads the updates and escalations of a whole page at once (`attach_threads`)."""
+
+    attach = staticmethod(attach_threads)
+
+
 class ImpedimentUpdateInputSerializer(serializers.Serializer):
     text = StrictCharField(max_length=5000)
 
@@ -320,6 +346,7 @@ class ImpedimentSerializer(VendorScopedSerializer):
 
     class Meta:
         model = Impediment
+        list_serializer_class = ImpedimentListSerializer
         fields = ["id", "url", "vendor", "title", "description", "kind", "severity",
                   "raised_by_side", "raised_by", "raised_on", "responsible_side",
                   "owner_user", "owner_contact", "status", "resolution", "resolved_on",
@@ -330,10 +357,15 @@ class ImpedimentSerializer(VendorScopedSerializer):
 
     @extend_schema_field(serializers.BooleanField())
     def get_flagged_for_escalation(self, impediment) -> bool:
-        # The plan comes with the vendor (select_related); none written means the default.
-        plan = getattr(impediment.vendor, "governance_plan", None)
-        limit = plan.escalate_after_days if plan else DEFAULT_ESCALATE_AFTER_DAYS
-        return impediment.flagged_for_escalation(limit)
+        # A list's rows carry their vendor's limit as a column (the viewset's annotation);
+        # a record its plan with the vendor (select_related). None written: the default.
+        if hasattr(impediment, "plan_escalate_after_days"):
+            limit = impediment.plan_escalate_after_days
+        else:
+            plan = getattr(impediment.vendor, "governance_plan", None)
+            limit = plan.escalate_after_days if plan else None
+        return impediment.flagged_for_escalation(
+            DEFAULT_ESCALATE_AFTER_DAYS if limit is None else limit)
 
     def validate(self, attrs):
         if self.instance is None and attrs.get("status", "open") != "open":

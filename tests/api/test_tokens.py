@@ -177,3 +177,48 @@ def test_create_api_token_command_refuses_an_unknown_user(db):
     with pytest.raises(CommandError, match="No user named"):
         call_command("create_api_token", "nobody", stdout=io.StringIO())
     assert not ApiToken.objects.exists()
+
+
+# The token's lookup is compiled once per process (vendorgov.tokens._Lookup); what it finds
+# is read from the database on every request, so nothing about a token or its owner is
+# remembered from one request to the next.
+
+def test_a_token_used_a_moment_ago_fails_at_once_when_revoked_or_expired(line_manager):
+    token, raw = ApiTokenFactory.with_raw(line_manager)
+    client = bearer(raw)
+    assert client.get(ME).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now()
+                                                + timedelta(seconds=1))
+    assert client.get(ME).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now()
+                                                - timedelta(microseconds=1))
+    assert_401(client.get(ME))
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=None)
+    assert client.get(ME).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).revoke()
+    assert_401(client.get(ME))
+
+
+def test_a_token_answers_with_its_owner_as_they_are_now(line_manager):
+    _, raw = ApiTokenFactory.with_raw(line_manager)
+    client = bearer(raw)
+    assert client.get(ME).json()["username"] == "liam"
+    type(line_manager).objects.filter(pk=line_manager.pk).update(username="liam-renamed")
+    assert client.get(ME).json()["username"] == "liam-renamed"
+    type(line_manager).objects.filter(pk=line_manager.pk).update(is_active=False)
+    assert_401(client.get(ME))
+
+
+def test_the_token_lookup_is_not_built_again_for_each_request(line_manager, monkeypatch,
+                                                               django_assert_num_queries):
+    _, raw = ApiTokenFactory.with_raw(line_manager)
+    client = bearer(raw)
+    client.get(ME)
+    built = []
+    original = ApiToken.findable.__func__
+    monkeypatch.setattr(ApiToken, "findable",
+                        classmethod(lambda cls, now=None: built.append(now)
+                                    or original(cls, now)))
+    with django_assert_num_queries(1):  # the token with its owner, in one query
+        assert client.get(ME).status_code == 200
+    assert built == []

@@ -1,6 +1,8 @@
 """Filter backends and filters for API collections."""
 
+import functools
 import re
+from collections.abc import Callable
 
 import django_filters
 from django import forms
@@ -23,7 +25,52 @@ class SearchFilter(filters.SearchFilter):
             raise exceptions.ValidationError({self.search_param: exc.detail}) from exc
 
 
-FILTER_BACKENDS = [DjangoFilterBackend, SearchFilter, filters.OrderingFilter]
+#: Query parameters that are not a filterset's: the page, the search and the order.
+NOT_FILTERS = frozenset({"page", "page_size", "search", "ordering", "format"})
+
+
+@functools.cache
+def _parameterless(filterset_class) -> Callable | None:
+    """What `filterset_class` does to a queryset when the request names none of its
+    parameters, when that is known without building it; None otherwise.
+
+    django-filter builds the filterset, its form and a deep copy of its filters on every
+    request, then every filter leaves the queryset as it is for an empty value: a filterset
+    that says what it does without parameters (`parameterless`, e.g. the default "not
+    archived") or that changes nothing of that machinery (no required filter, no filter of
+    its own `filter()`, no `__init__`, `qs` or `filter_queryset` of its own) can skip it.
+    tests/api/test_filters.py holds that both ways give the same query on every list."""
+    # The class that says what it does without parameters (its `__init__` may set them),
+    # else django-filter's own: nothing below it may change how the filterset filters.
+    base = next((kind for kind in filterset_class.__mro__ if "parameterless" in vars(kind)),
+                django_filters.FilterSet)
+    if any(getattr(filterset_class, name) is not getattr(base, name)
+           for name in ("__init__", "qs", "filter_queryset")):
+        return None
+    for filter_ in filterset_class.base_filters.values():
+        if filter_.extra.get("required") or not type(filter_).filter.__module__.startswith(
+                "django_filters."):
+            return None
+    return getattr(filterset_class, "parameterless", lambda queryset: queryset)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, without building the filterset for a request that names
+    none of its parameters where the outcome is known (see `_parameterless`): a list's
+    plain first pages skip the form, its validation and the filters' copies."""
+
+    def filter_queryset(self, request, queryset, view):
+        if NOT_FILTERS.issuperset(request.query_params):
+            filterset_class = self.get_filterset_class(view, queryset)
+            if filterset_class is None:
+                return queryset
+            parameterless = _parameterless(filterset_class)
+            if parameterless is not None:
+                return parameterless(queryset)
+        return super().filter_queryset(request, queryset, view)
+
+
+FILTER_BACKENDS = [FilterBackend, SearchFilter, filters.OrderingFilter]
 
 
 class _TrueFalseSelect(forms.Select):

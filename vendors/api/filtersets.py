@@ -56,6 +56,12 @@ class ArchivableFilterSet(django_filters.FilterSet):
             data["archived"] = "false"
         super().__init__(data, *args, **kwargs)
 
+    @staticmethod
+    def parameterless(queryset):
+        """What this filterset does to a request without parameters: the default, not
+        archived (vendorgov.api.filters.FilterBackend skips building it then)."""
+        return queryset.filter(archived_at__isnull=True)
+
     def filter_archived(self, queryset, name, value):
         if value == "true":
             return queryset.filter(archived_at__isnull=False)
