@@ -34,6 +34,7 @@ from sla.models import (
     Dispute,
     Evaluation,
     Measurement,
+    MonthlyCompliance,
     ServiceLevel,
     SLAVersion,
 )
@@ -579,14 +580,26 @@ def _capped(queryset, name: str, more: dict) -> list:
     return rows[:LIST_LIMIT]
 
 
-def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
-    """{(vendor id, month): {rate, windows, breached, no_data}} in one query. The rate is
-    the weighted share of windows with data that were not breached (an excused breach
-    counts as met); windows without data are counted apart, never as compliant."""
+def live_compliance_by_month(vendor_ids, first: date, last: date) -> dict:
+    """{(vendor id, month): {rate, windows, breached, no_data}} computed now from the
+    evaluations, in one query (what `compliance_by_month` reads stored). The rate is the
+    weighted share of windows with data that were not breached (an excused breach counts as
+    met); windows without data are counted apart, never as compliant."""
+    return {key: _figures(*sums) for key, sums in
+            compliance_sums(vendor_ids, first, last).items()}
+
+
+#: What `MonthlyCompliance` stores of a vendor's month, in this order (`compliance_sums`).
+COMPLIANCE_FIELDS = ("weight", "ok_weight", "windows", "breached", "no_data")
+
+
+def compliance_sums(vendor_ids, first: date, last: date) -> dict[tuple, tuple]:
+    """{(vendor id, month): the COMPLIANCE_FIELDS} of the evaluations whose window ended
+    between `first` and `last`, in one aggregate query: what `sla.compliance` stores."""
     with_data = ~Q(status=EvaluationStatus.NO_DATA)
     ok = Q(status__in=OK_STATUSES) | Q(excused=True)
-    rows = (Evaluation.objects.filter(vendor_id__in=vendor_ids_qs,
-                                      window_end__range=(first, last))
+    rows = (Evaluation.objects.filter(vendor_id__in=vendor_ids,
+                                      window_end__range=(first, last)).order_by()
             .annotate(month=TruncMonth("window_end")).values("vendor_id", "month")
             .annotate(weight=Sum("service_level__weight", filter=with_data),
                       ok_weight=Sum("service_level__weight", filter=with_data & ok),
@@ -598,12 +611,47 @@ def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
     for row in rows:
         month = row["month"]
         month = month.date() if hasattr(month, "date") else month
-        rate = (round(100 * (row["ok_weight"] or 0) / row["weight"], 1) if row["weight"]
-                else None)
-        result[(row["vendor_id"], month)] = {"rate": rate, "windows": row["windows"],
-                                             "breached": row["breached"],
-                                             "no_data": row["no_data"]}
+        result[(row["vendor_id"], month)] = (row["weight"] or 0, row["ok_weight"] or 0,
+                                             row["windows"], row["breached"], row["no_data"])
     return result
+
+
+def _figures(weight: int, ok_weight: int, windows: int, breached: int, no_data: int) -> dict:
+    return {"rate": round(100 * ok_weight / weight, 1) if weight else None,
+            "windows": windows, "breached": breached, "no_data": no_data}
+
+
+def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
+    """{(vendor id, month): {rate, windows, breached, no_data}} of the
+    months from `first`'s to `last`'s, read from the stored monthly compliance
+    (`MonthlyCompliance`, kept current by the services: see `live_compliance_by_month` for
+    the rule), in one query over a row per vendor and month, not over the evaluations."""
+    rows = (MonthlyCompliance.objects.filter(vendor_id__in=vendor_ids_qs,
+                                             month__range=(rules.month_start(first), last),
+                                             windows__gt=0).order_by()
+            .values_list("vendor_id", "month", *COMPLIANCE_FIELDS))
+    return {(vendor_id, month): _figures(*figures) for vendor_id, month, *figures in rows}
+
+
+def stored_compliance_differing(chunk: int = 200) -> list[tuple]:
+    """(vendor id, month, stored sums, live sums) wherever the stored monthly compliance is
+    missing or differs from the evaluations (what `manage.py recompliance --check` and the
+    tests read), a chunk of vendors at a time, over every month."""
+    vendor_ids = sorted(
+        set(Evaluation.objects.order_by().values_list("vendor_id", flat=True).distinct())
+        | set(MonthlyCompliance.objects.order_by().values_list("vendor_id", flat=True)
+              .distinct()))
+    stale = []
+    for i in range(0, len(vendor_ids), chunk):
+        ids = vendor_ids[i:i + chunk]
+        live = compliance_sums(ids, date.min, date.max)
+        stored = {(vendor_id, month): tuple(sums) for vendor_id, month, *sums in
+                  MonthlyCompliance.objects.filter(vendor_id__in=ids, windows__gt=0)
+                  .order_by().values_list("vendor_id", "month", *COMPLIANCE_FIELDS)}
+        for key in sorted(set(live) | set(stored)):
+            if live.get(key) != stored.get(key):
+                stale.append((*key, stored.get(key), live.get(key)))
+    return stale
 
 
 def portfolio(user, *, today: date | None = None, months: int = 12, page: int | str | None = 1,
@@ -962,20 +1010,14 @@ def compliance_for(user, first: date, last: date, *, vendor_ids=None) -> dict:
 
 def compliance_trend(user, first: date, last: date) -> dict[date, float | None]:
     """The whole visible portfolio's compliance per month (weighted as
-    `compliance_by_month`), in one aggregate query."""
-    with_data = ~Q(status=EvaluationStatus.NO_DATA)
-    ok = Q(status__in=OK_STATUSES) | Q(excused=True)
-    rows = (_scoped(Evaluation.objects.filter(window_end__range=(first, last)), user)
-            .annotate(month=TruncMonth("window_end")).values("month")
-            .annotate(weight=Sum("service_level__weight", filter=with_data),
-                      ok_weight=Sum("service_level__weight", filter=with_data & ok)))
-    result = {}
-    for row in rows:
-        month = row["month"]
-        month = month.date() if hasattr(month, "date") else month
-        result[month] = (round(100 * (row["ok_weight"] or 0) / row["weight"], 1)
-                         if row["weight"] else None)
-    return result
+    `compliance_by_month`), in one aggregate query over the stored monthly compliance (a row
+    per vendor and month, not every evaluation)."""
+    rows = (_scoped(MonthlyCompliance.objects.filter(
+        month__range=(rules.month_start(first), last), windows__gt=0), user)
+            .order_by().values("month").annotate(weight=Sum("weight"),
+                                                 ok_weight=Sum("ok_weight")))
+    return {row["month"]: (round(100 * (row["ok_weight"] or 0) / row["weight"], 1)
+                           if row["weight"] else None) for row in rows}
 
 
 def disputes_awaiting_decision(user, *, vendor_ids=None) -> list[Dispute]:
