@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -662,18 +664,28 @@ def portfolio(user, *, today: date | None = None, months: int = 12, page: int | 
     today = today or timezone.localdate()
     this_month = rules.month_start(today)
     month_list = [rules.add_months(this_month, -i) for i in range(months - 1, -1, -1)]
-    vendors = access.vendors(user).filter(archived_at__isnull=True, slas__isnull=False
-                                          ).distinct().order_by("name")
+    vendors = access.vendors(user).filter(
+        Exists(SLA.objects.filter(vendor=OuterRef("pk"))), archived_at__isnull=True
+    ).order_by("name")
     count, number = None, 1
     if per_page is not None:
-        count = vendors.count()
-        pages = max(1, -(-count // per_page))
         try:
-            number = min(max(1, int(page or 1)), pages)
+            number = max(1, int(page or 1))
         except (TypeError, ValueError):
             number = 1
-        vendors = vendors[(number - 1) * per_page:number * per_page]
-    vendor_list = list(vendors)
+        # The page and the number of vendors in one query (a window count runs before the
+        # LIMIT); only a page past the end needs the count apart, then the last page.
+        vendor_list = list(vendors.annotate(total=Window(Count("pk")))[
+            (number - 1) * per_page:number * per_page])
+        if vendor_list:
+            count = vendor_list[0].total
+        else:
+            count = vendors.count()
+            if count and number > 1:
+                number = max(1, -(-count // per_page))
+                vendor_list = list(vendors[(number - 1) * per_page:number * per_page])
+    else:
+        vendor_list = list(vendors)
     ids = [v.pk for v in vendor_list]
     data = compliance_by_month(ids, month_list[0], today)
     compliance = [VendorCompliance(v, [data.get((v.pk, m)) for m in month_list])
