@@ -382,7 +382,7 @@ def _local_day(moment) -> date | None:
 
 def monthly_reports(vendor: Vendor, months, *, today: date | None = None
                     ) -> list[MonthlyReport]:
-    """The monthly report of `vendor` for each of `months`, in eight queries however many
+    """The monthly report of `vendor` for each of `months`, in seven queries however many
     months (the quarterly pack shows three): each table is read once over the span of all
     the months and split per month here, so no row is read twice.
 
@@ -406,10 +406,11 @@ def monthly_reports(vendor: Vendor, months, *, today: date | None = None
                    .select_related("owner", "sla", "vendor")
                    .annotate(breaches=Count("evaluations")).order_by("opened_on", "id"))
     action_by_id = {a.pk: a for a in actions}
-    # Required: what each month's breaches called for (opened when their windows closed).
-    called_for = list(Evaluation.objects.filter(
-        corrective_action__vendor=vendor, window_end__range=(first, last))
-        .order_by().values_list("corrective_action_id", "window_end"))
+    # Required: what each month's breaches called for (opened when their windows closed),
+    # from the rows read above (an action is its breaches' vendor's; a window is evaluated
+    # once it has closed, so none of the months' ends after yesterday).
+    called_for = [(r.corrective_action_id, r.window_end) for r in rows
+                  if r.corrective_action_id is not None and first <= r.window_end <= last]
     changes = list(CorrectiveAction.history.filter(vendor_id=vendor.pk, history_type="~",
                                                    history_date__date__range=(first, last))
                    .select_related("history_user").order_by("id", "-history_date"))
