@@ -3,7 +3,8 @@
 import functools
 
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -134,7 +135,8 @@ def window_rows(row):
         rows.append(format_html(
             _WINDOW_ROW, format_html('<a href="{}">{}</a>', url, label),
             rules.with_unit(e.value, sl.unit), status,
-            format_html('<a href="{}">{}</a>', action.get_absolute_url(),
+            format_html('<a href="{}">{}</a>',
+                        _record_url("sla:corrective_action", action.vendor.slug, action.pk),
                         action.get_status_display()) if action else ""))
     return mark_safe("".join(rows))  # noqa: S308 - each row is built by format_html
 
@@ -142,5 +144,22 @@ def window_rows(row):
 def _evaluation_url_base(e) -> str | None:
     """The evaluation URL without its id ('/vendors/acme/slas/evaluations/'), or None if the
     route does not end with the id."""
-    url = reverse("sla:evaluation", args=[e.vendor.slug, 0])
+    return _url_base("sla:evaluation", e.vendor.slug)
+
+
+def _record_url(name: str, slug: str, pk: int) -> str:
+    """reverse(name, args=[slug, pk]) with one reverse() per route and vendor."""
+    base = _url_base(name, slug)
+    return f"{base}{pk}/" if base else reverse(name, args=[slug, pk])
+
+
+def _url_base(name: str, slug: str) -> str | None:
+    return _cached_base(name, slug, get_script_prefix(), settings.ROOT_URLCONF, get_urlconf())
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_base(name: str, slug: str, *where) -> str | None:
+    # `where`: what else reverse() depends on (script prefix, URLconf), so a cached base is
+    # never one of another deployment's or test's routes.
+    url = reverse(name, args=[slug, 0])
     return url[:-2] if url.endswith("/0/") else None
