@@ -4,12 +4,14 @@
 Every write that changes what a month's compliance is made of calls `compliance_refresh`
 in its own transaction, for the (vendor, month) pairs it touched: a window evaluated for
 the first time or again (the hourly run, late data, a restatement, a corrected value, a
-CSV import: all through `sla.evaluation._evaluate`), and a dispute that excuses a window
-(`services.dispute_decide`). Nothing else changes the inputs: a service level's weight can
-change only in a draft version, whose windows are never evaluated (a new version's weights
-count for the windows it governs, each evaluation keeping the service level it was judged
-under), evaluations are never deleted, and archiving is read at query time (the pages
-leave out archived vendors; an archived SLA's windows still count, as they did before).
+CSV import: all through `sla.evaluation._evaluate`), a dispute that excuses a window
+(`services.dispute_decide`), and a repair of a service level's weight in the admin
+(`service_level_changed`). Nothing else changes the inputs: in the product a service
+level's weight changes only in a draft version, whose windows are never evaluated (a new
+version's weights count for the windows it governs, each evaluation keeping the service
+level it was judged under), evaluations are never deleted, and archiving is read at query
+time (the pages leave out archived vendors; an archived SLA's windows still count, as they
+did before).
 
 The refresh locks the stored rows (made first if missing, then `SELECT … FOR UPDATE` in
 (vendor, month) order, so two refreshes cannot deadlock on them) before it reads the
@@ -63,6 +65,15 @@ def compliance_refresh(keys: Iterable[tuple[int, date]]) -> int:
     MonthlyCompliance.objects.bulk_update(rows, [*selectors.COMPLIANCE_FIELDS, "computed_at"],
                                           batch_size=1000)
     return len(rows)
+
+
+def service_level_changed(service_level_id: int) -> int:
+    """A service level in force changed behind the product (its weight, in the admin, which
+    is there for repairs): store again every month holding one of its windows."""
+    return compliance_refresh(
+        (vendor_id, rules.month_start(end)) for vendor_id, end in
+        Evaluation.objects.filter(service_level_id=service_level_id).order_by()
+        .values_list("vendor_id", "window_end").distinct())
 
 
 def compliance_rebuild(*, vendor_ids: Iterable[int] | None = None) -> int:

@@ -14,13 +14,16 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sla import compliance, selectors, services
 from sla.choices import MeasurementSource
 from sla.models import Evaluation, MonthlyCompliance
+from tests.factories import UserFactory
 from tests.sla.factories import VersionFactory, clock, service_level
+from vendorgov.roles import Role
 from vendors import services as vendor_services
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +149,24 @@ def test_archiving_changes_no_stored_row_and_the_pages_leave_archived_vendors_ou
     vendor_services.record_restore(vendor_a, by=vendor_manager)
     with clock(TODAY):
         assert selectors.compliance_trend(executive, MAR, TODAY) == {MAR: 0.0}
+
+
+def test_a_weight_repaired_in_the_admin_stores_the_months_of_its_windows_again(
+        client, sl, vendor_a):
+    submit(sl, MAR, "99.7")  # met, weight 30
+    other = service_level(vendor_a, key="desk", weight=10, version=sl.version)
+    submit(other, MAR, "90")  # breached, weight 10
+    assert stored(vendor_a, MAR)["rate"] == 75.0
+    admin = UserFactory(username="root", role=Role.VENDOR_MANAGER, is_staff=True,
+                        is_superuser=True)
+    client.force_login(admin)
+    data = {name: "" if value is None else value
+            for name, value in model_to_dict(other, exclude=["id"]).items()}
+    data["weight"] = 30
+    response = client.post(reverse("admin:sla_servicelevel_change", args=[other.pk]), data)
+    assert response.status_code == 302
+    assert stored(vendor_a, MAR)["rate"] == 50.0
+    assert_current()
 
 
 # -- the reads use the stored rows ---------------------------------------------------------
