@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sla import compliance
 from sla.models import (
     SLA,
     BusinessCalendar,
@@ -40,6 +41,12 @@ class ServiceLevelAdmin(ReadMostlyAdmin):
     list_display = ["name", "key", "version", "window", "comparator", "target",
                     "breach_threshold"]
     search_fields = ["name", "key"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "weight" in form.changed_data:
+            # In the admin's transaction: the stored compliance counts the new weight.
+            compliance.service_level_changed(obj.pk)
 
 
 @admin.register(SLAReview)

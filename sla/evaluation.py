@@ -32,7 +32,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from sla import rules
+from sla import compliance, rules
 from sla.choices import (
     CORRECTIVE_ACTION_OPEN,
     VERSIONS_IN_FORCE,
@@ -256,6 +256,9 @@ def _evaluate(levels: dict[int, ServiceLevel], keys: set, *, today: date, by,
     for offset in range(0, len(pending), _CHUNK):
         Measurement.objects.filter(pk__in=pending[offset:offset + _CHUNK]).update(
             needs_evaluation=False)
+    # The months these windows count in, stored again in this transaction (after the
+    # evaluations' own row locks, as every writer takes them: see `sla.compliance`).
+    compliance.compliance_refresh(compliance.months_of(new + changed))
     result.created, result.updated = len(new), len(changed)
     return result
 

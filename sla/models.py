@@ -577,3 +577,42 @@ class Dispute(VendorScoped):
 __all__ = ["BusinessCalendar", "CorrectiveAction", "Dispute", "Evaluation", "Measurement",
            "MeasurementImport", "MeasurementSource", "SLA", "SLAReview", "SLAVersion",
            "ServiceLevel"]
+
+
+class MonthlyCompliance(VendorScoped):
+    """A vendor's SLA compliance in one month, stored: the weighted sums the portfolio pages
+    read (the SLA portfolio, the homes' trend and status, the vendor 360, the review pack)
+    instead of aggregating every evaluation of every vendor on each view.
+
+    Derived data, never edited: `sla.compliance.compliance_refresh` writes it from the
+    evaluations (`sla.selectors.live_compliance_by_month`) in the same transaction as every
+    write that changes them (a window evaluated or re-evaluated, a dispute excusing one),
+    under a lock on this row, so it is never stale. The month is that of the windows' last
+    day. `python manage.py recompliance` rebuilds every row (`--check` compares)."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    # Sums of the service levels' weights over the windows with data, and over those that
+    # count as met (met, at risk, or an excused breach): the rate is their ratio.
+    weight = models.PositiveIntegerField(default=0)
+    ok_weight = models.PositiveIntegerField(default=0)
+    windows = models.PositiveIntegerField(default=0)  # 0: no window (any more): not shown
+    breached = models.PositiveIntegerField(default=0)  # not excused
+    no_data = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vendor", "month"],
+                                               name="monthly_compliance_unique")]
+        # The portfolio-wide trend reads a range of months for every visible vendor: from
+        # the index alone on PostgreSQL (its sums are included).
+        indexes = [models.Index(fields=["month", "vendor"],
+                                include=["weight", "ok_weight", "windows"],
+                                name="monthly_compliance_month")]
+
+    def __str__(self):
+        return f"{self.vendor_id} {self.month:%Y-%m}: {self.ok_weight}/{self.weight}"
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.ok_weight / self.weight, 1) if self.weight else None

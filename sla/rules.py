@@ -6,6 +6,7 @@ month, quarterly ones a calendar quarter. A window is *closed* the day after its
 """
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -80,7 +81,10 @@ def last_windows(kind: str, before: date, count: int) -> list[date]:
     return starts[::-1]
 
 
+@functools.lru_cache(maxsize=8192)
 def window_label(kind: str, start: date) -> str:
+    """'w/c 3 Mar 2025', 'Mar 2025', 'Q1 2025'. Cached: a monthly report labels two years
+    of windows for its ledger, the same few hundred on every view."""
     if kind == Window.WEEKLY:
         return f"w/c {formats.date(start)}"
     if kind == Window.MONTHLY:

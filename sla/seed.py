@@ -4,7 +4,8 @@ service levels; every closed window's measurement as the vendor's system sends i
 the bulk ingest (written by COPY, as `ingest.write` writes a large batch; now and then a
 figure never comes), and every closed window evaluated as the hourly job evaluates it
 (`_evaluate`: the evaluator's rule and breach handling, set-based for 50 vendors at a time;
-breaches open corrective actions, missing figures are "no data")"""
+breaches open corrective actions, missing figures are "no data"), and their monthly
+compliance stored (`sla.compliance`)"""
 
 from datetime import datetime, timedelta
 from datetime import time as dtime
@@ -13,7 +14,7 @@ from decimal import Decimal as D
 from django.db import transaction
 from django.utils import timezone
 
-from sla import evaluation, rules, services
+from sla import compliance, evaluation, rules, services
 from sla.choices import Comparator, EvaluationStatus, MeasurementSource, Unit, Window
 from sla.models import Evaluation, Measurement, ServiceLevel
 from vendors.seed import Portfolio, clock, copy_rows, copy_with_history, reserve_ids
@@ -143,4 +144,7 @@ def _evaluate(portfolio: Portfolio, chunk: list, measurements: list[dict], throu
         row["corrective_action_id"] = e.corrective_action_id
     made = copy_with_history(Evaluation, rows, reason="Window closed")
     ServiceLevel.objects.filter(pk__in=ids).update(evaluated_through=through)
-    return made + result.corrective_actions_opened * 2
+    # Their monthly compliance, stored as the evaluator stores it (`sla.compliance`).
+    stored = compliance.compliance_refresh({(r["vendor_id"], rules.month_start(r["window_end"]))
+                                            for r in rows})
+    return made + result.corrective_actions_opened * 2 + stored

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    Exists,
     F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -34,6 +36,7 @@ from sla.models import (
     Dispute,
     Evaluation,
     Measurement,
+    MonthlyCompliance,
     ServiceLevel,
     SLAVersion,
 )
@@ -379,7 +382,7 @@ def _local_day(moment) -> date | None:
 
 def monthly_reports(vendor: Vendor, months, *, today: date | None = None
                     ) -> list[MonthlyReport]:
-    """The monthly report of `vendor` for each of `months`, in eight queries however many
+    """The monthly report of `vendor` for each of `months`, in seven queries however many
     months (the quarterly pack shows three): each table is read once over the span of all
     the months and split per month here, so no row is read twice.
 
@@ -403,10 +406,11 @@ def monthly_reports(vendor: Vendor, months, *, today: date | None = None
                    .select_related("owner", "sla", "vendor")
                    .annotate(breaches=Count("evaluations")).order_by("opened_on", "id"))
     action_by_id = {a.pk: a for a in actions}
-    # Required: what each month's breaches called for (opened when their windows closed).
-    called_for = list(Evaluation.objects.filter(
-        corrective_action__vendor=vendor, window_end__range=(first, last))
-        .order_by().values_list("corrective_action_id", "window_end"))
+    # Required: what each month's breaches called for (opened when their windows closed),
+    # from the rows read above (an action is its breaches' vendor's; a window is evaluated
+    # once it has closed, so none of the months' ends after yesterday).
+    called_for = [(r.corrective_action_id, r.window_end) for r in rows
+                  if r.corrective_action_id is not None and first <= r.window_end <= last]
     changes = list(CorrectiveAction.history.filter(vendor_id=vendor.pk, history_type="~",
                                                    history_date__date__range=(first, last))
                    .select_related("history_user").order_by("id", "-history_date"))
@@ -579,14 +583,26 @@ def _capped(queryset, name: str, more: dict) -> list:
     return rows[:LIST_LIMIT]
 
 
-def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
-    """{(vendor id, month): {rate, windows, breached, no_data}} in one query. The rate is
-    the weighted share of windows with data that were not breached (an excused breach
-    counts as met); windows without data are counted apart, never as compliant."""
+def live_compliance_by_month(vendor_ids, first: date, last: date) -> dict:
+    """{(vendor id, month): {rate, windows, breached, no_data}} computed now from the
+    evaluations, in one query (what `compliance_by_month` reads stored). The rate is the
+    weighted share of windows with data that were not breached (an excused breach counts as
+    met); windows without data are counted apart, never as compliant."""
+    return {key: _figures(*sums) for key, sums in
+            compliance_sums(vendor_ids, first, last).items()}
+
+
+#: What `MonthlyCompliance` stores of a vendor's month, in this order (`compliance_sums`).
+COMPLIANCE_FIELDS = ("weight", "ok_weight", "windows", "breached", "no_data")
+
+
+def compliance_sums(vendor_ids, first: date, last: date) -> dict[tuple, tuple]:
+    """{(vendor id, month): the COMPLIANCE_FIELDS} of the evaluations whose window ended
+    between `first` and `last`, in one aggregate query: what `sla.compliance` stores."""
     with_data = ~Q(status=EvaluationStatus.NO_DATA)
     ok = Q(status__in=OK_STATUSES) | Q(excused=True)
-    rows = (Evaluation.objects.filter(vendor_id__in=vendor_ids_qs,
-                                      window_end__range=(first, last))
+    rows = (Evaluation.objects.filter(vendor_id__in=vendor_ids,
+                                      window_end__range=(first, last)).order_by()
             .annotate(month=TruncMonth("window_end")).values("vendor_id", "month")
             .annotate(weight=Sum("service_level__weight", filter=with_data),
                       ok_weight=Sum("service_level__weight", filter=with_data & ok),
@@ -598,12 +614,47 @@ def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
     for row in rows:
         month = row["month"]
         month = month.date() if hasattr(month, "date") else month
-        rate = (round(100 * (row["ok_weight"] or 0) / row["weight"], 1) if row["weight"]
-                else None)
-        result[(row["vendor_id"], month)] = {"rate": rate, "windows": row["windows"],
-                                             "breached": row["breached"],
-                                             "no_data": row["no_data"]}
+        result[(row["vendor_id"], month)] = (row["weight"] or 0, row["ok_weight"] or 0,
+                                             row["windows"], row["breached"], row["no_data"])
     return result
+
+
+def _figures(weight: int, ok_weight: int, windows: int, breached: int, no_data: int) -> dict:
+    return {"rate": round(100 * ok_weight / weight, 1) if weight else None,
+            "windows": windows, "breached": breached, "no_data": no_data}
+
+
+def compliance_by_month(vendor_ids_qs, first: date, last: date) -> dict:
+    """{(vendor id, month): {rate, windows, breached, no_data}} of the
+    months from `first`'s to `last`'s, read from the stored monthly compliance
+    (`MonthlyCompliance`, kept current by the services: see `live_compliance_by_month` for
+    the rule), in one query over a row per vendor and month, not over the evaluations."""
+    rows = (MonthlyCompliance.objects.filter(vendor_id__in=vendor_ids_qs,
+                                             month__range=(rules.month_start(first), last),
+                                             windows__gt=0).order_by()
+            .values_list("vendor_id", "month", *COMPLIANCE_FIELDS))
+    return {(vendor_id, month): _figures(*figures) for vendor_id, month, *figures in rows}
+
+
+def stored_compliance_differing(chunk: int = 200) -> list[tuple]:
+    """(vendor id, month, stored sums, live sums) wherever the stored monthly compliance is
+    missing or differs from the evaluations (what `manage.py recompliance --check` and the
+    tests read), a chunk of vendors at a time, over every month."""
+    vendor_ids = sorted(
+        set(Evaluation.objects.order_by().values_list("vendor_id", flat=True).distinct())
+        | set(MonthlyCompliance.objects.order_by().values_list("vendor_id", flat=True)
+              .distinct()))
+    stale = []
+    for i in range(0, len(vendor_ids), chunk):
+        ids = vendor_ids[i:i + chunk]
+        live = compliance_sums(ids, date.min, date.max)
+        stored = {(vendor_id, month): tuple(sums) for vendor_id, month, *sums in
+                  MonthlyCompliance.objects.filter(vendor_id__in=ids, windows__gt=0)
+                  .order_by().values_list("vendor_id", "month", *COMPLIANCE_FIELDS)}
+        for key in sorted(set(live) | set(stored)):
+            if live.get(key) != stored.get(key):
+                stale.append((*key, stored.get(key), live.get(key)))
+    return stale
 
 
 def portfolio(user, *, today: date | None = None, months: int = 12, page: int | str | None = 1,
@@ -614,18 +665,28 @@ def portfolio(user, *, today: date | None = None, months: int = 12, page: int | 
     today = today or timezone.localdate()
     this_month = rules.month_start(today)
     month_list = [rules.add_months(this_month, -i) for i in range(months - 1, -1, -1)]
-    vendors = access.vendors(user).filter(archived_at__isnull=True, slas__isnull=False
-                                          ).distinct().order_by("name")
+    vendors = access.vendors(user).filter(
+        Exists(SLA.objects.filter(vendor=OuterRef("pk"))), archived_at__isnull=True
+    ).order_by("name")
     count, number = None, 1
     if per_page is not None:
-        count = vendors.count()
-        pages = max(1, -(-count // per_page))
         try:
-            number = min(max(1, int(page or 1)), pages)
+            number = max(1, int(page or 1))
         except (TypeError, ValueError):
             number = 1
-        vendors = vendors[(number - 1) * per_page:number * per_page]
-    vendor_list = list(vendors)
+        # The page and the number of vendors in one query (a window count runs before the
+        # LIMIT); only a page past the end needs the count apart, then the last page.
+        vendor_list = list(vendors.annotate(total=Window(Count("pk")))[
+            (number - 1) * per_page:number * per_page])
+        if vendor_list:
+            count = vendor_list[0].total
+        else:
+            count = vendors.count()
+            if count and number > 1:
+                number = max(1, -(-count // per_page))
+                vendor_list = list(vendors[(number - 1) * per_page:number * per_page])
+    else:
+        vendor_list = list(vendors)
     ids = [v.pk for v in vendor_list]
     data = compliance_by_month(ids, month_list[0], today)
     compliance = [VendorCompliance(v, [data.get((v.pk, m)) for m in month_list])
@@ -962,20 +1023,14 @@ def compliance_for(user, first: date, last: date, *, vendor_ids=None) -> dict:
 
 def compliance_trend(user, first: date, last: date) -> dict[date, float | None]:
     """The whole visible portfolio's compliance per month (weighted as
-    `compliance_by_month`), in one aggregate query."""
-    with_data = ~Q(status=EvaluationStatus.NO_DATA)
-    ok = Q(status__in=OK_STATUSES) | Q(excused=True)
-    rows = (_scoped(Evaluation.objects.filter(window_end__range=(first, last)), user)
-            .annotate(month=TruncMonth("window_end")).values("month")
-            .annotate(weight=Sum("service_level__weight", filter=with_data),
-                      ok_weight=Sum("service_level__weight", filter=with_data & ok)))
-    result = {}
-    for row in rows:
-        month = row["month"]
-        month = month.date() if hasattr(month, "date") else month
-        result[month] = (round(100 * (row["ok_weight"] or 0) / row["weight"], 1)
-                         if row["weight"] else None)
-    return result
+    `compliance_by_month`), in one aggregate query over the stored monthly compliance (a row
+    per vendor and month, not every evaluation)."""
+    rows = (_scoped(MonthlyCompliance.objects.filter(
+        month__range=(rules.month_start(first), last), windows__gt=0), user)
+            .order_by().values("month").annotate(weight=Sum("weight"),
+                                                 ok_weight=Sum("ok_weight")))
+    return {row["month"]: (round(100 * (row["ok_weight"] or 0) / row["weight"], 1)
+                           if row["weight"] else None) for row in rows}
 
 
 def disputes_awaiting_decision(user, *, vendor_ids=None) -> list[Dispute]:

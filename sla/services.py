@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sla import ingest, rules
+from sla import compliance, ingest, rules
 from sla.choices import (
     CORRECTIVE_ACTION_CLOSED,
     CORRECTIVE_ACTION_PROGRESS,
@@ -732,6 +732,7 @@ def dispute_decide(dispute: Dispute, *, by=None, decision: str, note: str,
                 release_corrective_actions([evaluation], today=timezone.localdate(), by=by,
                                            reason=why)
             _save(evaluation, by=by, change_reason=f"Excused: dispute {dispute.pk} accepted")
+            compliance.compliance_refresh(compliance.months_of([evaluation]))
     return dispute
 
 

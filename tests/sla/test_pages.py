@@ -81,6 +81,22 @@ def test_the_monthly_report_shows_credits_trend_and_actions_with_csv_and_print(
     assert printable.status_code == 200 and b'class="navbar' not in printable.content
 
 
+def test_an_excused_window_shows_its_badge_in_the_report_and_in_the_window_table(
+        client, line_manager, alice, vendor_a, history):
+    """The excused badge beside a window's status is markup, not escaped text: in the
+    month's windows and in the table of the last windows."""
+    with clock(TODAY):
+        march = Evaluation.objects.get(service_level=history, window_start=date(2025, 3, 1))
+        dispute = services.dispute_raise(march, by=alice, reason="Our monitoring was down")
+        services.dispute_decide(dispute, by=line_manager, decision="accepted", note="Agreed")
+    client.force_login(line_manager)
+    text = get(client, "sla:report", vendor_a.slug, month="2025-03").content.decode()
+    assert "&lt;span" not in text
+    assert text.count("bi-shield-check") == 2  # the month's windows and the window table
+    page = get(client, "sla:service_level", vendor_a.slug, history.pk).content.decode()
+    assert "&lt;span" not in page and "bi-shield-check" in page
+
+
 def test_the_report_ignores_a_month_it_cannot_read(client, line_manager, vendor_a, history):
     client.force_login(line_manager)
     for month in ("garbage", "2025-13", "2999-01"):

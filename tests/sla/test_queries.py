@@ -144,10 +144,15 @@ def test_the_portfolio_shows_one_page_of_vendors_and_caps_each_list(client, monk
     with clock(TODAY):
         first = client.get(reverse("sla:portfolio"))
         second = client.get(reverse("sla:portfolio"), {"page": 2})
+        past_the_end = client.get(reverse("sla:portfolio"), {"page": 9})
         csv = client.get(reverse("sla:portfolio"), {"format": "csv"}).content.decode()
     p = first.context["p"]
     assert [row.vendor for row in p.compliance] == vendors[:2]
     assert [row.vendor for row in second.context["p"].compliance] == vendors[2:]
+    # The vendors and their count come in one query; a page past the end shows the last.
+    assert (p.count, second.context["p"].count) == (3, 3)
+    assert [row.vendor for row in past_the_end.context["p"].compliance] == vendors[2:]
+    assert past_the_end.context["p"].page == 2
     assert len(p.missing_data) == 1 and p.more["missing_data"]
     assert "Closed windows without data (1+)" in first.content.decode()
     assert all(v.name in csv for v in vendors)

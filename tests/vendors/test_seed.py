@@ -24,7 +24,14 @@ from reminders.models import Reminder
 from scorecards import services as scorecard_services
 from scorecards.models import Actual, Measure, Period, Scorecard
 from sla import evaluation, rules
-from sla.models import CorrectiveAction, Evaluation, Measurement, ServiceLevel
+from sla import selectors as sla_selectors
+from sla.models import (
+    CorrectiveAction,
+    Evaluation,
+    Measurement,
+    MonthlyCompliance,
+    ServiceLevel,
+)
 from vendors import services as vendor_services
 from vendors.models import Vendor
 
@@ -100,6 +107,12 @@ def test_evaluations_are_those_the_hourly_evaluation_makes_of_the_measurements(s
     seeded_verdicts, seeded_actions = _verdicts()
     assert any(status == "breached" for _, status, *_ in seeded_verdicts.values())
     assert seeded_actions
+    # Every vendor-month's stored compliance (what the portfolio pages read) is what its
+    # evaluations say.
+    assert sla_selectors.stored_compliance_differing() == []
+    months = {(v, rules.month_start(end)) for v, end in Evaluation.objects.values_list(
+        "vendor_id", "window_end")}
+    assert MonthlyCompliance.objects.filter(windows__gt=0).count() == len(months) > 0
 
     # The same measurements through the product's evaluator, from scratch.
     Evaluation.objects.all().delete()
@@ -109,6 +122,7 @@ def test_evaluations_are_those_the_hourly_evaluation_makes_of_the_measurements(s
     evaluation.evaluations_refresh(today=today)
 
     assert _verdicts() == (seeded_verdicts, seeded_actions)
+    assert sla_selectors.stored_compliance_differing() == []  # stored again as evaluated
 
 
 @pytest.mark.postgres
