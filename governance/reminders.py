@@ -31,8 +31,29 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    Greatest,
+    JSONObject,
+    Left,
+    NullIf,
+    Trim,
+)
 from django.utils import timezone
 from icalendar import Calendar, vCalAddress
 
@@ -441,6 +462,110 @@ def _to_owner(kind_key, now, offset, what, moment_of, **days) -> list[Due]:
             for i in rows if on_account[i.pk]]
 
 
+# The same rows in SQL (`registry.Kind.find_sql`: on PostgreSQL the engine records them with
+# one INSERT … SELECT, no row read into Python). Each expression is the Python rule above,
+# column for column: tests/reminder_kinds/test_find_sql.py records both ways and compares.
+
+def _owner_name_sql():
+    """`_Item.owner_name()`: the user's full name or username (User.__str__), else the
+    contact's name."""
+    full = Trim(Concat("owner_user__first_name", Value(" "), "owner_user__last_name",
+                       output_field=CharField()))
+    return Case(When(owner_user_id__isnull=False,
+                     then=Coalesce(NullIf(full, Value("")), "owner_user__username")),
+                default=Coalesce("owner_contact__name", Value("")), output_field=CharField())
+
+
+def _on_account_sql() -> Q:
+    """`_on_account`: a contact owner is an active contact of the item's vendor; a user
+    owner is active and a vendor user of it, or one of ours assigned to it (and active) or
+    seeing the whole portfolio."""
+    assigned = VendorAssignment.objects.filter(vendor_id=OuterRef("vendor_id"),
+                                               user_id=OuterRef("owner_user_id"),
+                                               user__is_active=True)
+    ours = (Q(owner_user__vendor_id__isnull=True)
+            & (Exists(assigned) | Q(owner_user__is_superuser=True)
+               | Q(owner_user__role__in=list(PORTFOLIO_ROLES))))
+    theirs = Q(owner_user__vendor_id=F("vendor_id"))
+    return ((Q(owner_user_id__isnull=True, owner_contact__archived_at__isnull=True,
+               owner_contact__vendor_id=F("vendor_id")))
+            | Q(owner_user_id__isnull=False, owner_user__is_active=True) & (theirs | ours))
+
+
+def _item_context_sql(today, **extra) -> JSONObject:
+    """`_item_context` as a JSON object."""
+    return JSONObject(
+        title="title", vendor="vendor__name", owner=_owner_name_sql(),
+        due_on=reminding.DayText("due_on"),
+        status=Case(*(When(status=value, then=Value(label)) for value, label in _STATUS.items()),
+                    default="status", output_field=CharField()),
+        days_overdue=Greatest(reminding.DaysSince(today, F("due_on")), Value(0)),
+        notes=Left("notes", 300), **extra)
+
+
+def _items_sql(kind_key: str, what: str, moment, now: datetime, *, first_day=None,
+               last_day=None, per_recipient: bool = True):
+    """`_items` in SQL, with the reminder moment `moment` (an expression) come by `now`."""
+    rows = (ActionItem.objects.filter(status__in=ACTION_OPEN, archived_at__isnull=True,
+                                      vendor__archived_at__isnull=True)
+            .annotate(occasion=Concat(Value("action_item:"), Cast("id", CharField()),
+                                   Value(f":{what}:"), Cast("due_on", CharField()),
+                                   output_field=CharField()),
+                   moment=moment)
+            .filter(moment__lte=now))
+    if first_day is not None:
+        rows = rows.filter(due_on__gte=first_day)
+    if last_day is not None:
+        rows = rows.filter(due_on__lte=last_day)
+    if per_recipient:
+        rows = rows.alias(recipient_key=_recipient_key_of_owner()).filter(
+            registry.not_recorded(kind_key, OuterRef("occasion"), OuterRef("recipient_key")))
+    else:
+        rows = rows.filter(registry.not_recorded(kind_key, OuterRef("occasion")))
+    return rows
+
+
+def _item_url_sql():
+    return registry.url_sql("governance:action_item_update", ("slug", F("vendor__slug")),
+                            (0, F("id")))
+
+
+def _to_owner_sql(kind_key, now, offset, what, moment_sql, **days):
+    """`_to_owner` as one query of `registry.SQL_FIELDS`."""
+    today = reminding.local_today(now)
+    rows = (_items_sql(kind_key, what, moment_sql(F("due_on"), offset), now, **days)
+            .filter(_on_account_sql())
+            .annotate(
+                r_recipient_key=_recipient_key_of_owner(),
+                r_email=Case(When(owner_user_id__isnull=False,
+                                  then=Coalesce("owner_user__email", Value(""))),
+                             default=Coalesce("owner_contact__email", Value("")),
+                             output_field=CharField()),
+                r_name=_owner_name_sql(),
+                r_contact_id=Case(When(owner_user_id__isnull=True, then="owner_contact_id"),
+                                  default=None, output_field=IntegerField()),
+                r_vendor_side=Case(When(owner_user_id__isnull=True, then=Value(True)),
+                                   default=Q(owner_user__vendor_id__isnull=False),
+                                   output_field=BooleanField()),
+                r_url=_item_url_sql(), r_context=_item_context_sql(today)))
+    return rows.values_list("occasion", "r_recipient_key", "r_email", "r_name",
+                            "owner_user_id", "r_contact_id", "r_vendor_side", "vendor_id",
+                            "moment", "r_url", "r_context")
+
+
+def action_items_due_soon_sql(now: datetime, offset: timedelta):
+    today = reminding.local_today(now)
+    return _to_owner_sql("governance.action_item_due", now, offset, "due",
+                         reminding.day_before_sql, first_day=today,
+                         last_day=today + timedelta(days=offset.days + 1))
+
+
+def action_items_overdue_sql(now: datetime, offset: timedelta):
+    today = reminding.local_today(now)
+    return _to_owner_sql("governance.action_item_overdue", now, offset, "overdue",
+                         reminding.day_after_sql, last_day=today - timedelta(days=offset.days))
+
+
 def action_items_due_soon(now: datetime, offset: timedelta) -> list[Due]:
     today = reminding.local_today(now)
     return _to_owner("governance.action_item_due", now, offset, "due", reminding.day_before,
@@ -591,11 +716,11 @@ KINDS = [
     Kind(key="governance.action_item_due", label="Action items due soon",
          description="Sent to the owner two days before an action item is due.",
          timing=Timing.BEFORE, default_offset=timedelta(days=2), find=action_items_due_soon,
-         still_current=action_items_still_current),
+         still_current=action_items_still_current, find_sql=action_items_due_soon_sql),
     Kind(key="governance.action_item_overdue", label="Overdue action items",
          description="Sent to the owner the morning after an open action item's due date.",
          timing=Timing.AFTER, default_offset=timedelta(0), find=action_items_overdue,
-         still_current=action_items_still_current),
+         still_current=action_items_still_current, find_sql=action_items_overdue_sql),
     Kind(key="governance.action_item_escalation", label="Action items escalated",
          description="Sent a week after an open action item's due date to our line manager "
                      "(our items) or the vendor's account executive (theirs).",

@@ -43,6 +43,14 @@ anyone is not offered again (an escalation goes once, to whoever held the role t
 Finds build rows from ``values()`` (no model instances) and reverse each URL pattern once
 (`url_pattern`): the per-row cost is what a cold sweep of thousands of due rows pays.
 
+Recording in SQL. A kind whose due rows, recipients and email facts can all be computed in
+SQL also gives `find_sql(now, offset)`: one queryset (``values_list`` of `SQL_FIELDS`, in
+that order), or an (sql, params) pair, selecting exactly the rows `find` returns not yet
+recorded. On PostgreSQL the engine records straight from it with one ``INSERT … SELECT …
+ON CONFLICT DO NOTHING`` (no row is read into Python); elsewhere (SQLite) and for every
+other caller of a kind (the "Scheduled next" snapshot) `find` is used, so both must agree
+(tests/reminder_kinds/test_find_sql.py compares what each records).
+
 `sent_to(kind, occasions)` tells a kind which of its occasions already went to whom (the
 engine provides the lookup with `provide_sent_lookup`): a meeting's update goes at once to
 those who have the earlier version in their calendar, and its cancellation only to them.
@@ -53,7 +61,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Exists
+from django.db.models import CharField, Exists, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
 from reminders.models import Reminder  # the engine's table, for the finds' conditions
@@ -108,6 +117,14 @@ class Kind:
     find: Callable[[datetime, timedelta], Iterable[Due]]
     still_current: Callable[[list[str]], set[str]] | None = None
     mandatory: bool = False  # the default; an admin may change it per kind
+    # The rows `find` returns as one query (module docstring, "Recording in SQL"): PostgreSQL.
+    find_sql: Callable[[datetime, timedelta], object] | None = None
+
+
+# The columns of a kind's `find_sql` rows, in order: a `Due` and its `Recipient` flattened
+# (recipient_key as `Recipient.key` spells it; context a JSON object; due_at aware).
+SQL_FIELDS = ("occasion", "recipient_key", "email", "name", "user_id", "contact_id",
+              "vendor_side", "vendor_id", "due_at", "url", "context")
 
 
 _kinds: dict[str, Kind] = {}
@@ -178,6 +195,22 @@ def url_pattern(name: str, *args) -> Callable[..., str]:
                        for piece, value in zip(pieces, values, strict=True)) + rest
 
     return fill
+
+
+def url_sql(name: str, *args):
+    """`url_pattern(name, …)` as an SQL expression: `args` are (sample, expression) pairs,
+    a sample as `url_pattern` takes it (a str for a slug, an int for an id) and the
+    expression over the query's columns that fills it in; the same text the pattern makes."""
+    stand_ins = [f"vgarg{n}x" if isinstance(sample, str) else 900000001 + n
+                 for n, (sample, _) in enumerate(args)]
+    rest = reverse(name, args=stand_ins)
+    parts = []
+    for stand_in, (_, expression) in zip(stand_ins, args, strict=True):
+        before, found, rest = rest.partition(str(stand_in))
+        if not found:
+            raise ValueError(f"{name}: an argument does not appear in its path")
+        parts += [Value(before), Cast(expression, CharField())]
+    return Concat(*parts, Value(rest), output_field=CharField())
 
 
 def register(kind: Kind) -> None:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import CharField, DateTimeField, Func, IntegerField, Value
 
 from reminders.registry import Recipient
 from vendorgov.roles import PORTFOLIO_ROLES
@@ -72,6 +73,65 @@ def day_after(day: date, offset: timedelta, tz: ZoneInfo | None = None) -> datet
 
 def local_today(now: datetime, tz: ZoneInfo | None = None) -> date:
     return now.astimezone(tz or org_zone()).date()
+
+
+# -- the same rules in SQL (PostgreSQL), for the kinds' `find_sql` -------------------------
+
+
+class WallMoment(Func):
+    """`wall(day + days, REMIND_AT, org zone) + rest` as an SQL expression over a date
+    column: ``((day + days) + TIME '09:00') AT TIME ZONE zone + rest``. PostgreSQL reads a
+    wall time the clocks skip with the offset from before the gap, as `wall` does (a
+    repeated one it reads as standard time, `wall` as the first: no zone repeats 09:00)."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, day, days: int, rest: timedelta = timedelta(0)):
+        super().__init__(day, Value(days), Value(REMIND_AT), Value(settings.TIME_ZONE),
+                         Value(rest))
+
+    def as_sql(self, compiler, connection, **extra):
+        (day, p1), (days, p2), (at, p3), (zone, p4), (rest, p5) = (
+            compiler.compile(e) for e in self.get_source_expressions())
+        return (f"((({day} + CAST({days} AS integer)) + CAST({at} AS time)) AT TIME ZONE "
+                f"CAST({zone} AS text) + CAST({rest} AS interval))",
+                [*p1, *p2, *p3, *p4, *p5])
+
+
+def day_before_sql(day, offset: timedelta) -> WallMoment:
+    """`day_before(day, offset)` in SQL, `day` a date column."""
+    days = timedelta(days=offset.days)
+    return WallMoment(day, -offset.days, -(offset - days))
+
+
+def day_after_sql(day, offset: timedelta) -> WallMoment:
+    """`day_after(day, offset)` in SQL."""
+    days = timedelta(days=offset.days)
+    return WallMoment(day, 1 + offset.days, offset - days)
+
+
+class DayText(Func):
+    """`vendorgov.formats.day` in SQL: 'Tue 3 Mar 2026' (English names, as Python's C
+    locale writes them)."""
+
+    function = "to_char"
+    output_field = CharField()
+
+    def __init__(self, day):
+        super().__init__(day, Value("Dy FMDD Mon YYYY"))
+
+
+class DaysSince(Func):
+    """Whole days from the date column `day` to `today` (negative before it)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, today, day):
+        super().__init__(Value(today), day)
+
+    def as_sql(self, compiler, connection, **extra):
+        (today, p1), (day, p2) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"(CAST({today} AS date) - {day})", [*p1, *p2]
 
 
 def user_recipient(user) -> Recipient:
