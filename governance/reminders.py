@@ -38,12 +38,14 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     Subquery,
     Value,
     When,
 )
+from django.db.models.fields.json import KT
 from django.db.models.functions import (
     Cast,
     Coalesce,
@@ -82,7 +84,8 @@ from reminders.registry import Due, Kind, Recipient, Timing
 from vendorgov import formats
 from vendorgov.roles import PORTFOLIO_ROLES
 from vendors import reminding
-from vendors.models import VendorAssignment
+from vendors.choices import ContactRole, EscalationLevel
+from vendors.models import Contact, VendorAssignment
 from vendors.reminding import contact_recipient, user_recipient
 
 TOP = 3  # items named per agenda section in an email: the rest are on the page
@@ -466,13 +469,16 @@ def _to_owner(kind_key, now, offset, what, moment_of, **days) -> list[Due]:
 # one INSERT … SELECT, no row read into Python). Each expression is the Python rule above,
 # column for column: tests/reminder_kinds/test_find_sql.py records both ways and compares.
 
-def _owner_name_sql():
-    """`_Item.owner_name()`: the user's full name or username (User.__str__), else the
-    contact's name."""
-    full = Trim(Concat("owner_user__first_name", Value(" "), "owner_user__last_name",
+def _user_name_sql(user: str):
+    """`str(user)` (User.__str__: the full name, else the username) of the user `user`."""
+    full = Trim(Concat(f"{user}__first_name", Value(" "), f"{user}__last_name",
                        output_field=CharField()))
-    return Case(When(owner_user_id__isnull=False,
-                     then=Coalesce(NullIf(full, Value("")), "owner_user__username")),
+    return Coalesce(NullIf(full, Value("")), f"{user}__username")
+
+
+def _owner_name_sql():
+    """`_Item.owner_name()`: the user's name, else the contact's."""
+    return Case(When(owner_user_id__isnull=False, then=_user_name_sql("owner_user")),
                 default=Coalesce("owner_contact__name", Value("")), output_field=CharField())
 
 
@@ -486,8 +492,10 @@ def _on_account_sql() -> Q:
     ours = (Q(owner_user__vendor_id__isnull=True)
             & (Exists(assigned) | Q(owner_user__is_superuser=True)
                | Q(owner_user__role__in=list(PORTFOLIO_ROLES))))
-    theirs = Q(owner_user__vendor_id=F("vendor_id"))
-    return ((Q(owner_user_id__isnull=True, owner_contact__archived_at__isnull=True,
+    # (Each arm true or false, never null: the escalation's context negates it.)
+    theirs = Q(owner_user__vendor_id__isnull=False, owner_user__vendor_id=F("vendor_id"))
+    return ((Q(owner_user_id__isnull=True, owner_contact_id__isnull=False,
+               owner_contact__archived_at__isnull=True,
                owner_contact__vendor_id=F("vendor_id")))
             | Q(owner_user_id__isnull=False, owner_user__is_active=True) & (theirs | ours))
 
@@ -564,6 +572,56 @@ def action_items_overdue_sql(now: datetime, offset: timedelta):
     today = reminding.local_today(now)
     return _to_owner_sql("governance.action_item_overdue", now, offset, "overdue",
                          reminding.day_after_sql, last_day=today - timedelta(days=offset.days))
+
+
+def _escalation_target_sql():
+    """`VendorPeople.line_manager_of(owner)` for an item of ours, else
+    `account_executive_of(owner contact)`, as a JSON object of the recipient (its key, email,
+    name, user or contact id, side), null when there is nobody: a subquery each."""
+    order = Case(*(When(role=role, then=Value(n))
+                   for n, role in enumerate(reminding.LINE_MANAGER_ROLES)))
+    line = (VendorAssignment.objects
+            .filter(vendor_id=OuterRef("vendor_id"), role__in=reminding.LINE_MANAGER_ROLES,
+                    user__is_active=True)
+            .exclude(user_id=Coalesce(OuterRef("owner_user_id"), Value(0)))  # (never null)
+            .order_by(order, "id")
+            .values(to=JSONObject(key=Concat(Value("user:"), Cast("user_id", CharField())),
+                                  email=Coalesce("user__email", Value("")),
+                                  name=_user_name_sql("user"), user_id="user_id",
+                                  contact_id=Value(None),
+                                  side=Q(user__vendor_id__isnull=False)))[:1])
+    account = (Contact.objects
+               .filter(Q(role=ContactRole.ACCOUNT_EXECUTIVE)
+                       | Q(escalation_level=EscalationLevel.MANAGEMENT),
+                       vendor_id=OuterRef("vendor_id"), archived_at__isnull=True)
+               .exclude(pk=Coalesce(OuterRef("owner_contact_id"), Value(0)))
+               .order_by(Case(When(role=ContactRole.ACCOUNT_EXECUTIVE, then=Value(0)),
+                              default=Value(1)), "name", "id")
+               .values(to=JSONObject(key=Concat(Value("contact:"), Cast("id", CharField())),
+                                     email=Coalesce("email", Value("")), name="name",
+                                     user_id=Value(None), contact_id="id",
+                                     side=Value(True)))[:1])
+    ours = Q(owner_user_id__isnull=False, owner_user__vendor_id__isnull=True)
+    return Case(When(ours, then=Subquery(line)), default=Subquery(account),
+                output_field=JSONField())
+
+
+def action_items_escalated_sql(now: datetime, offset: timedelta):
+    """`action_items_escalated` as one query of `registry.SQL_FIELDS`."""
+    today = reminding.local_today(now)
+    rows = (_items_sql("governance.action_item_escalation", "escalation",
+                       reminding.day_after_sql(F("due_on"), offset), now,
+                       last_day=today - timedelta(days=offset.days), per_recipient=False)
+            .annotate(r_to=_escalation_target_sql())
+            .filter(r_to__isnull=False)
+            .annotate(r_key=KT("r_to__key"), r_email=KT("r_to__email"), r_name=KT("r_to__name"),
+                      r_user_id=KT("r_to__user_id"), r_contact_id=KT("r_to__contact_id"),
+                      r_side=KT("r_to__side"), r_url=_item_url_sql(),
+                      r_context=_item_context_sql(
+                          today, owner_left=~Q(_on_account_sql()))))
+    return rows.values_list("occasion", "r_key", "r_email", "r_name", "r_user_id",
+                            "r_contact_id", "r_side", "vendor_id", "moment", "r_url",
+                            "r_context")
 
 
 def action_items_due_soon(now: datetime, offset: timedelta) -> list[Due]:
@@ -725,7 +783,7 @@ KINDS = [
          description="Sent a week after an open action item's due date to our line manager "
                      "(our items) or the vendor's account executive (theirs).",
          timing=Timing.AFTER, default_offset=timedelta(days=7), find=action_items_escalated,
-         still_current=action_items_still_current),
+         still_current=action_items_still_current, find_sql=action_items_escalated_sql),
     Kind(key="governance.impediment_escalation", label="Impediments to escalate",
          description="Sent to the next rung's internal owner the morning an impediment has "
                      "been open (or at its step) longer than the vendor's plan allows.",
