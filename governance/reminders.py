@@ -35,8 +35,10 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     JSONField,
     OuterRef,
@@ -84,7 +86,7 @@ from reminders.registry import Due, Kind, Recipient, Timing
 from vendorgov import formats
 from vendorgov.roles import PORTFOLIO_ROLES
 from vendors import reminding
-from vendors.choices import ContactRole, EscalationLevel
+from vendors.choices import AssignmentRole, ContactRole, EscalationLevel
 from vendors.models import Contact, VendorAssignment
 from vendors.reminding import contact_recipient, user_recipient
 
@@ -574,22 +576,33 @@ def action_items_overdue_sql(now: datetime, offset: timedelta):
                          reminding.day_after_sql, last_day=today - timedelta(days=offset.days))
 
 
+def _user_target_sql(assignments):
+    """The first of `assignments` (ordered) as a recipient JSON object (`user_recipient`)."""
+    return assignments.values(to=JSONObject(
+        key=Concat(Value("user:"), Cast("user_id", CharField())),
+        email=Coalesce("user__email", Value("")), name=_user_name_sql("user"),
+        user_id="user_id", contact_id=Value(None),
+        side=Q(user__vendor_id__isnull=False)))[:1]
+
+
+def _line_manager_sql(*, but=None):
+    """`VendorPeople.line_manager_of` (the first line manager, else relationship owner, of
+    the outer row's vendor that is not the user `but`) as a recipient JSON subquery."""
+    order = Case(*(When(role=role, then=Value(n))
+                   for n, role in enumerate(reminding.LINE_MANAGER_ROLES)))
+    rows = VendorAssignment.objects.filter(vendor_id=OuterRef("vendor_id"),
+                                           role__in=reminding.LINE_MANAGER_ROLES,
+                                           user__is_active=True)
+    if but is not None:
+        rows = rows.exclude(user_id=but)
+    return _user_target_sql(rows.order_by(order, "id"))
+
+
 def _escalation_target_sql():
     """`VendorPeople.line_manager_of(owner)` for an item of ours, else
     `account_executive_of(owner contact)`, as a JSON object of the recipient (its key, email,
     name, user or contact id, side), null when there is nobody: a subquery each."""
-    order = Case(*(When(role=role, then=Value(n))
-                   for n, role in enumerate(reminding.LINE_MANAGER_ROLES)))
-    line = (VendorAssignment.objects
-            .filter(vendor_id=OuterRef("vendor_id"), role__in=reminding.LINE_MANAGER_ROLES,
-                    user__is_active=True)
-            .exclude(user_id=Coalesce(OuterRef("owner_user_id"), Value(0)))  # (never null)
-            .order_by(order, "id")
-            .values(to=JSONObject(key=Concat(Value("user:"), Cast("user_id", CharField())),
-                                  email=Coalesce("user__email", Value("")),
-                                  name=_user_name_sql("user"), user_id="user_id",
-                                  contact_id=Value(None),
-                                  side=Q(user__vendor_id__isnull=False)))[:1])
+    line = _line_manager_sql(but=Coalesce(OuterRef("owner_user_id"), Value(0)))  # (not null)
     account = (Contact.objects
                .filter(Q(role=ContactRole.ACCOUNT_EXECUTIVE)
                        | Q(escalation_level=EscalationLevel.MANAGEMENT),
@@ -749,6 +762,70 @@ def impediments_overdue(now: datetime, offset: timedelta) -> list[Due]:
     return due
 
 
+class _PlusDays(Func):
+    """A date column plus a number of days (an integer expression): a date."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+    output_field = DateField()
+
+
+def impediments_overdue_sql(now: datetime, offset: timedelta):
+    """`impediments_overdue` as one query of `registry.SQL_FIELDS`: the vendor's age limit
+    and the next rung's owner (`_impediment_owner`) read by subqueries."""
+    kind_key = "governance.impediment_escalation"
+    today = reminding.local_today(now)
+    last_step = (Escalation.objects.filter(impediment=OuterRef("pk"))
+                 .order_by("-escalated_on").values("escalated_on")[:1])
+    limit = Coalesce(Subquery(GovernancePlan.objects.filter(vendor_id=OuterRef("vendor_id"))
+                              .values("escalate_after_days")[:1]),
+                     Value(DEFAULT_ESCALATE_AFTER_DAYS))
+    sponsor = _user_target_sql(VendorAssignment.objects.filter(
+        vendor_id=OuterRef("vendor_id"), role=AssignmentRole.EXECUTIVE_SPONSOR,
+        user__is_active=True).order_by("id"))
+    last = EscalationStep.EXECUTIVE_SPONSORS - 1
+    rows = (Impediment.objects.filter(status__in=IMPEDIMENT_OPEN, archived_at__isnull=True,
+                                      vendor__archived_at__isnull=True,
+                                      escalation_level__lt=EscalationStep.EXECUTIVE_SPONSORS)
+            .annotate(since=Greatest("raised_on", Coalesce(Subquery(last_step), "raised_on")),
+                      occasion=Concat(Value("impediment:"), Cast("id", CharField()),
+                                      Value(":step:"),
+                                      Cast(F("escalation_level") + 1, CharField()),
+                                      Value(":"), Cast("since", CharField()),
+                                      output_field=CharField()),
+                      limit_days=limit)
+            .filter(registry.not_recorded(kind_key, OuterRef("occasion")))
+            .annotate(moment=reminding.day_after_sql(_PlusDays("since", "limit_days"),
+                                                     offset))
+            .filter(moment__lte=now)
+            .annotate(r_to=Coalesce(
+                Case(When(escalation_level=last, then=Subquery(sponsor))),
+                Subquery(_line_manager_sql()), output_field=JSONField()))
+            .filter(r_to__isnull=False)
+            .annotate(
+                r_key=KT("r_to__key"), r_email=KT("r_to__email"), r_name=KT("r_to__name"),
+                r_user_id=KT("r_to__user_id"), r_contact_id=KT("r_to__contact_id"),
+                r_side=KT("r_to__side"),
+                r_url=registry.url_sql("governance:impediment", ("slug", F("vendor__slug")),
+                                       (0, F("id"))),
+                r_context=JSONObject(
+                    title="title", vendor="vendor__name",
+                    severity=Case(*(When(severity=v, then=Value(label))
+                                    for v, label in Severity.choices),
+                                  default="severity", output_field=CharField()),
+                    age_days=reminding.DaysSince(today, F("raised_on")),
+                    since=reminding.DayText("since"), limit_days="limit_days",
+                    level=Case(*(When(escalation_level=v, then=Value(label))
+                                 for v, label in EscalationStep.choices),
+                               default=Value("Not escalated"), output_field=CharField()),
+                    next_step=Case(*(When(escalation_level=v - 1, then=Value(label))
+                                     for v, label in EscalationStep.choices),
+                                   output_field=CharField()))))
+    return rows.values_list("occasion", "r_key", "r_email", "r_name", "r_user_id",
+                            "r_contact_id", "r_side", "vendor_id", "moment", "r_url",
+                            "r_context")
+
+
 def impediments_still_current(occasions: list[str]) -> set[str]:
     ids = {int(o.split(":")[1]) for o in occasions}
     levels = dict(Impediment.objects.filter(pk__in=ids, status__in=IMPEDIMENT_OPEN,
@@ -788,7 +865,7 @@ KINDS = [
          description="Sent to the next rung's internal owner the morning an impediment has "
                      "been open (or at its step) longer than the vendor's plan allows.",
          timing=Timing.AFTER, default_offset=timedelta(0), find=impediments_overdue,
-         still_current=impediments_still_current),
+         still_current=impediments_still_current, find_sql=impediments_overdue_sql),
 ]
 
 

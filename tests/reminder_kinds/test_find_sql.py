@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from governance.models import ActionItem
+from governance.models import ActionItem, Escalation, GovernancePlan, Impediment
 from reminders import outbox, registry
 from reminders.choices import Delivery
 from reminders.models import BouncedAddress, KindSetting, Preference, Reminder, Subscriber
@@ -23,7 +23,7 @@ from tests.factories import (
     VendorFactory,
     VendorUserFactory,
 )
-from tests.governance.factories import action_item
+from tests.governance.factories import action_item, impediment
 from vendorgov.roles import Role
 from vendors.choices import AssignmentRole, ContactRole
 
@@ -80,6 +80,26 @@ def _portfolio():
     action_item(archived, owner=ContactFactory(vendor=archived), due_on=today)
     done = action_item(acme, owner=lead, due_on=today - timedelta(days=1))
     ActionItem.objects.filter(pk=done.pk).update(status="done")
+    # Impediments at every step, raised or last escalated long ago or lately; one vendor
+    # with its own age limit and an executive sponsor, one with no line manager at all.
+    sponsored = VendorFactory(name="Sponsored", slug="sponsored")
+    AssignmentFactory(user=ours, vendor=sponsored)
+    AssignmentFactory(user=UserFactory(username="sam", first_name="Sam", last_name="Sponsor"),
+                      vendor=sponsored, role=AssignmentRole.EXECUTIVE_SPONSOR)
+    GovernancePlan.objects.update_or_create(vendor=sponsored,
+                                            defaults={"escalate_after_days": 5})
+    nobody = VendorFactory(name="Nobody", slug="nobody")
+    for vendor in (acme, sponsored, nobody, archived):
+        for level in range(5):
+            for age in (3, 6, 15, 16, 40):
+                raised = impediment(vendor, title=f"Blocked {level} {age}")
+                Impediment.objects.filter(pk=raised.pk).update(
+                    escalation_level=level, raised_on=today - timedelta(days=age),
+                    severity=("critical", "low", "medium")[age % 3])
+                if level and age > 10:
+                    Escalation.objects.create(vendor=vendor, impediment=raised, level=level,
+                                              to_user=ours, note="Raised",
+                                              escalated_on=today - timedelta(days=age - 9))
 
 
 def _rows(key):
@@ -98,13 +118,14 @@ def test_recording_in_sql_writes_the_rows_recording_in_python_writes(db, offset)
     configs = outbox.kind_configs()
     horizon = NOW + outbox.lookahead()
     assert SQL_KINDS
-    seen = set()
+    seen, names = set(), set()
     for key in SQL_KINDS:
         config = configs[key]
         python = outbox.record(config, config.kind.find(horizon, config.offset), now=NOW)
         expected = _rows(key)
         seen |= {(row[FIELDS.index("status")], row[FIELDS.index("delivery")])
                  for row in expected}
+        names |= {(key, row[FIELDS.index("name")]) for row in expected}
         Reminder.objects.filter(kind=key).delete()
 
         in_sql = outbox.record_sql([config], horizon=horizon, now=NOW)[key]
@@ -123,6 +144,11 @@ def test_recording_in_sql_writes_the_rows_recording_in_python_writes(db, offset)
     if offset is None:  # every status and delivery a row can be recorded with, compared
         assert seen >= {("pending", "immediate"), ("pending", "digest"),
                         ("no_address", "immediate"), ("bounced", "immediate")}, seen
+        # The next rung's owners: the executive sponsor on the last step, else ours.
+        assert {("governance.impediment_escalation", "Sam Sponsor"),
+                ("governance.impediment_escalation", "Liam Line"),
+                ("governance.action_item_escalation", "Ann Exec"),
+                ("governance.action_item_escalation", "owen")} <= names
 
 
 def test_every_sql_kind_is_recorded_in_one_statement_and_again_finds_nothing(db):
