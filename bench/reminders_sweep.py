@@ -282,6 +282,16 @@ def profile(now: datetime) -> None:
         print(f"  {config.kind.key:<36} find {found * 1000:>7,.0f}ms {len(found_q):>3}q "
               f"{len(dues):>6,} due   record {(time.perf_counter() - started) * 1000:>6,.0f}ms "
               f"{len(record_q):>3}q")
+    print("Per kind, the steady sweep (everything recorded): what each kind costs again")
+    for config in outbox.kind_configs().values():
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as steady_q:
+            if config.kind.find_sql is not None:
+                outbox.record_sql([config], horizon=horizon, now=now)
+            else:
+                outbox.record(config, config.kind.find(horizon, config.offset), now=now)
+        print(f"  {config.kind.key:<36} {(time.perf_counter() - started) * 1000:>7,.1f}ms "
+              f"{len(steady_q):>3}q")
 
 
 def run(args) -> int:

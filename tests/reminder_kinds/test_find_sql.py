@@ -19,6 +19,7 @@ from reminders.models import BouncedAddress, KindSetting, Preference, Reminder, 
 from tests.factories import (
     AssignmentFactory,
     ContactFactory,
+    ContractFactory,
     UserFactory,
     VendorFactory,
     VendorUserFactory,
@@ -80,6 +81,15 @@ def _portfolio():
     action_item(archived, owner=ContactFactory(vendor=archived), due_on=today)
     done = action_item(acme, owner=lead, due_on=today - timedelta(days=1))
     ActionItem.objects.filter(pk=done.pk).update(status="done")
+    # Contracts whose notice dates fall around the lead time, one archived, one ended.
+    for n, days in enumerate((-5, 0, 1, 29, 30, 31, 45, 200)):
+        for vendor in (acme, nobody := VendorFactory(name=f"Nobody {n}", slug=f"nobody-{n}")):
+            ContractFactory(vendor=vendor, reference=f"C-{n}", title=f"Services {n}",
+                            end_date=today + timedelta(days=days + 90),
+                            renewal_notice_days=90)
+    ContractFactory(vendor=acme, end_date=today + timedelta(days=100), renewal_notice_days=90,
+                    archived_at=NOW)
+    ContractFactory(vendor=acme, end_date=today - timedelta(days=1), renewal_notice_days=0)
     # Impediments at every step, raised or last escalated long ago or lately; one vendor
     # with its own age limit and an executive sponsor, one with no line manager at all.
     sponsored = VendorFactory(name="Sponsored", slug="sponsored")
@@ -148,7 +158,8 @@ def test_recording_in_sql_writes_the_rows_recording_in_python_writes(db, offset)
         assert {("governance.impediment_escalation", "Sam Sponsor"),
                 ("governance.impediment_escalation", "Liam Line"),
                 ("governance.action_item_escalation", "Ann Exec"),
-                ("governance.action_item_escalation", "owen")} <= names
+                ("governance.action_item_escalation", "owen"),
+                ("vendors.contract_renewal", "owen")} <= names
 
 
 def test_every_sql_kind_is_recorded_in_one_statement_and_again_finds_nothing(db):
