@@ -55,8 +55,6 @@ from django.db.models.functions import (
     Greatest,
     JSONObject,
     Left,
-    NullIf,
-    Trim,
 )
 from django.utils import timezone
 from icalendar import Calendar, vCalAddress
@@ -471,16 +469,9 @@ def _to_owner(kind_key, now, offset, what, moment_of, **days) -> list[Due]:
 # one INSERT … SELECT, no row read into Python). Each expression is the Python rule above,
 # column for column: tests/reminder_kinds/test_find_sql.py records both ways and compares.
 
-def _user_name_sql(user: str):
-    """`str(user)` (User.__str__: the full name, else the username) of the user `user`."""
-    full = Trim(Concat(f"{user}__first_name", Value(" "), f"{user}__last_name",
-                       output_field=CharField()))
-    return Coalesce(NullIf(full, Value("")), f"{user}__username")
-
-
 def _owner_name_sql():
     """`_Item.owner_name()`: the user's name, else the contact's."""
-    return Case(When(owner_user_id__isnull=False, then=_user_name_sql("owner_user")),
+    return Case(When(owner_user_id__isnull=False, then=reminding.user_name_sql("owner_user")),
                 default=Coalesce("owner_contact__name", Value("")), output_field=CharField())
 
 
@@ -576,33 +567,11 @@ def action_items_overdue_sql(now: datetime, offset: timedelta):
                          reminding.day_after_sql, last_day=today - timedelta(days=offset.days))
 
 
-def _user_target_sql(assignments):
-    """The first of `assignments` (ordered) as a recipient JSON object (`user_recipient`)."""
-    return assignments.values(to=JSONObject(
-        key=Concat(Value("user:"), Cast("user_id", CharField())),
-        email=Coalesce("user__email", Value("")), name=_user_name_sql("user"),
-        user_id="user_id", contact_id=Value(None),
-        side=Q(user__vendor_id__isnull=False)))[:1]
-
-
-def _line_manager_sql(*, but=None):
-    """`VendorPeople.line_manager_of` (the first line manager, else relationship owner, of
-    the outer row's vendor that is not the user `but`) as a recipient JSON subquery."""
-    order = Case(*(When(role=role, then=Value(n))
-                   for n, role in enumerate(reminding.LINE_MANAGER_ROLES)))
-    rows = VendorAssignment.objects.filter(vendor_id=OuterRef("vendor_id"),
-                                           role__in=reminding.LINE_MANAGER_ROLES,
-                                           user__is_active=True)
-    if but is not None:
-        rows = rows.exclude(user_id=but)
-    return _user_target_sql(rows.order_by(order, "id"))
-
-
 def _escalation_target_sql():
     """`VendorPeople.line_manager_of(owner)` for an item of ours, else
     `account_executive_of(owner contact)`, as a JSON object of the recipient (its key, email,
     name, user or contact id, side), null when there is nobody: a subquery each."""
-    line = _line_manager_sql(but=Coalesce(OuterRef("owner_user_id"), Value(0)))  # (not null)
+    line = reminding.line_manager_sql(but=Coalesce(OuterRef("owner_user_id"), Value(0)))
     account = (Contact.objects
                .filter(Q(role=ContactRole.ACCOUNT_EXECUTIVE)
                        | Q(escalation_level=EscalationLevel.MANAGEMENT),
@@ -780,7 +749,7 @@ def impediments_overdue_sql(now: datetime, offset: timedelta):
     limit = Coalesce(Subquery(GovernancePlan.objects.filter(vendor_id=OuterRef("vendor_id"))
                               .values("escalate_after_days")[:1]),
                      Value(DEFAULT_ESCALATE_AFTER_DAYS))
-    sponsor = _user_target_sql(VendorAssignment.objects.filter(
+    sponsor = reminding.user_target_sql(VendorAssignment.objects.filter(
         vendor_id=OuterRef("vendor_id"), role=AssignmentRole.EXECUTIVE_SPONSOR,
         user__is_active=True).order_by("id"))
     last = EscalationStep.EXECUTIVE_SPONSORS - 1
@@ -800,7 +769,7 @@ def impediments_overdue_sql(now: datetime, offset: timedelta):
             .filter(moment__lte=now)
             .annotate(r_to=Coalesce(
                 Case(When(escalation_level=last, then=Subquery(sponsor))),
-                Subquery(_line_manager_sql()), output_field=JSONField()))
+                Subquery(reminding.line_manager_sql()), output_field=JSONField()))
             .filter(r_to__isnull=False)
             .annotate(
                 r_key=KT("r_to__key"), r_email=KT("r_to__email"), r_name=KT("r_to__name"),

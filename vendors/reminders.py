@@ -23,7 +23,7 @@ from django.db.models import (
     Q,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, JSONObject, NullIf, Trim
+from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
 from django.utils import timezone
 
 from reminders import registry
@@ -106,8 +106,6 @@ def renewals_due_sql(now: datetime, offset: timedelta):
     occasion = Concat(Value("contract:"), Cast("contract_id", CharField()), Value(":notice:"),
                       Cast(notice, CharField()), output_field=CharField())
     key = Concat(Value("user:"), Cast("user_id", CharField()), output_field=CharField())
-    name = Trim(Concat("user__first_name", Value(" "), "user__last_name",
-                       output_field=CharField()))
     rows = (VendorAssignment.objects
             # Every live contract of the vendor joined to each of these assignments (one
             # join: the conditions in one filter, the annotations reuse it).
@@ -121,7 +119,7 @@ def renewals_due_sql(now: datetime, offset: timedelta):
             .filter(registry.not_recorded(KEY, OuterRef("occasion"), OuterRef("key")))
             .annotate(
                 r_email=Coalesce("user__email", Value("")),
-                r_name=Coalesce(NullIf(name, Value("")), "user__username"),
+                r_name=reminding.user_name_sql("user"),
                 r_contact_id=Value(None, output_field=IntegerField()),
                 r_side=Q(user__vendor_id__isnull=False),
                 r_url=registry.url_sql("vendors:contracts", ("slug", F("vendor__slug"))),

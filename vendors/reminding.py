@@ -23,7 +23,18 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, DateTimeField, Func, IntegerField, Value
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, JSONObject, NullIf, Trim
 
 from reminders.registry import Recipient
 from vendorgov.roles import PORTFOLIO_ROLES
@@ -132,6 +143,37 @@ class DaysSince(Func):
     def as_sql(self, compiler, connection, **extra):
         (today, p1), (day, p2) = (compiler.compile(e) for e in self.get_source_expressions())
         return f"(CAST({today} AS date) - {day})", [*p1, *p2]
+
+
+def user_name_sql(user: str):
+    """`str(user)` (User.__str__: the full name, else the username) of the user reached by
+    the lookup path `user`."""
+    full = Trim(Concat(f"{user}__first_name", Value(" "), f"{user}__last_name",
+                       output_field=CharField()))
+    return Coalesce(NullIf(full, Value("")), f"{user}__username")
+
+
+def user_target_sql(assignments):
+    """The first of `assignments` (ordered) as a subquery of one JSON object: the
+    recipient `user_recipient` makes of its user (key, email, name, user_id, contact_id,
+    side)."""
+    return assignments.values(to=JSONObject(
+        key=Concat(Value("user:"), Cast("user_id", CharField())),
+        email=Coalesce("user__email", Value("")), name=user_name_sql("user"),
+        user_id="user_id", contact_id=Value(None),
+        side=Q(user__vendor_id__isnull=False)))[:1]
+
+
+def line_manager_sql(*, but=None):
+    """`VendorPeople.line_manager_of(but)` for the outer row's `vendor_id`: the first line
+    manager, else relationship owner (by role, then assignment), that is not the user
+    `but` (an expression, never null), as `user_target_sql`'s subquery."""
+    order = Case(*(When(role=role, then=Value(n)) for n, role in enumerate(LINE_MANAGER_ROLES)))
+    rows = VendorAssignment.objects.filter(vendor_id=OuterRef("vendor_id"),
+                                           role__in=LINE_MANAGER_ROLES, user__is_active=True)
+    if but is not None:
+        rows = rows.exclude(user_id=but)
+    return user_target_sql(rows.order_by(order, "id"))
 
 
 def user_recipient(user) -> Recipient:

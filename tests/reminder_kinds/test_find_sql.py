@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from governance.models import ActionItem, Escalation, GovernancePlan, Impediment
+from healthchecks.models import Cycle, HealthCheckPlan
 from reminders import outbox, registry
 from reminders.choices import Delivery
 from reminders.models import BouncedAddress, KindSetting, Preference, Reminder, Subscriber
@@ -48,7 +49,8 @@ def _portfolio():
     AssignmentFactory(user=UserFactory(username="owen", first_name="", last_name=""),
                       vendor=acme, role=AssignmentRole.RELATIONSHIP_OWNER)
     unassigned = UserFactory(username="uma", first_name="Uma", last_name="")
-    manager = UserFactory(username="vera", role=Role.VENDOR_MANAGER, email="")
+    manager = UserFactory(username="vera", role=Role.VENDOR_MANAGER, email="", first_name="",
+                          last_name="")
     inactive = UserFactory(username="ivan", is_active=False)
     AssignmentFactory(user=inactive, vendor=acme)
     theirs = VendorUserFactory(username="val", vendor=acme, email="Val@Acme.example ")
@@ -90,6 +92,17 @@ def _portfolio():
     ContractFactory(vendor=acme, end_date=today + timedelta(days=100), renewal_notice_days=90,
                     archived_at=NOW)
     ContractFactory(vendor=acme, end_date=today - timedelta(days=1), renewal_notice_days=0)
+    # Health checks coming due, overdue, far ahead, one already running; our vendor
+    # manager Vera has no address, Mia another one.
+    UserFactory(username="mia", first_name="Mia", last_name="Manager", role=Role.VENDOR_MANAGER)
+    for n, days in enumerate((-20, -1, 0, 13, 14, 15, 16, 60)):
+        vendor = acme if n == 0 else VendorFactory(name=f"Checked {n}", slug=f"checked-{n}")
+        if n % 2:
+            AssignmentFactory(user=ours, vendor=vendor)
+        HealthCheckPlan.objects.create(vendor=vendor, interval_months=12,
+                                       next_due=today + timedelta(days=days))
+        if n == 3:
+            Cycle.objects.create(vendor=vendor, due_on=today)
     # Impediments at every step, raised or last escalated long ago or lately; one vendor
     # with its own age limit and an executive sponsor, one with no line manager at all.
     sponsored = VendorFactory(name="Sponsored", slug="sponsored")
@@ -148,9 +161,10 @@ def test_recording_in_sql_writes_the_rows_recording_in_python_writes(db, offset)
         assert (in_sql.rows, sorted(in_sql.immediate_due)) == (
             python.rows, sorted(t for t in python.immediate_due if t > NOW)), key
         assert expected or offset == timedelta(days=10), key  # something to compare
-        # Recorded: nothing more to find, either way.
+        # Recorded: nothing more to record, either way.
         assert outbox.record_sql([config], horizon=horizon, now=NOW)[key].rows == 0
-        assert list(config.kind.find(horizon, config.offset)) == []
+        assert outbox.record(config, config.kind.find(horizon, config.offset),
+                             now=NOW).rows == 0
     if offset is None:  # every status and delivery a row can be recorded with, compared
         assert seen >= {("pending", "immediate"), ("pending", "digest"),
                         ("no_address", "immediate"), ("bounced", "immediate")}, seen
@@ -159,7 +173,10 @@ def test_recording_in_sql_writes_the_rows_recording_in_python_writes(db, offset)
                 ("governance.impediment_escalation", "Liam Line"),
                 ("governance.action_item_escalation", "Ann Exec"),
                 ("governance.action_item_escalation", "owen"),
-                ("vendors.contract_renewal", "owen")} <= names
+                ("vendors.contract_renewal", "owen"),
+                ("healthchecks.health_check_due", "Liam Line"),
+                ("healthchecks.health_check_due", "Mia Manager"),
+                ("healthchecks.health_check_due", "vera")} <= names
 
 
 def test_every_sql_kind_is_recorded_in_one_statement_and_again_finds_nothing(db):
