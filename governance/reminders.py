@@ -47,7 +47,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KT
 from django.db.models.functions import (
     Cast,
     Coalesce,
@@ -629,16 +628,10 @@ def action_items_escalated_sql(now: datetime, offset: timedelta):
     rows = (_items_sql("governance.action_item_escalation", "escalation",
                        reminding.day_after_sql(F("due_on"), offset), now,
                        last_day=today - timedelta(days=offset.days), per_recipient=False)
-            .annotate(r_to=_escalation_target_sql())
-            .filter(r_to__isnull=False)
-            .annotate(r_key=KT("r_to__key"), r_email=KT("r_to__email"), r_name=KT("r_to__name"),
-                      r_user_id=KT("r_to__user_id"), r_contact_id=KT("r_to__contact_id"),
-                      r_side=KT("r_to__side"), r_url=_item_url_sql(),
-                      r_context=_item_context_sql(
-                          today, owner_left=~Q(_on_account_sql()))))
-    return rows.values_list("occasion", "r_key", "r_email", "r_name", "r_user_id",
-                            "r_contact_id", "r_side", "vendor_id", "moment", "r_url",
-                            "r_context")
+            .annotate(r_to=_escalation_target_sql(), r_url=_item_url_sql(),
+                      r_context=_item_context_sql(today, owner_left=~Q(_on_account_sql()))))
+    return registry.rows_from_target(rows.values_list("occasion", "r_to", "vendor_id",
+                                                      "moment", "r_url", "r_context"))
 
 
 def action_items_due_soon(now: datetime, offset: timedelta) -> list[Due]:
@@ -802,14 +795,9 @@ def impediments_overdue_sql(now: datetime, offset: timedelta):
             .annotate(moment=reminding.day_after_sql(_PlusDays("since", "limit_days"),
                                                      offset))
             .filter(moment__lte=now)
-            .annotate(r_to=Coalesce(
-                Case(When(escalation_level=last, then=Subquery(sponsor))),
-                Subquery(reminding.line_manager_sql()), output_field=JSONField()))
-            .filter(r_to__isnull=False)
             .annotate(
-                r_key=KT("r_to__key"), r_email=KT("r_to__email"), r_name=KT("r_to__name"),
-                r_user_id=KT("r_to__user_id"), r_contact_id=KT("r_to__contact_id"),
-                r_side=KT("r_to__side"),
+                r_to=Coalesce(Case(When(escalation_level=last, then=Subquery(sponsor))),
+                              Subquery(reminding.line_manager_sql()), output_field=JSONField()),
                 r_url=registry.url_sql("governance:impediment", ("slug", F("vendor__slug")),
                                        (0, F("id"))),
                 r_context=JSONObject(
@@ -825,9 +813,8 @@ def impediments_overdue_sql(now: datetime, offset: timedelta):
                     next_step=Case(*(When(escalation_level=v - 1, then=Value(label))
                                      for v, label in EscalationStep.choices),
                                    output_field=CharField()))))
-    return rows.values_list("occasion", "r_key", "r_email", "r_name", "r_user_id",
-                            "r_contact_id", "r_side", "vendor_id", "moment", "r_url",
-                            "r_context")
+    return registry.rows_from_target(rows.values_list("occasion", "r_to", "vendor_id",
+                                                      "moment", "r_url", "r_context"))
 
 
 def impediments_still_current(occasions: list[str]) -> set[str]:

@@ -25,17 +25,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     CharField,
     Exists,
     F,
-    IntegerField,
     JSONField,
     OuterRef,
     Subquery,
     Value,
 )
-from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Concat, Greatest, JSONObject
 from django.urls import reverse
 from django.utils import timezone
@@ -132,21 +129,13 @@ def checks_due_sql(now: datetime, offset: timedelta):
                            interval_months="interval_months",
                            overdue_days=Greatest(reminding.DaysSince(today, F("next_due")),
                                                  Value(0)))))
-    fields = ("occasion", "r_key", "r_email", "r_name", "r_user_id", "r_contact_id",
-              "r_side", "vendor_id", "moment", "r_url", "r_context")
-    lead = (plans.annotate(r_to=Subquery(reminding.line_manager_sql(), output_field=JSONField()))
-            .filter(r_to__isnull=False)
-            .annotate(r_key=KT("r_to__key"), r_email=KT("r_to__email"), r_name=KT("r_to__name"),
-                      # (typed: the second arm's columns are)
-                      r_user_id=Cast(KT("r_to__user_id"), IntegerField()),
-                      r_contact_id=Cast(KT("r_to__contact_id"), IntegerField()),
-                      r_side=Cast(KT("r_to__side"), BooleanField()))
-            .filter(registry.not_recorded(DUE, OuterRef("occasion"), OuterRef("r_key")))
-            .values_list(*fields))
+    lead_sql, lead_params = registry.rows_from_target(
+        plans.annotate(r_to=Subquery(reminding.line_manager_sql(), output_field=JSONField()))
+        .values_list("occasion", "r_to", "vendor_id", "moment", "r_url", "r_context"),
+        kind_key=DUE)
     # Every vendor manager for every plan: a cross join, which the ORM does not write.
     plans_sql, plans_params = plans.values_list(
         "occasion", "vendor_id", "moment", "r_url", "r_context").query.sql_with_params()
-    lead_sql, lead_params = lead.query.sql_with_params()
     quote = connection.ops.quote_name
     users, reminders = quote(get_user_model()._meta.db_table), quote(Reminder._meta.db_table)
     sql = f"""

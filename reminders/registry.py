@@ -205,6 +205,29 @@ def url_pattern(name: str, *args) -> Callable[..., str]:
     return fill
 
 
+def rows_from_target(rows, *, kind_key: str | None = None) -> tuple[str, list]:
+    """A `find_sql` answer from a query whose recipient is one JSON object (a subquery
+    picking the person: {key, email, name, user_id, contact_id, side}): `rows` is a
+    ``values_list`` of (occasion, target, vendor_id, due_at, url, context). The query is
+    kept whole (``OFFSET 0``: PostgreSQL neither inlines it nor evaluates the target's
+    subquery more than once per row, nor before the query's own conditions); rows without
+    a target are nobody's; with `kind_key`, rows recorded for their target already are
+    left out here."""
+    sql, params = rows.query.sql_with_params()
+    recorded = ""
+    if kind_key is not None:
+        table = Reminder._meta.db_table
+        recorded = (f" AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.kind = %s AND "
+                    f"r.occasion = t.occasion AND r.recipient_key = t.target ->> 'key')")
+        params = (*params, kind_key)
+    return (f"SELECT t.occasion, t.target ->> 'key', t.target ->> 'email', "
+            f"t.target ->> 'name', CAST(t.target ->> 'user_id' AS integer), "
+            f"CAST(t.target ->> 'contact_id' AS integer), "
+            f"CAST(t.target ->> 'side' AS boolean), t.vendor_id, t.due_at, t.url, t.context "
+            f"FROM ({sql} OFFSET 0) AS t (occasion, target, vendor_id, due_at, url, context) "
+            f"WHERE t.target IS NOT NULL{recorded}", list(params))
+
+
 def url_sql(name: str, *args):
     """`url_pattern(name, …)` as an SQL expression: `args` are (sample, expression) pairs,
     a sample as `url_pattern` takes it (a str for a slug, an int for an id) and the
