@@ -200,8 +200,11 @@ def _meeting_pending(key: str):
                         output_field=CharField())
     cancel = Concat(Value("meeting:"), Cast(OuterRef(OuterRef("pk")), CharField()),
                     Value(":cancel"), output_field=CharField())
-    invited = Concat(Value("meeting:"), Cast(OuterRef("meeting_id"), CharField()),
-                     Value(":v0"), output_field=CharField())  # (of the attendance's meeting)
+    # (This meeting's, named through the meeting itself, not the attendance's meeting_id:
+    # then PostgreSQL probes each of the few meetings in the window instead of hashing
+    # the whole attendance table once, which it would plan for its estimate of the window.)
+    invited = Concat(Value("meeting:"), Cast(OuterRef(OuterRef("pk")), CharField()),
+                     Value(":v0"), output_field=CharField())
     waiting = (Attendance.objects.filter(meeting_id=OuterRef("pk"))
                .alias(key=_attendance_key()).filter(key__isnull=False)
                .filter(registry.not_recorded(key, invited, OuterRef("key"))))
