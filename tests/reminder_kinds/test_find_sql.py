@@ -194,3 +194,26 @@ def test_every_sql_kind_is_recorded_in_one_statement_and_again_finds_nothing(db)
     inserts = [q["sql"] for q in captured.captured_queries if "INSERT INTO" in q["sql"]]
     assert len(inserts) == 1
     assert all(f"'{key}'" in inserts[0] or key in str(inserts[0]) for key in SQL_KINDS)
+
+
+def test_a_kind_whose_sql_fails_is_kept_as_a_failure_and_the_others_are_recorded(db):
+    """The SQL kinds are recorded in one statement; when it fails, each is tried alone: only
+    the broken kind is kept as a failure (on the home page), the others record as usual."""
+    from dataclasses import replace
+
+    from tests.reminders.kinds import registered
+    from vendorgov.models import JobFailure
+
+    _portfolio()
+    due = registry.get("governance.action_item_due")
+    broken = replace(due, key="tests.broken_sql", label="Test: broken SQL",
+                     find_sql=lambda now, offset: ("SELECT 1 / 0", []))
+    with registered(due, broken):
+        result = outbox.sweep(now=NOW)
+
+    assert result.failed_kinds == ["tests.broken_sql"]
+    assert result.inserted == Reminder.objects.count() > 0
+    assert set(Reminder.objects.values_list("kind", flat=True)) == {due.key}
+    assert JobFailure.objects.filter(job=outbox.SWEEP_JOB, resolved_at__isnull=True,
+                                     record_id=KindSetting.objects.get(kind=broken.key).pk
+                                     ).count() == 1
