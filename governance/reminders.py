@@ -237,8 +237,9 @@ def _meetings_find(tier: str):
                     | Q(**scheduled, sequence__gt=0))
         gone = (Q(starts_at__gt=now, status=MeetingStatus.CANCELLED)
                 | Q(starts_at__gt=now, archived_at__isnull=False))
-        meetings = list(live.filter(upcoming | gone).select_related("vendor")
-                        .order_by("starts_at", "id"))
+        with registry.no_jit():  # (`registry.no_jit`: this query is why it exists)
+            meetings = list(live.filter(upcoming | gone).select_related("vendor")
+                            .order_by("starts_at", "id"))
         if not meetings:
             return []
         participants = _participants([m.pk for m in meetings])

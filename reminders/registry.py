@@ -58,9 +58,11 @@ those who have the earlier version in their calendar, and its cancellation only 
 
 import enum
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import DatabaseError, connection
 from django.db.models import CharField, Exists, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
@@ -182,6 +184,39 @@ def recorded_to(kind_key: str, occasions: list[str]) -> dict[str, set[str]]:
                 kind=kind_key, occasion__in=occasions).values_list("occasion", "recipient_key"):
             found.setdefault(occasion, set()).add(key)
     return found
+
+
+_jit_off = 0  # how many `no_jit` blocks are open (only the outermost sets and resets)
+
+
+@contextmanager
+def no_jit():
+    """PostgreSQL's JIT compiler off for the statements inside, then as it was (nested
+    blocks cost nothing: the sweep holds one around every kind's find). A kind's candidate
+    query with correlated ``NOT EXISTS`` conditions over a window the planner cannot
+    estimate (meetings starting before tomorrow *and* ending after now) is planned for
+    thousands of rows, crosses `jit_above_cost` and is compiled for about a second to read
+    a few hundred rows in milliseconds (bench/RESULTS.md, "Reminder sweep")."""
+    global _jit_off
+    if connection.vendor != "postgresql" or _jit_off:
+        _jit_off += 1
+        try:
+            yield
+        finally:
+            _jit_off -= 1
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    _jit_off += 1
+    try:
+        yield
+    finally:
+        _jit_off -= 1
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET jit")
+        except DatabaseError:  # the connection broke meanwhile: it goes, with its setting
+            pass
 
 
 def url_pattern(name: str, *args) -> Callable[..., str]:
