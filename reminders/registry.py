@@ -62,7 +62,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.models import CharField, Exists, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
@@ -186,37 +186,25 @@ def recorded_to(kind_key: str, occasions: list[str]) -> dict[str, set[str]]:
     return found
 
 
-_jit_off = 0  # how many `no_jit` blocks are open (only the outermost sets and resets)
-
-
 @contextmanager
 def no_jit():
-    """PostgreSQL's JIT compiler off for the statements inside, then as it was (nested
-    blocks cost nothing: the sweep holds one around every kind's find). A kind's candidate
-    query with correlated ``NOT EXISTS`` conditions over a window the planner cannot
-    estimate (meetings starting before tomorrow *and* ending after now) is planned for
-    thousands of rows, crosses `jit_above_cost` and is compiled for about a second to read
-    a few hundred rows in milliseconds (bench/RESULTS.md, "Reminder sweep")."""
-    global _jit_off
-    if connection.vendor != "postgresql" or _jit_off:
-        _jit_off += 1
-        try:
-            yield
-        finally:
-            _jit_off -= 1
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
-    _jit_off += 1
-    try:
-        yield
-    finally:
-        _jit_off -= 1
-        try:
+    """PostgreSQL's JIT compiler off for the statements inside — in fact for the rest of the
+    database connection's life: set once per connection (one statement, the first time),
+    never reset, so a sweep every minute and the year simulation's thousands of finds pay
+    nothing for it. A kind's candidate query with correlated ``NOT EXISTS`` conditions
+    over a window the planner cannot estimate (meetings starting before tomorrow *and*
+    ending after now) is planned for thousands of rows, crosses `jit_above_cost` and is
+    compiled for about a second to read a few hundred rows in milliseconds
+    (bench/RESULTS.md, "Reminder sweep"). JIT pays off only for long analytical
+    statements, which a process that sweeps reminders does not run."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        raw = connection.connection
+        if getattr(connection, "_vendorgov_jit_off", None) is not raw:
             with connection.cursor() as cursor:
-                cursor.execute("RESET jit")
-        except DatabaseError:  # the connection broke meanwhile: it goes, with its setting
-            pass
+                cursor.execute("SET jit = off")
+            connection._vendorgov_jit_off = raw
+    yield
 
 
 def url_pattern(name: str, *args) -> Callable[..., str]:
