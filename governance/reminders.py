@@ -182,40 +182,6 @@ def _meeting_context(meeting: Meeting, flavour: str) -> dict:
             "cancel_reason": meeting.cancel_reason, "sequence": meeting.sequence}
 
 
-def _attendance_key():
-    """An attendance's recipient key as `_participants` makes it (an active user, else an
-    active contact), null for nobody who may get mail."""
-    return Case(When(user_id__isnull=False, user__is_active=True,
-                     then=Concat(Value("user:"), Cast("user_id", CharField()))),
-                When(contact_id__isnull=False, contact__archived_at__isnull=True,
-                     then=Concat(Value("contact:"), Cast("contact_id", CharField()))),
-                default=None, output_field=CharField())
-
-
-def _meeting_pending(key: str):
-    """For a meeting at version 0, in SQL: something its find would do — a participant
-    without a row for the invitation yet, or someone sent it who is no longer a
-    participant and has no cancellation recorded."""
-    invitation = Concat(Value("meeting:"), Cast(OuterRef("pk"), CharField()), Value(":v0"),
-                        output_field=CharField())
-    cancel = Concat(Value("meeting:"), Cast(OuterRef(OuterRef("pk")), CharField()),
-                    Value(":cancel"), output_field=CharField())
-    # (This meeting's, named through the meeting itself, not the attendance's meeting_id:
-    # then PostgreSQL probes each of the few meetings in the window instead of hashing
-    # the whole attendance table once, which it would plan for its estimate of the window.)
-    invited = Concat(Value("meeting:"), Cast(OuterRef(OuterRef("pk")), CharField()),
-                     Value(":v0"), output_field=CharField())
-    waiting = (Attendance.objects.filter(meeting_id=OuterRef("pk"))
-               .alias(key=_attendance_key()).filter(key__isnull=False)
-               .filter(registry.not_recorded(key, invited, OuterRef("key"))))
-    still_there = (Attendance.objects.filter(meeting_id=OuterRef(OuterRef("pk")))
-                   .alias(key=_attendance_key()).filter(key=OuterRef("recipient_key")))
-    removed = (registry.recorded_rows(key, invitation, handed=True)
-               .exclude(Exists(still_there))
-               .filter(registry.not_recorded(key, cancel, OuterRef("recipient_key"))))
-    return Exists(waiting) | Exists(removed)
-
-
 def _meetings_find(tier: str):
     key = meeting_key(tier)
 
@@ -229,11 +195,7 @@ def _meetings_find(tier: str):
         # 0005_reminder_sweep_indexes): the sweep asks this every minute for each tier.
         scheduled = {"status": MeetingStatus.SCHEDULED, "archived_at__isnull": True,
                      "ends_at__gt": now}
-        # The first arm leaves out in SQL a meeting at its first version with nothing
-        # left to do (`_meeting_pending`): the steady sweep reads none of the hundreds of
-        # meetings inside their lead time, all announced already.
-        upcoming = (Q(**scheduled, starts_at__lte=now + max(offset, timedelta(0)) + DST_SLACK,
-                      sequence=0) & _meeting_pending(key)
+        upcoming = (Q(**scheduled, starts_at__lte=now + max(offset, timedelta(0)) + DST_SLACK)
                     | Q(**scheduled, sequence__gt=0))
         gone = (Q(starts_at__gt=now, status=MeetingStatus.CANCELLED)
                 | Q(starts_at__gt=now, archived_at__isnull=False))

@@ -67,7 +67,6 @@ from django.db.models import CharField, Exists, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
-from reminders.choices import HANDED
 from reminders.models import Reminder  # the engine's table, for the finds' conditions
 
 
@@ -164,13 +163,6 @@ def not_recorded(kind_key: str, occasion, recipient_key=None):
     if recipient_key is not None:
         rows = rows.filter(recipient_key=recipient_key)
     return ~Exists(rows)
-
-
-def recorded_rows(kind_key: str, occasion, *, handed: bool = False):
-    """The engine's rows of this kind and occasion (an expression, as `not_recorded`'s),
-    those sent or being sent only if `handed`: for a kind's ``Exists`` conditions."""
-    rows = Reminder.objects.filter(kind=kind_key, occasion=occasion)
-    return rows.filter(status__in=HANDED) if handed else rows
 
 
 def recorded_to(kind_key: str, occasions: list[str]) -> dict[str, set[str]]:

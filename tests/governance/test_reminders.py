@@ -280,36 +280,3 @@ def test_a_meeting_moved_before_its_reminder_was_due_is_announced_once_at_its_ne
     assert {(d.occasion, d.context["flavour"]) for d in sent} == {
         (f"meeting:{first.pk}:v1", "invite")}
     assert len(sent) == 2
-
-
-def test_a_meeting_announced_to_everyone_is_not_read_again_until_someone_leaves_it(series):
-    """The steady sweep (every minute) reads none of the meetings inside their lead time
-    that the engine announced to every participant; one whose participant was taken off
-    after the invitation went is read again, for the cancellation."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from reminders import outbox as engine
-    from reminders.models import Reminder
-    from tests.reminders.kinds import registered
-
-    _, meetings, lead = series
-    first = meetings[0]
-    monday_10 = _at(datetime.date(2027, 3, 1), 10)
-    with registered(registry.get(WEEKLY)):
-        assert engine.sweep(now=monday_10).inserted == 2
-        with CaptureQueriesContext(connection) as queries:
-            found = list(registry.get(WEEKLY).find(monday_10 + engine.lookahead(),
-                                                   timedelta(days=1)))
-        # The meetings' query only, and it reads none.
-        assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]
-        assert found == []
-
-        Reminder.objects.filter(kind=WEEKLY).update(status="sent")
-        first.attendances.filter(contact=lead).delete()
-        later = monday_10 + timedelta(hours=1)
-        assert [(d.occasion, d.recipient.name, d.context["flavour"])
-                for d in registry.get(WEEKLY).find(later, timedelta(days=1))] == [
-            (f"meeting:{first.pk}:cancel", "Olive Lead", "removed")]
-        assert engine.sweep(now=later).inserted == 1
-        assert find_queries(WEEKLY, later)[1] == []
