@@ -31,8 +31,30 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, Greatest
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    Greatest,
+    JSONObject,
+    Left,
+)
 from django.utils import timezone
 from icalendar import Calendar, vCalAddress
 
@@ -61,7 +83,8 @@ from reminders.registry import Due, Kind, Recipient, Timing
 from vendorgov import formats
 from vendorgov.roles import PORTFOLIO_ROLES
 from vendors import reminding
-from vendors.models import VendorAssignment
+from vendors.choices import AssignmentRole, ContactRole, EscalationLevel
+from vendors.models import Contact, VendorAssignment
 from vendors.reminding import contact_recipient, user_recipient
 
 TOP = 3  # items named per agenda section in an email: the rest are on the page
@@ -176,8 +199,9 @@ def _meetings_find(tier: str):
                     | Q(**scheduled, sequence__gt=0))
         gone = (Q(starts_at__gt=now, status=MeetingStatus.CANCELLED)
                 | Q(starts_at__gt=now, archived_at__isnull=False))
-        meetings = list(live.filter(upcoming | gone).select_related("vendor")
-                        .order_by("starts_at", "id"))
+        with registry.no_jit():  # (`registry.no_jit`: this query is why it exists)
+            meetings = list(live.filter(upcoming | gone).select_related("vendor")
+                            .order_by("starts_at", "id"))
         if not meetings:
             return []
         participants = _participants([m.pk for m in meetings])
@@ -441,6 +465,141 @@ def _to_owner(kind_key, now, offset, what, moment_of, **days) -> list[Due]:
             for i in rows if on_account[i.pk]]
 
 
+# The same rows in SQL (`registry.Kind.find_sql`: on PostgreSQL the engine records them with
+# one INSERT … SELECT, no row read into Python). Each expression is the Python rule above,
+# column for column: tests/reminder_kinds/test_find_sql.py records both ways and compares.
+
+def _owner_name_sql():
+    """`_Item.owner_name()`: the user's name, else the contact's."""
+    return Case(When(owner_user_id__isnull=False, then=reminding.user_name_sql("owner_user")),
+                default=Coalesce("owner_contact__name", Value("")), output_field=CharField())
+
+
+def _on_account_sql() -> Q:
+    """`_on_account`: a contact owner is an active contact of the item's vendor; a user
+    owner is active and a vendor user of it, or one of ours assigned to it (and active) or
+    seeing the whole portfolio."""
+    assigned = VendorAssignment.objects.filter(vendor_id=OuterRef("vendor_id"),
+                                               user_id=OuterRef("owner_user_id"),
+                                               user__is_active=True)
+    ours = (Q(owner_user__vendor_id__isnull=True)
+            & (Exists(assigned) | Q(owner_user__is_superuser=True)
+               | Q(owner_user__role__in=list(PORTFOLIO_ROLES))))
+    # (Each arm true or false, never null: the escalation's context negates it.)
+    theirs = Q(owner_user__vendor_id__isnull=False, owner_user__vendor_id=F("vendor_id"))
+    return ((Q(owner_user_id__isnull=True, owner_contact_id__isnull=False,
+               owner_contact__archived_at__isnull=True,
+               owner_contact__vendor_id=F("vendor_id")))
+            | Q(owner_user_id__isnull=False, owner_user__is_active=True) & (theirs | ours))
+
+
+def _item_context_sql(today, **extra) -> JSONObject:
+    """`_item_context` as a JSON object."""
+    return JSONObject(
+        title="title", vendor="vendor__name", owner=_owner_name_sql(),
+        due_on=reminding.DayText("due_on"),
+        status=Case(*(When(status=value, then=Value(label)) for value, label in _STATUS.items()),
+                    default="status", output_field=CharField()),
+        days_overdue=Greatest(reminding.DaysSince(today, F("due_on")), Value(0)),
+        notes=Left("notes", 300), **extra)
+
+
+def _items_sql(kind_key: str, what: str, moment, now: datetime, *, first_day=None,
+               last_day=None, per_recipient: bool = True):
+    """`_items` in SQL, with the reminder moment `moment` (an expression) come by `now`."""
+    rows = (ActionItem.objects.filter(status__in=ACTION_OPEN, archived_at__isnull=True,
+                                      vendor__archived_at__isnull=True)
+            .annotate(occasion=Concat(Value("action_item:"), Cast("id", CharField()),
+                                   Value(f":{what}:"), Cast("due_on", CharField()),
+                                   output_field=CharField()),
+                   moment=moment)
+            .filter(moment__lte=now))
+    if first_day is not None:
+        rows = rows.filter(due_on__gte=first_day)
+    if last_day is not None:
+        rows = rows.filter(due_on__lte=last_day)
+    if per_recipient:
+        rows = rows.alias(recipient_key=_recipient_key_of_owner()).filter(
+            registry.not_recorded(kind_key, OuterRef("occasion"), OuterRef("recipient_key")))
+    else:
+        rows = rows.filter(registry.not_recorded(kind_key, OuterRef("occasion")))
+    return rows
+
+
+def _item_url_sql():
+    return registry.url_sql("governance:action_item_update", ("slug", F("vendor__slug")),
+                            (0, F("id")))
+
+
+def _to_owner_sql(kind_key, now, offset, what, moment_sql, **days):
+    """`_to_owner` as one query of `registry.SQL_FIELDS`."""
+    today = reminding.local_today(now)
+    rows = (_items_sql(kind_key, what, moment_sql(F("due_on"), offset), now, **days)
+            .filter(_on_account_sql())
+            .annotate(
+                r_recipient_key=_recipient_key_of_owner(),
+                r_email=Case(When(owner_user_id__isnull=False,
+                                  then=Coalesce("owner_user__email", Value(""))),
+                             default=Coalesce("owner_contact__email", Value("")),
+                             output_field=CharField()),
+                r_name=_owner_name_sql(),
+                r_contact_id=Case(When(owner_user_id__isnull=True, then="owner_contact_id"),
+                                  default=None, output_field=IntegerField()),
+                r_vendor_side=Case(When(owner_user_id__isnull=True, then=Value(True)),
+                                   default=Q(owner_user__vendor_id__isnull=False),
+                                   output_field=BooleanField()),
+                r_url=_item_url_sql(), r_context=_item_context_sql(today)))
+    return rows.values_list("occasion", "r_recipient_key", "r_email", "r_name",
+                            "owner_user_id", "r_contact_id", "r_vendor_side", "vendor_id",
+                            "moment", "r_url", "r_context")
+
+
+def action_items_due_soon_sql(now: datetime, offset: timedelta):
+    today = reminding.local_today(now)
+    return _to_owner_sql("governance.action_item_due", now, offset, "due",
+                         reminding.day_before_sql, first_day=today,
+                         last_day=today + timedelta(days=offset.days + 1))
+
+
+def action_items_overdue_sql(now: datetime, offset: timedelta):
+    today = reminding.local_today(now)
+    return _to_owner_sql("governance.action_item_overdue", now, offset, "overdue",
+                         reminding.day_after_sql, last_day=today - timedelta(days=offset.days))
+
+
+def _escalation_target_sql():
+    """`VendorPeople.line_manager_of(owner)` for an item of ours, else
+    `account_executive_of(owner contact)`, as a JSON object of the recipient (its key, email,
+    name, user or contact id, side), null when there is nobody: a subquery each."""
+    line = reminding.line_manager_sql(but=Coalesce(OuterRef("owner_user_id"), Value(0)))
+    account = (Contact.objects
+               .filter(Q(role=ContactRole.ACCOUNT_EXECUTIVE)
+                       | Q(escalation_level=EscalationLevel.MANAGEMENT),
+                       vendor_id=OuterRef("vendor_id"), archived_at__isnull=True)
+               .exclude(pk=Coalesce(OuterRef("owner_contact_id"), Value(0)))
+               .order_by(Case(When(role=ContactRole.ACCOUNT_EXECUTIVE, then=Value(0)),
+                              default=Value(1)), "name", "id")
+               .values(to=JSONObject(key=Concat(Value("contact:"), Cast("id", CharField())),
+                                     email=Coalesce("email", Value("")), name="name",
+                                     user_id=Value(None), contact_id="id",
+                                     side=Value(True)))[:1])
+    ours = Q(owner_user_id__isnull=False, owner_user__vendor_id__isnull=True)
+    return Case(When(ours, then=Subquery(line)), default=Subquery(account),
+                output_field=JSONField())
+
+
+def action_items_escalated_sql(now: datetime, offset: timedelta):
+    """`action_items_escalated` as one query of `registry.SQL_FIELDS`."""
+    today = reminding.local_today(now)
+    rows = (_items_sql("governance.action_item_escalation", "escalation",
+                       reminding.day_after_sql(F("due_on"), offset), now,
+                       last_day=today - timedelta(days=offset.days), per_recipient=False)
+            .annotate(r_to=_escalation_target_sql(), r_url=_item_url_sql(),
+                      r_context=_item_context_sql(today, owner_left=~Q(_on_account_sql()))))
+    return registry.rows_from_target(rows.values_list("occasion", "r_to", "vendor_id",
+                                                      "moment", "r_url", "r_context"))
+
+
 def action_items_due_soon(now: datetime, offset: timedelta) -> list[Due]:
     today = reminding.local_today(now)
     return _to_owner("governance.action_item_due", now, offset, "due", reminding.day_before,
@@ -566,6 +725,64 @@ def impediments_overdue(now: datetime, offset: timedelta) -> list[Due]:
     return due
 
 
+class _PlusDays(Func):
+    """A date column plus a number of days (an integer expression): a date."""
+
+    arg_joiner = " + "
+    template = "(%(expressions)s)"
+    output_field = DateField()
+
+
+def impediments_overdue_sql(now: datetime, offset: timedelta):
+    """`impediments_overdue` as one query of `registry.SQL_FIELDS`: the vendor's age limit
+    and the next rung's owner (`_impediment_owner`) read by subqueries."""
+    kind_key = "governance.impediment_escalation"
+    today = reminding.local_today(now)
+    last_step = (Escalation.objects.filter(impediment=OuterRef("pk"))
+                 .order_by("-escalated_on").values("escalated_on")[:1])
+    limit = Coalesce(Subquery(GovernancePlan.objects.filter(vendor_id=OuterRef("vendor_id"))
+                              .values("escalate_after_days")[:1]),
+                     Value(DEFAULT_ESCALATE_AFTER_DAYS))
+    sponsor = reminding.user_target_sql(VendorAssignment.objects.filter(
+        vendor_id=OuterRef("vendor_id"), role=AssignmentRole.EXECUTIVE_SPONSOR,
+        user__is_active=True).order_by("id"))
+    last = EscalationStep.EXECUTIVE_SPONSORS - 1
+    rows = (Impediment.objects.filter(status__in=IMPEDIMENT_OPEN, archived_at__isnull=True,
+                                      vendor__archived_at__isnull=True,
+                                      escalation_level__lt=EscalationStep.EXECUTIVE_SPONSORS)
+            .annotate(since=Greatest("raised_on", Coalesce(Subquery(last_step), "raised_on")),
+                      occasion=Concat(Value("impediment:"), Cast("id", CharField()),
+                                      Value(":step:"),
+                                      Cast(F("escalation_level") + 1, CharField()),
+                                      Value(":"), Cast("since", CharField()),
+                                      output_field=CharField()),
+                      limit_days=limit)
+            .filter(registry.not_recorded(kind_key, OuterRef("occasion")))
+            .annotate(moment=reminding.day_after_sql(_PlusDays("since", "limit_days"),
+                                                     offset))
+            .filter(moment__lte=now)
+            .annotate(
+                r_to=Coalesce(Case(When(escalation_level=last, then=Subquery(sponsor))),
+                              Subquery(reminding.line_manager_sql()), output_field=JSONField()),
+                r_url=registry.url_sql("governance:impediment", ("slug", F("vendor__slug")),
+                                       (0, F("id"))),
+                r_context=JSONObject(
+                    title="title", vendor="vendor__name",
+                    severity=Case(*(When(severity=v, then=Value(label))
+                                    for v, label in Severity.choices),
+                                  default="severity", output_field=CharField()),
+                    age_days=reminding.DaysSince(today, F("raised_on")),
+                    since=reminding.DayText("since"), limit_days="limit_days",
+                    level=Case(*(When(escalation_level=v, then=Value(label))
+                                 for v, label in EscalationStep.choices),
+                               default=Value("Not escalated"), output_field=CharField()),
+                    next_step=Case(*(When(escalation_level=v - 1, then=Value(label))
+                                     for v, label in EscalationStep.choices),
+                                   output_field=CharField()))))
+    return registry.rows_from_target(rows.values_list("occasion", "r_to", "vendor_id",
+                                                      "moment", "r_url", "r_context"))
+
+
 def impediments_still_current(occasions: list[str]) -> set[str]:
     ids = {int(o.split(":")[1]) for o in occasions}
     levels = dict(Impediment.objects.filter(pk__in=ids, status__in=IMPEDIMENT_OPEN,
@@ -591,21 +808,21 @@ KINDS = [
     Kind(key="governance.action_item_due", label="Action items due soon",
          description="Sent to the owner two days before an action item is due.",
          timing=Timing.BEFORE, default_offset=timedelta(days=2), find=action_items_due_soon,
-         still_current=action_items_still_current),
+         still_current=action_items_still_current, find_sql=action_items_due_soon_sql),
     Kind(key="governance.action_item_overdue", label="Overdue action items",
          description="Sent to the owner the morning after an open action item's due date.",
          timing=Timing.AFTER, default_offset=timedelta(0), find=action_items_overdue,
-         still_current=action_items_still_current),
+         still_current=action_items_still_current, find_sql=action_items_overdue_sql),
     Kind(key="governance.action_item_escalation", label="Action items escalated",
          description="Sent a week after an open action item's due date to our line manager "
                      "(our items) or the vendor's account executive (theirs).",
          timing=Timing.AFTER, default_offset=timedelta(days=7), find=action_items_escalated,
-         still_current=action_items_still_current),
+         still_current=action_items_still_current, find_sql=action_items_escalated_sql),
     Kind(key="governance.impediment_escalation", label="Impediments to escalate",
          description="Sent to the next rung's internal owner the morning an impediment has "
                      "been open (or at its step) longer than the vendor's plan allows.",
          timing=Timing.AFTER, default_offset=timedelta(0), find=impediments_overdue,
-         still_current=impediments_still_current),
+         still_current=impediments_still_current, find_sql=impediments_overdue_sql),
 ]
 
 

@@ -23,8 +23,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat
+from django.db import connection
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    JSONField,
+    OuterRef,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, Greatest, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,6 +41,7 @@ from healthchecks import selectors
 from healthchecks.choices import Group
 from healthchecks.models import Cycle, HealthCheckPlan, Invitation
 from reminders import registry
+from reminders.models import Reminder  # the engine's table: the cross join's condition
 from reminders.registry import Due, Kind, Recipient, Timing
 from vendorgov import formats
 from vendorgov.roles import Role
@@ -99,6 +109,50 @@ def checks_due(now: datetime, offset: timedelta) -> list[Due]:
     return due
 
 
+def checks_due_sql(now: datetime, offset: timedelta):
+    """`checks_due` as one query of `registry.SQL_FIELDS` (`registry.Kind.find_sql`): the
+    plans due and not running, each to its vendor's line manager and, in a second arm, to
+    every vendor manager (the same person twice is recorded once: the unique key)."""
+    today = reminding.local_today(now)
+    occasion = Concat(Value("health_check:"), Cast("vendor_id", CharField()), Value(":due:"),
+                      Cast("next_due", CharField()), output_field=CharField())
+    plans = (_plans().order_by()
+             .filter(next_due__lte=today + timedelta(days=offset.days + 1))
+             .annotate(occasion=occasion,
+                       moment=reminding.day_before_sql(F("next_due"), offset))
+             .filter(moment__lte=now)
+             .exclude(Exists(Cycle.objects.open().filter(vendor_id=OuterRef("vendor_id"))))
+             .annotate(r_url=registry.url_sql("healthchecks:vendor",
+                                              ("slug", F("vendor__slug"))),
+                       r_context=JSONObject(
+                           vendor="vendor__name", due_on=reminding.DayText("next_due"),
+                           interval_months="interval_months",
+                           overdue_days=Greatest(reminding.DaysSince(today, F("next_due")),
+                                                 Value(0)))))
+    lead_sql, lead_params = registry.rows_from_target(
+        plans.annotate(r_to=Subquery(reminding.line_manager_sql(), output_field=JSONField()))
+        .values_list("occasion", "r_to", "vendor_id", "moment", "r_url", "r_context"),
+        kind_key=DUE)
+    # Every vendor manager for every plan: a cross join, which the ORM does not write.
+    plans_sql, plans_params = plans.values_list(
+        "occasion", "vendor_id", "moment", "r_url", "r_context").query.sql_with_params()
+    quote = connection.ops.quote_name
+    users, reminders = quote(get_user_model()._meta.db_table), quote(Reminder._meta.db_table)
+    sql = f"""
+        {lead_sql}
+        UNION ALL
+        SELECT p.occasion, 'user:' || u.id, COALESCE(u.email, ''),
+               COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username),
+               u.id, CAST(NULL AS integer), u.vendor_id IS NOT NULL, p.vendor_id, p.moment,
+               p.url, p.context
+        FROM ({plans_sql}) AS p (occasion, vendor_id, moment, url, context)
+        CROSS JOIN {users} u
+        WHERE u.role = %s AND u.is_active
+          AND NOT EXISTS (SELECT 1 FROM {reminders} r WHERE r.kind = %s
+                          AND r.occasion = p.occasion AND r.recipient_key = 'user:' || u.id)"""
+    return sql, [*lead_params, *plans_params, Role.VENDOR_MANAGER, DUE]
+
+
 def checks_still_current(occasions: list[str]) -> set[str]:
     vendor_ids = {int(o.split(":")[1]) for o in occasions}
     dates = {p.vendor_id: str(p.next_due) for p in _plans(vendor_ids)}
@@ -161,7 +215,7 @@ KINDS = [
          description="Sent to the relationship's line manager and the vendor managers two "
                      "weeks before a vendor's health check is due.",
          timing=Timing.BEFORE, default_offset=timedelta(days=14), find=checks_due,
-         still_current=checks_still_current),
+         still_current=checks_still_current, find_sql=checks_due_sql),
     Kind(key="healthchecks.survey_unanswered", label="Health-check surveys unanswered",
          description=f"Sent to a respondent who has not answered, five days after their "
                      f"link was emailed and again five days later (at most {SURVEY_NUDGES}).",

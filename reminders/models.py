@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from reminders.choices import Delivery, Status
+from reminders.choices import PROBLEMS, Delivery, Status
 from vendors.models import VendorScoped
 
 
@@ -29,10 +29,17 @@ class Reminder(VendorScoped):
                                      help_text="user:<id>, contact:<id> or email:<address>.")
     email = models.EmailField(blank=True, help_text="The address it goes to; empty: none known.")
     name = models.CharField(max_length=200, blank=True)
+    # Who it went to, for the profile and time zones; the row keeps its own copy of the
+    # address and name. Neither indexed nor checked by the database: no query looks rows
+    # up by them, and a sweep inserts thousands of rows at once (each index and foreign key
+    # check is paid per row: bench/reminders_sweep.py). Deleting a person still sets them
+    # to null (Django's SET_NULL, one UPDATE over the table: rare).
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+                             on_delete=models.SET_NULL, related_name="+", db_index=False,
+                             db_constraint=False)
     contact = models.ForeignKey("vendors.Contact", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+                                on_delete=models.SET_NULL, related_name="+", db_index=False,
+                                db_constraint=False)
     vendor_side = models.BooleanField(default=False, help_text="One of the vendor's people: "
                                                                "their mail names no other vendor.")
     vendor = models.ForeignKey("vendors.Vendor", on_delete=models.PROTECT, related_name="+")
@@ -61,6 +68,7 @@ class Reminder(VendorScoped):
             models.UniqueConstraint("kind", "occasion", "recipient_key",
                                     name="one_reminder_per_kind_occasion_recipient"),
         ]
+        # Every index here is paid by each row a sweep inserts; each one serves a query:
         indexes = [
             # The senders' claim: pending rows by delivery, oldest first.
             models.Index(fields=["delivery", "not_before"], name="reminder_pending_idx",
@@ -68,8 +76,13 @@ class Reminder(VendorScoped):
             # The reclaim of claims a dead worker left.
             models.Index(fields=["claimed_at"], name="reminder_claimed_idx",
                          condition=Q(status="claimed")),
+            # A person's reminders (profile, preferences); the unique key serves the kinds'
+            # (kind, occasion) lookups, the vendor's foreign key the log of one vendor.
             models.Index(fields=["recipient_key", "kind"], name="reminder_recipient_idx"),
-            models.Index(fields=["status", "due_at"], name="reminder_status_idx"),
+            # The problems (home page counts, the log's problem filters): rows inserted as
+            # pending never enter it.
+            models.Index(fields=["status", "due_at"], name="reminder_problem_idx",
+                         condition=Q(status__in=PROBLEMS)),
         ]
 
     def __str__(self):

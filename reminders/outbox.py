@@ -35,6 +35,7 @@ import logging
 import secrets
 import time as clock
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -269,6 +270,86 @@ def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
     return inserted
 
 
+# Recording straight from a kind's query (PostgreSQL): `registry.Kind.find_sql`.
+
+
+def _sql_insert(config: KindConfig, horizon: datetime, now: datetime) -> tuple[str, list]:
+    """One kind's ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` over its
+    `find_sql` query: the same row per due (occasion, recipient) as `record` writes from
+    `find`'s Dues: the person's delivery (their preference; a mandatory kind is never off),
+    the status (no address, a bounced address, turned off, else pending), each value cut
+    to its column (a cast to varchar(n) cuts as `record`'s slices do)."""
+    quote = db.ops.quote_name
+    meta = Reminder._meta
+    query = config.kind.find_sql(horizon, config.offset)
+    found_sql, found_params = (query if isinstance(query, tuple)
+                               else query.query.sql_with_params())
+
+    def typed(name):  # a found column, cast to its reminder column's type
+        return f"CAST(f.{quote(name)} AS {meta.get_field(name.removesuffix('_id')).db_type(db)})"
+
+    email = f"btrim(COALESCE({typed('email')}, ''), E' \\t\\n\\r\\f\\x0b')"
+    sql = f"""
+        INSERT INTO {quote(meta.db_table)} ({", ".join(quote(meta.get_field(n).column)
+                                                       for n in _COLUMNS)})
+        SELECT %s, r.occasion, r.recipient_key, r.email, r.name, r.user_id, r.contact_id,
+               r.vendor_side, r.vendor_id, r.delivery, r.due_at, r.due_at, r.url, r.context,
+               '',
+               CASE WHEN r.email = '' THEN %s
+                    WHEN EXISTS (SELECT 1 FROM {quote(BouncedAddress._meta.db_table)} b
+                                 WHERE b.email = lower(r.email)) THEN %s
+                    WHEN r.delivery = %s THEN %s ELSE %s END,
+               0, '', '', %s
+        FROM (SELECT {typed('occasion')} AS occasion, {typed('recipient_key')} AS recipient_key,
+                     {email} AS email, {typed('name')} AS name,
+                     {typed('user_id')} AS user_id, {typed('contact_id')} AS contact_id,
+                     {typed('vendor_side')} AS vendor_side, {typed('vendor_id')} AS vendor_id,
+                     CASE WHEN p.delivery IS NULL OR (p.delivery = %s AND %s) THEN %s
+                          ELSE p.delivery END AS delivery,
+                     {typed('due_at')} AS due_at, {typed('url')} AS url,
+                     {typed('context')} AS context
+              FROM ({found_sql}) AS f ({", ".join(quote(n) for n in registry.SQL_FIELDS)})
+              LEFT JOIN (SELECT s.recipient_key, p.delivery
+                         FROM {quote(Preference._meta.db_table)} p
+                         JOIN {quote(Subscriber._meta.db_table)} s ON s.id = p.subscriber_id
+                         WHERE p.kind = %s) p
+                ON p.recipient_key = {typed('recipient_key')}) r
+        ON CONFLICT (kind, occasion, recipient_key) DO NOTHING
+        RETURNING status, delivery, due_at"""
+    params = [config.kind.key, Status.NO_ADDRESS, Status.BOUNCED, Delivery.OFF,
+              Status.SUPPRESSED, Status.PENDING, now, Delivery.OFF, config.mandatory,
+              Delivery.IMMEDIATE, *found_params, config.kind.key]
+    return sql, params
+
+
+def record_sql(configs: list[KindConfig], *, horizon: datetime,
+               now: datetime) -> dict[str, Inserted]:
+    """Record what each of these kinds' `find_sql` selects, in one statement (one round
+    trip for all of them: the steady sweep, every minute, finds nothing new): each kind's
+    INSERT is a data-modifying CTE, and the statement returns per kind the rows inserted
+    and the due moments still ahead of the immediate ones (to wake the senders at)."""
+    parts, params = [], []
+    for n, config in enumerate(configs):
+        sql, part_params = _sql_insert(config, horizon, now)
+        parts.append((f"k{n} AS ({sql})", f"SELECT {n}, k{n}.* FROM k{n}"))
+        params += part_params
+    sql = (f"WITH {', '.join(cte for cte, _ in parts)} "
+           f"SELECT n, COUNT(*), ARRAY_AGG(due_at) FILTER (WHERE status = %s AND "
+           f"delivery = %s AND due_at > %s) "
+           f"FROM ({' UNION ALL '.join(select for _, select in parts)}) "
+           f"AS inserted (n, status, delivery, due_at) GROUP BY n")
+    params += [Status.PENDING, Delivery.IMMEDIATE, now]
+    # A statement is atomic by itself; inside a caller's transaction (a test's), a
+    # savepoint keeps a failing statement from spoiling it.
+    with (transaction.atomic() if db.in_atomic_block else nullcontext()), db.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = {config.kind.key: Inserted() for config in configs}
+    for n, count, ahead in rows:
+        found[configs[n].kind.key] = Inserted(rows=count, immediate_due=list(ahead or []))
+    return found
+
+
 @dataclass
 class SweepResult:
     inserted: int = 0
@@ -280,25 +361,66 @@ class SweepResult:
 def sweep(*, now: datetime | None = None) -> SweepResult:
     """Find what every kind has due up to `LOOKAHEAD` ahead and record it; a kind whose
     `find` raises is kept as a JobFailure (on the vendor managers' home page) and the
-    other kinds proceed."""
+    other kinds proceed.
+
+    On PostgreSQL the kinds that give `find_sql` are recorded together, in one statement
+    (`record_sql`); should it fail, each of them is tried alone, so only a broken kind is
+    kept as a failure. The others (and every kind elsewhere) go through `find` and
+    `record`."""
     now = now or timezone.now()
+    with _no_jit():
+        return _sweep(now)
+
+
+# PostgreSQL's JIT compiler off for the whole sweep (`registry.no_jit` says why; measured:
+# a steady sweep of 100,000 meetings 1.9 s with JIT, 0.4 s without, on the loaded dev
+# machine).
+_no_jit = registry.no_jit
+
+
+def _sweep(now: datetime) -> SweepResult:
     reclaim(now=now)
     result = SweepResult()
     horizon = now + lookahead()
     configs = kind_configs()
     fine = []
-    for config in configs.values():
-        try:
-            inserted = record(config, config.kind.find(horizon, config.offset), now=now)
-        except Exception as error:  # noqa: BLE001 - one kind never stops the others
-            logger.exception("Reminder kind %s could not be swept", config.kind.key)
-            result.failed_kinds.append(config.kind.key)
-            jobs.failure_record(job=SWEEP_JOB, model=KindSetting, pk=config.setting.pk,
-                                record=config.setting, error=error)
-            continue
+
+    def failed(config, error):
+        logger.error("Reminder kind %s could not be swept", config.kind.key, exc_info=error)
+        result.failed_kinds.append(config.kind.key)
+        jobs.failure_record(job=SWEEP_JOB, model=KindSetting, pk=config.setting.pk,
+                            record=config.setting, error=error)
+
+    def done(config, inserted):
         fine.append(config.setting.pk)
         result.inserted += inserted.rows
         result.wake_at.extend(t for t in inserted.immediate_due if now < t <= horizon)
+
+    in_sql = [c for c in configs.values()
+              if c.kind.find_sql is not None and db.vendor == "postgresql"]
+    if in_sql:
+        try:
+            together = record_sql(in_sql, horizon=horizon, now=now)
+        except Exception:  # noqa: BLE001 - one kind never stops the others: each alone
+            logger.warning("Reminder kinds recorded together failed; each alone now")
+            together = {}
+            for config in in_sql:
+                try:
+                    together.update(record_sql([config], horizon=horizon, now=now))
+                except Exception as error:  # noqa: BLE001
+                    failed(config, error)
+        for config in in_sql:
+            if config.kind.key in together:
+                done(config, together[config.kind.key])
+    for config in configs.values():
+        if config in in_sql:
+            continue
+        try:
+            inserted = record(config, config.kind.find(horizon, config.offset), now=now)
+        except Exception as error:  # noqa: BLE001 - one kind never stops the others
+            failed(config, error)
+            continue
+        done(config, inserted)
     if fine:
         JobFailure.objects.filter(job=SWEEP_JOB, record_type="reminders.kindsetting",
                                   record_id__in=fine, resolved_at__isnull=True

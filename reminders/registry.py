@@ -43,6 +43,14 @@ anyone is not offered again (an escalation goes once, to whoever held the role t
 Finds build rows from ``values()`` (no model instances) and reverse each URL pattern once
 (`url_pattern`): the per-row cost is what a cold sweep of thousands of due rows pays.
 
+Recording in SQL. A kind whose due rows, recipients and email facts can all be computed in
+SQL also gives `find_sql(now, offset)`: one queryset (``values_list`` of `SQL_FIELDS`, in
+that order), or an (sql, params) pair, selecting exactly the rows `find` returns not yet
+recorded. On PostgreSQL the engine records straight from it with one ``INSERT … SELECT …
+ON CONFLICT DO NOTHING`` (no row is read into Python); elsewhere (SQLite) and for every
+other caller of a kind (the "Scheduled next" snapshot) `find` is used, so both must agree
+(tests/reminder_kinds/test_find_sql.py compares what each records).
+
 `sent_to(kind, occasions)` tells a kind which of its occasions already went to whom (the
 engine provides the lookup with `provide_sent_lookup`): a meeting's update goes at once to
 those who have the earlier version in their calendar, and its cancellation only to them.
@@ -50,10 +58,13 @@ those who have the earlier version in their calendar, and its cancellation only 
 
 import enum
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Exists
+from django.db import connection
+from django.db.models import CharField, Exists, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
 from reminders.models import Reminder  # the engine's table, for the finds' conditions
@@ -108,6 +119,14 @@ class Kind:
     find: Callable[[datetime, timedelta], Iterable[Due]]
     still_current: Callable[[list[str]], set[str]] | None = None
     mandatory: bool = False  # the default; an admin may change it per kind
+    # The rows `find` returns as one query (module docstring, "Recording in SQL"): PostgreSQL.
+    find_sql: Callable[[datetime, timedelta], object] | None = None
+
+
+# The columns of a kind's `find_sql` rows, in order: a `Due` and its `Recipient` flattened
+# (recipient_key as `Recipient.key` spells it; context a JSON object; due_at aware).
+SQL_FIELDS = ("occasion", "recipient_key", "email", "name", "user_id", "contact_id",
+              "vendor_side", "vendor_id", "due_at", "url", "context")
 
 
 _kinds: dict[str, Kind] = {}
@@ -159,6 +178,27 @@ def recorded_to(kind_key: str, occasions: list[str]) -> dict[str, set[str]]:
     return found
 
 
+@contextmanager
+def no_jit():
+    """PostgreSQL's JIT compiler off for the statements inside — in fact for the rest of the
+    database connection's life: set once per connection (one statement, the first time),
+    never reset, so a sweep every minute and the year simulation's thousands of finds pay
+    nothing for it. A kind's candidate query with correlated ``NOT EXISTS`` conditions
+    over a window the planner cannot estimate (meetings starting before tomorrow *and*
+    ending after now) is planned for thousands of rows, crosses `jit_above_cost` and is
+    compiled for about a second to read a few hundred rows in milliseconds
+    (bench/RESULTS.md, "Reminder sweep"). JIT pays off only for long analytical
+    statements, which a process that sweeps reminders does not run."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        raw = connection.connection
+        if getattr(connection, "_vendorgov_jit_off", None) is not raw:
+            with connection.cursor() as cursor:
+                cursor.execute("SET jit = off")
+            connection._vendorgov_jit_off = raw
+    yield
+
+
 def url_pattern(name: str, *args) -> Callable[..., str]:
     """`reverse(name, args=…)` for many rows: the pattern is reversed once with stand-in
     arguments and filled in by string replacement (a slug and integer ids need no
@@ -178,6 +218,45 @@ def url_pattern(name: str, *args) -> Callable[..., str]:
                        for piece, value in zip(pieces, values, strict=True)) + rest
 
     return fill
+
+
+def rows_from_target(rows, *, kind_key: str | None = None) -> tuple[str, list]:
+    """A `find_sql` answer from a query whose recipient is one JSON object (a subquery
+    picking the person: {key, email, name, user_id, contact_id, side}): `rows` is a
+    ``values_list`` of (occasion, target, vendor_id, due_at, url, context). The query is
+    kept whole (``OFFSET 0``: PostgreSQL neither inlines it nor evaluates the target's
+    subquery more than once per row, nor before the query's own conditions); rows without
+    a target are nobody's; with `kind_key`, rows recorded for their target already are
+    left out here."""
+    sql, params = rows.query.sql_with_params()
+    recorded = ""
+    if kind_key is not None:
+        table = Reminder._meta.db_table
+        recorded = (f" AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.kind = %s AND "
+                    f"r.occasion = t.occasion AND r.recipient_key = t.target ->> 'key')")
+        params = (*params, kind_key)
+    return (f"SELECT t.occasion, t.target ->> 'key', t.target ->> 'email', "
+            f"t.target ->> 'name', CAST(t.target ->> 'user_id' AS integer), "
+            f"CAST(t.target ->> 'contact_id' AS integer), "
+            f"CAST(t.target ->> 'side' AS boolean), t.vendor_id, t.due_at, t.url, t.context "
+            f"FROM ({sql} OFFSET 0) AS t (occasion, target, vendor_id, due_at, url, context) "
+            f"WHERE t.target IS NOT NULL{recorded}", list(params))
+
+
+def url_sql(name: str, *args):
+    """`url_pattern(name, …)` as an SQL expression: `args` are (sample, expression) pairs,
+    a sample as `url_pattern` takes it (a str for a slug, an int for an id) and the
+    expression over the query's columns that fills it in; the same text the pattern makes."""
+    stand_ins = [f"vgarg{n}x" if isinstance(sample, str) else 900000001 + n
+                 for n, (sample, _) in enumerate(args)]
+    rest = reverse(name, args=stand_ins)
+    parts = []
+    for stand_in, (_, expression) in zip(stand_ins, args, strict=True):
+        before, found, rest = rest.partition(str(stand_in))
+        if not found:
+            raise ValueError(f"{name}: an argument does not appear in its path")
+        parts += [Value(before), Cast(expression, CharField())]
+    return Concat(*parts, Value(rest), output_field=CharField())
 
 
 def register(kind: Kind) -> None:

@@ -23,6 +23,18 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, JSONObject, NullIf, Trim
 
 from reminders.registry import Recipient
 from vendorgov.roles import PORTFOLIO_ROLES
@@ -72,6 +84,96 @@ def day_after(day: date, offset: timedelta, tz: ZoneInfo | None = None) -> datet
 
 def local_today(now: datetime, tz: ZoneInfo | None = None) -> date:
     return now.astimezone(tz or org_zone()).date()
+
+
+# -- the same rules in SQL (PostgreSQL), for the kinds' `find_sql` -------------------------
+
+
+class WallMoment(Func):
+    """`wall(day + days, REMIND_AT, org zone) + rest` as an SQL expression over a date
+    column: ``((day + days) + TIME '09:00') AT TIME ZONE zone + rest``. PostgreSQL reads a
+    wall time the clocks skip with the offset from before the gap, as `wall` does (a
+    repeated one it reads as standard time, `wall` as the first: no zone repeats 09:00)."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, day, days: int, rest: timedelta = timedelta(0)):
+        super().__init__(day, Value(days), Value(REMIND_AT), Value(settings.TIME_ZONE),
+                         Value(rest))
+
+    def as_sql(self, compiler, connection, **extra):
+        (day, p1), (days, p2), (at, p3), (zone, p4), (rest, p5) = (
+            compiler.compile(e) for e in self.get_source_expressions())
+        return (f"((({day} + CAST({days} AS integer)) + CAST({at} AS time)) AT TIME ZONE "
+                f"CAST({zone} AS text) + CAST({rest} AS interval))",
+                [*p1, *p2, *p3, *p4, *p5])
+
+
+def day_before_sql(day, offset: timedelta) -> WallMoment:
+    """`day_before(day, offset)` in SQL, `day` a date column."""
+    days = timedelta(days=offset.days)
+    return WallMoment(day, -offset.days, -(offset - days))
+
+
+def day_after_sql(day, offset: timedelta) -> WallMoment:
+    """`day_after(day, offset)` in SQL."""
+    days = timedelta(days=offset.days)
+    return WallMoment(day, 1 + offset.days, offset - days)
+
+
+class DayText(Func):
+    """`vendorgov.formats.day` in SQL: 'Tue 3 Mar 2026' (English names, as Python's C
+    locale writes them)."""
+
+    function = "to_char"
+    output_field = CharField()
+
+    def __init__(self, day):
+        super().__init__(day, Value("Dy FMDD Mon YYYY"))
+
+
+class DaysSince(Func):
+    """Whole days from the date column `day` to `today` (negative before it)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, today, day):
+        super().__init__(Value(today), day)
+
+    def as_sql(self, compiler, connection, **extra):
+        (today, p1), (day, p2) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"(CAST({today} AS date) - {day})", [*p1, *p2]
+
+
+def user_name_sql(user: str):
+    """`str(user)` (User.__str__: the full name, else the username) of the user reached by
+    the lookup path `user`."""
+    full = Trim(Concat(f"{user}__first_name", Value(" "), f"{user}__last_name",
+                       output_field=CharField()))
+    return Coalesce(NullIf(full, Value("")), f"{user}__username")
+
+
+def user_target_sql(assignments):
+    """The first of `assignments` (ordered) as a subquery of one JSON object: the
+    recipient `user_recipient` makes of its user (key, email, name, user_id, contact_id,
+    side)."""
+    return assignments.values(to=JSONObject(
+        key=Concat(Value("user:"), Cast("user_id", CharField())),
+        email=Coalesce("user__email", Value("")), name=user_name_sql("user"),
+        user_id="user_id", contact_id=Value(None),
+        side=Q(user__vendor_id__isnull=False)))[:1]
+
+
+def line_manager_sql(*, but=None):
+    """`VendorPeople.line_manager_of(but)` for the outer row's `vendor_id`: the first line
+    manager, else relationship owner (by role, then assignment), that is not the user
+    `but` (an expression, never null), as `user_target_sql`'s subquery."""
+    order = Case(*(When(role=role, then=Value(n)) for n, role in enumerate(LINE_MANAGER_ROLES)))
+    rows = VendorAssignment.objects.filter(vendor_id=OuterRef("vendor_id"),
+                                           role__in=LINE_MANAGER_ROLES, user__is_active=True)
+    if but is not None:
+        rows = rows.exclude(user_id=but)
+    return user_target_sql(rows.order_by(order, "id"))
 
 
 def user_recipient(user) -> Recipient:

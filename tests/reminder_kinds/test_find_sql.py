@@ -1,0 +1,219 @@
+"""The kinds that record straight from SQL (`registry.Kind.find_sql`, PostgreSQL): the rows
+one INSERT … SELECT writes are the rows `find` and `record` write from Python, column for
+column (recipient, address, name, status, delivery, due moment, url and the email's facts),
+at several lead times and grace periods, over owners of every sort: our people assigned or
+not, of the whole portfolio or inactive, the vendor's users (of this vendor or another),
+its contacts (active, archived, another vendor's), no address, a bounced one, someone who
+chose the digest or turned a kind off."""
+
+import datetime
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from governance.models import ActionItem, Escalation, GovernancePlan, Impediment
+from healthchecks.models import Cycle, HealthCheckPlan
+from reminders import outbox, registry
+from reminders.choices import Delivery
+from reminders.models import BouncedAddress, KindSetting, Preference, Reminder, Subscriber
+from tests.factories import (
+    AssignmentFactory,
+    ContactFactory,
+    ContractFactory,
+    UserFactory,
+    VendorFactory,
+    VendorUserFactory,
+)
+from tests.governance.factories import action_item, impediment
+from vendorgov.roles import Role
+from vendors.choices import AssignmentRole, ContactRole
+
+pytestmark = pytest.mark.postgres
+
+AMS = ZoneInfo("Europe/Amsterdam")
+# A Monday in March, the morning the clocks go forward in Europe in the week before.
+NOW = datetime.datetime(2027, 3, 29, 11, 0, tzinfo=AMS).astimezone(UTC)
+SQL_KINDS = [k.key for k in registry.kinds() if k.find_sql is not None]
+FIELDS = ["kind", "occasion", "recipient_key", "email", "name", "user_id", "contact_id",
+          "vendor_side", "vendor_id", "delivery", "due_at", "not_before", "url", "context",
+          "ics", "status", "attempts", "claim_token", "last_error"]
+
+
+def _portfolio():
+    acme = VendorFactory(name="Acme O'Sourcing", slug="acme")
+    other = VendorFactory(name="Borealis", slug="borealis")
+    archived = VendorFactory(name="Gone", slug="gone", archived_at=NOW)
+    ours = UserFactory(username="liam", first_name="Liam", last_name="Line")
+    AssignmentFactory(user=ours, vendor=acme)
+    AssignmentFactory(user=UserFactory(username="owen", first_name="", last_name=""),
+                      vendor=acme, role=AssignmentRole.RELATIONSHIP_OWNER)
+    unassigned = UserFactory(username="uma", first_name="Uma", last_name="")
+    manager = UserFactory(username="vera", role=Role.VENDOR_MANAGER, email="", first_name="",
+                          last_name="")
+    inactive = UserFactory(username="ivan", is_active=False)
+    AssignmentFactory(user=inactive, vendor=acme)
+    theirs = VendorUserFactory(username="val", vendor=acme, email="Val@Acme.example ")
+    elsewhere = VendorUserFactory(username="bob", vendor=other)
+    ContactFactory(vendor=acme, name="Ann Exec", role=ContactRole.ACCOUNT_EXECUTIVE)
+    lead = ContactFactory(vendor=acme, name="Dev\tLead", email="lead@acme.example")
+    left = ContactFactory(vendor=acme, name="Left", archived_at=NOW)
+    foreign = ContactFactory(vendor=other, name="Foreign")
+    silent = ContactFactory(vendor=acme, name="No Mail", email="")
+    BouncedAddress.objects.create(email="lead@acme.example")
+    digest = Subscriber.objects.create(recipient_key=f"user:{ours.pk}")
+    Preference.objects.create(subscriber=digest, kind="governance.action_item_overdue",
+                              delivery=Delivery.DIGEST)
+    Preference.objects.create(subscriber=digest, kind="governance.action_item_due",
+                              delivery=Delivery.OFF)
+    today = NOW.astimezone(AMS).date()
+    owners = [ours, unassigned, manager, inactive, theirs, elsewhere, lead, left, foreign,
+              silent]
+    for n, owner in enumerate(owners):
+        for days in (-40, -9, -8, -7, -2, -1, 0, 1, 2, 3, 4):
+            item = action_item(acme, owner=ours, due_on=today + timedelta(days=days + n % 2),
+                               title=f"Item {n} {days} “quoted” \\ {'x' * 250}"[:200],
+                               notes=f"Notes {n}\nline two " + "y" * 400)
+            # Owners as they may be by now (left the account, deactivated…): set directly.
+            user = owner if not hasattr(owner, "escalation_level") else None
+            ActionItem.objects.filter(pk=item.pk).update(
+                owner_user=user, owner_contact=None if user else owner,
+                status="in_progress" if days == 3 else "open")
+    action_item(other, owner=foreign, due_on=today - timedelta(days=3))
+    action_item(archived, owner=ContactFactory(vendor=archived), due_on=today)
+    done = action_item(acme, owner=lead, due_on=today - timedelta(days=1))
+    ActionItem.objects.filter(pk=done.pk).update(status="done")
+    # Contracts whose notice dates fall around the lead time, one archived, one ended.
+    for n, days in enumerate((-5, 0, 1, 29, 30, 31, 45, 200)):
+        for vendor in (acme, nobody := VendorFactory(name=f"Nobody {n}", slug=f"nobody-{n}")):
+            ContractFactory(vendor=vendor, reference=f"C-{n}", title=f"Services {n}",
+                            end_date=today + timedelta(days=days + 90),
+                            renewal_notice_days=90)
+    ContractFactory(vendor=acme, end_date=today + timedelta(days=100), renewal_notice_days=90,
+                    archived_at=NOW)
+    ContractFactory(vendor=acme, end_date=today - timedelta(days=1), renewal_notice_days=0)
+    # Health checks coming due, overdue, far ahead, one already running; our vendor
+    # manager Vera has no address, Mia another one.
+    UserFactory(username="mia", first_name="Mia", last_name="Manager", role=Role.VENDOR_MANAGER)
+    for n, days in enumerate((-20, -1, 0, 13, 14, 15, 16, 60)):
+        vendor = acme if n == 0 else VendorFactory(name=f"Checked {n}", slug=f"checked-{n}")
+        if n % 2:
+            AssignmentFactory(user=ours, vendor=vendor)
+        HealthCheckPlan.objects.create(vendor=vendor, interval_months=12,
+                                       next_due=today + timedelta(days=days))
+        if n == 3:
+            Cycle.objects.create(vendor=vendor, due_on=today)
+    # Impediments at every step, raised or last escalated long ago or lately; one vendor
+    # with its own age limit and an executive sponsor, one with no line manager at all.
+    sponsored = VendorFactory(name="Sponsored", slug="sponsored")
+    AssignmentFactory(user=ours, vendor=sponsored)
+    AssignmentFactory(user=UserFactory(username="sam", first_name="Sam", last_name="Sponsor"),
+                      vendor=sponsored, role=AssignmentRole.EXECUTIVE_SPONSOR)
+    GovernancePlan.objects.update_or_create(vendor=sponsored,
+                                            defaults={"escalate_after_days": 5})
+    nobody = VendorFactory(name="Nobody", slug="nobody")
+    for vendor in (acme, sponsored, nobody, archived):
+        for level in range(5):
+            for age in (3, 6, 15, 16, 40):
+                raised = impediment(vendor, title=f"Blocked {level} {age}")
+                Impediment.objects.filter(pk=raised.pk).update(
+                    escalation_level=level, raised_on=today - timedelta(days=age),
+                    severity=("critical", "low", "medium")[age % 3])
+                if level and age > 10:
+                    Escalation.objects.create(vendor=vendor, impediment=raised, level=level,
+                                              to_user=ours, note="Raised",
+                                              escalated_on=today - timedelta(days=age - 9))
+
+
+def _rows(key):
+    return sorted(Reminder.objects.filter(kind=key).values_list(*FIELDS))
+
+
+@pytest.mark.parametrize("offset", [None, timedelta(0), timedelta(days=1, hours=6),
+                                    timedelta(days=10)])
+def test_recording_in_sql_writes_the_rows_recording_in_python_writes(db, offset):
+    _portfolio()
+    KindSetting.objects.update_or_create(kind="governance.action_item_due",
+                                         defaults={"mandatory": True})
+    if offset is not None:
+        for key in SQL_KINDS:
+            KindSetting.objects.update_or_create(kind=key, defaults={"offset": offset})
+    configs = outbox.kind_configs()
+    horizon = NOW + outbox.lookahead()
+    assert SQL_KINDS
+    seen, names = set(), set()
+    for key in SQL_KINDS:
+        config = configs[key]
+        python = outbox.record(config, config.kind.find(horizon, config.offset), now=NOW)
+        expected = _rows(key)
+        seen |= {(row[FIELDS.index("status")], row[FIELDS.index("delivery")])
+                 for row in expected}
+        names |= {(key, row[FIELDS.index("name")]) for row in expected}
+        Reminder.objects.filter(kind=key).delete()
+
+        in_sql = outbox.record_sql([config], horizon=horizon, now=NOW)[key]
+
+        got = _rows(key)
+        assert len(got) == len(expected), (key, {r[:8] for r in expected} - {r[:8] for r in got})
+        for mine, theirs in zip(got, expected, strict=True):
+            assert dict(zip(FIELDS, mine, strict=True)) == dict(
+                zip(FIELDS, theirs, strict=True)), key
+        assert (in_sql.rows, sorted(in_sql.immediate_due)) == (
+            python.rows, sorted(t for t in python.immediate_due if t > NOW)), key
+        assert expected or offset == timedelta(days=10), key  # something to compare
+        # Recorded: nothing more to record, either way.
+        assert outbox.record_sql([config], horizon=horizon, now=NOW)[key].rows == 0
+        assert outbox.record(config, config.kind.find(horizon, config.offset),
+                             now=NOW).rows == 0
+    if offset is None:  # every status and delivery a row can be recorded with, compared
+        assert seen >= {("pending", "immediate"), ("pending", "digest"),
+                        ("no_address", "immediate"), ("bounced", "immediate")}, seen
+        # The next rung's owners: the executive sponsor on the last step, else ours.
+        assert {("governance.impediment_escalation", "Sam Sponsor"),
+                ("governance.impediment_escalation", "Liam Line"),
+                ("governance.action_item_escalation", "Ann Exec"),
+                ("governance.action_item_escalation", "owen"),
+                ("vendors.contract_renewal", "owen"),
+                ("healthchecks.health_check_due", "Liam Line"),
+                ("healthchecks.health_check_due", "Mia Manager"),
+                ("healthchecks.health_check_due", "vera")} <= names
+
+
+def test_every_sql_kind_is_recorded_in_one_statement_and_again_finds_nothing(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _portfolio()
+    first = outbox.sweep(now=NOW)
+    recorded = Reminder.objects.count()
+    with CaptureQueriesContext(connection) as captured:
+        again = outbox.sweep(now=NOW)
+
+    assert first.inserted == recorded > 0
+    assert again.inserted == 0 and Reminder.objects.count() == recorded
+    inserts = [q["sql"] for q in captured.captured_queries if "INSERT INTO" in q["sql"]]
+    assert len(inserts) == 1
+    assert all(f"'{key}'" in inserts[0] or key in str(inserts[0]) for key in SQL_KINDS)
+
+
+def test_a_kind_whose_sql_fails_is_kept_as_a_failure_and_the_others_are_recorded(db):
+    """The SQL kinds are recorded in one statement; when it fails, each is tried alone: only
+    the broken kind is kept as a failure (on the home page), the others record as usual."""
+    from dataclasses import replace
+
+    from tests.reminders.kinds import registered
+    from vendorgov.models import JobFailure
+
+    _portfolio()
+    due = registry.get("governance.action_item_due")
+    broken = replace(due, key="tests.broken_sql", label="Test: broken SQL",
+                     find_sql=lambda now, offset: ("SELECT 1 / 0", []))
+    with registered(due, broken):
+        result = outbox.sweep(now=NOW)
+
+    assert result.failed_kinds == ["tests.broken_sql"]
+    assert result.inserted == Reminder.objects.count() > 0
+    assert set(Reminder.objects.values_list("kind", flat=True)) == {due.key}
+    assert JobFailure.objects.filter(job=outbox.SWEEP_JOB, resolved_at__isnull=True,
+                                     record_id=KindSetting.objects.get(kind=broken.key).pk
+                                     ).count() == 1
