@@ -385,21 +385,28 @@ def _items(kind_key: str, what: str, *, first_day=None, last_day=None,
     """Open items of live vendors due within [first_day, last_day] whose `what` occasion
     is not recorded yet (for their owner, or for anyone when `per_recipient` is False):
     one query."""
+    rows = _open_items(kind_key, what, first_day=first_day, last_day=last_day,
+                       per_recipient=per_recipient)
+    return [_Item(r) for r in rows.order_by("due_on", "id").values_list(*_ITEM_FIELDS)]
+
+
+def _open_items(kind_key: str, what: str, *, first_day, last_day, per_recipient: bool):
+    """The query `_items` and `_items_sql` share: open items of live vendors due within
+    [first_day, last_day], with their `occasion`, not recorded yet (for their owner, or for
+    anyone when `per_recipient` is False)."""
     rows = (ActionItem.objects.filter(status__in=ACTION_OPEN, archived_at__isnull=True,
                                       vendor__archived_at__isnull=True)
-            .alias(occasion=Concat(Value("action_item:"), Cast("id", CharField()),
-                                   Value(f":{what}:"), Cast("due_on", CharField()),
-                                   output_field=CharField())))
+            .annotate(occasion=Concat(Value("action_item:"), Cast("id", CharField()),
+                                      Value(f":{what}:"), Cast("due_on", CharField()),
+                                      output_field=CharField())))
     if first_day is not None:
         rows = rows.filter(due_on__gte=first_day)
     if last_day is not None:
         rows = rows.filter(due_on__lte=last_day)
     if per_recipient:
-        rows = rows.alias(recipient_key=_recipient_key_of_owner()).filter(
+        return rows.alias(recipient_key=_recipient_key_of_owner()).filter(
             registry.not_recorded(kind_key, OuterRef("occasion"), OuterRef("recipient_key")))
-    else:
-        rows = rows.filter(registry.not_recorded(kind_key, OuterRef("occasion")))
-    return [_Item(r) for r in rows.order_by("due_on", "id").values_list(*_ITEM_FIELDS)]
+    return rows.filter(registry.not_recorded(kind_key, OuterRef("occasion")))
 
 
 def _on_account(items: list[_Item]):
@@ -507,23 +514,9 @@ def _item_context_sql(today, **extra) -> JSONObject:
 def _items_sql(kind_key: str, what: str, moment, now: datetime, *, first_day=None,
                last_day=None, per_recipient: bool = True):
     """`_items` in SQL, with the reminder moment `moment` (an expression) come by `now`."""
-    rows = (ActionItem.objects.filter(status__in=ACTION_OPEN, archived_at__isnull=True,
-                                      vendor__archived_at__isnull=True)
-            .annotate(occasion=Concat(Value("action_item:"), Cast("id", CharField()),
-                                   Value(f":{what}:"), Cast("due_on", CharField()),
-                                   output_field=CharField()),
-                   moment=moment)
-            .filter(moment__lte=now))
-    if first_day is not None:
-        rows = rows.filter(due_on__gte=first_day)
-    if last_day is not None:
-        rows = rows.filter(due_on__lte=last_day)
-    if per_recipient:
-        rows = rows.alias(recipient_key=_recipient_key_of_owner()).filter(
-            registry.not_recorded(kind_key, OuterRef("occasion"), OuterRef("recipient_key")))
-    else:
-        rows = rows.filter(registry.not_recorded(kind_key, OuterRef("occasion")))
-    return rows
+    return (_open_items(kind_key, what, first_day=first_day, last_day=last_day,
+                        per_recipient=per_recipient)
+            .annotate(moment=moment).filter(moment__lte=now))
 
 
 def _item_url_sql():

@@ -126,3 +126,13 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     def with_raw(cls, user, **kwargs) -> tuple[ApiToken, str]:
         unsaved, raw = ApiToken.issue()
         return cls(user=user, prefix=unsaved.prefix, key_hash=unsaved.key_hash, **kwargs), raw
+
+    @classmethod
+    def client_for(cls, user, **kwargs):
+        """An API client that sends a new token of `user` with every request."""
+        from rest_framework.test import APIClient
+
+        _, raw = cls.with_raw(user, **kwargs)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        return client

@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.test import APIClient
 
 from tests import test_isolation
 from tests.factories import ApiTokenFactory, UserFactory
@@ -24,12 +23,9 @@ pytestmark = pytest.mark.django_db
 def _build():
     world = test_isolation._build_world()
     vera = UserFactory(username="vera-filters", role=Role.VENDOR_MANAGER)
-    clients = {}
-    for who, user in (("vendor token", world.b_people["charlie"]), ("internal token", vera)):
-        _, raw = ApiTokenFactory.with_raw(user)
-        clients[who] = APIClient()
-        clients[who].credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    return clients
+    return {who: ApiTokenFactory.client_for(user)
+            for who, user in (("vendor token", world.b_people["charlie"]),
+                              ("internal token", vera))}
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from governance import services
 from governance.models import Impediment
@@ -36,10 +35,7 @@ def _build():
         impediment.refresh_from_db()
         services.impediment_add_update(impediment, by=vera, text="Chased again.")
         services.impediment_escalate(impediment, by=vera, note="Please help.")
-    _, raw = ApiTokenFactory.with_raw(vera)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    return client
+    return ApiTokenFactory.client_for(vera)
 
 
 @pytest.fixture(scope="module")

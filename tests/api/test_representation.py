@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
-from rest_framework.test import APIClient
 
 from governance import services
 from governance.models import Meeting
@@ -34,12 +33,9 @@ def _build():
             meeting.ends_at = meeting.starts_at + length
             meeting.save(update_fields=["starts_at", "ends_at"])
         services.meeting_hold(meeting, by=vera)
-    clients = {}
-    for who, user in (("vendor token", world.b_people["charlie"]), ("internal token", vera)):
-        _, raw = ApiTokenFactory.with_raw(user)
-        clients[who] = APIClient()
-        clients[who].credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
-    return clients
+    return {who: ApiTokenFactory.client_for(user)
+            for who, user in (("vendor token", world.b_people["charlie"]),
+                              ("internal token", vera))}
 
 
 @pytest.fixture(scope="module")
