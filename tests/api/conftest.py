@@ -1,4 +1,6 @@
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 
 from tests.factories import AssignmentFactory, UserFactory
 from vendorgov.roles import Role
@@ -19,3 +21,14 @@ def operations(db, vendor_b):
     user = UserFactory(username="olga", role=Role.OPERATIONS)
     AssignmentFactory(user=user, vendor=vendor_b, role=AssignmentRole.OPERATIONS)
     return user
+
+
+@pytest.fixture
+def keep_connection(db):
+    """The app runs inside the test's transaction: Django must not close its connection
+    at the end of each request."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

@@ -28,9 +28,7 @@ import re
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
@@ -49,21 +47,8 @@ from sla.models import (
     ServiceLevel,
 )
 from sla.models import Dispute as SlaDispute
-from tests.factories import (
-    ApiTokenFactory,
-    AssignmentFactory,
-    ContactFactory,
-    ContractFactory,
-    PrincipleFactory,
-    ServiceFactory,
-    StaffingChangeFactory,
-    StaffMemberFactory,
-)
-from tests.governance import isolation as governance_records
-from tests.healthchecks import isolation as healthcheck_records
-from tests.scorecards import isolation as scorecard_records
-from tests.signs import isolation as sign_records
-from tests.sla import isolation as sla_records
+from tests.api.records import records_of
+from tests.factories import ApiTokenFactory, AssignmentFactory
 from vendorgov.api.fields import MAX_ID, NOT_BLANK
 from vendors.models import (
     Contact,
@@ -87,7 +72,7 @@ SEED = int(os.environ.get("FUZZ_SEED", "20260401"))
 #: `scorecards`, and /me/. Another app's API joins once it is built on the strict building
 #: blocks (vendorgov.api.fields, .filters, .pagination): add its resources here, its writes'
 #: rules to DATA_RULES and its id fields to BODY_REFERENCES / QUERY_REFERENCES, and make
-#: records of it for both vendors in `_records_of`. Until then it is listed in NOT_FUZZED.
+#: records of it for both vendors in `tests/api/records.py`. Until then it is listed in NOT_FUZZED.
 RESOURCES = {
     "me": None,
     "tokens": ApiToken,
@@ -397,37 +382,11 @@ class Caller:
 SECRET = "ZZBQXZ"
 
 
-def _records_of(vendor, tag):
-    """Records of `vendor` of every resource (the apps' own isolation records: one of each,
-    `tag` in their texts)."""
-    for app in (governance_records, sla_records, scorecard_records, healthcheck_records,
-                sign_records):
-        app.records(vendor, tag)
-    ServiceFactory(vendor=vendor)
-    ContractFactory(vendor=vendor)
-    ContactFactory(vendor=vendor)
-    PrincipleFactory(vendor=vendor)
-    member = StaffMemberFactory(vendor=vendor)
-    StaffingChangeFactory(vendor=vendor)
-    StaffingChangeFactory(vendor=vendor, kind="remove", staff_member=member)
-
-
-@pytest.fixture
-def keep_connection(db):
-    """The app runs inside the test's transaction: Django must not close its connection
-    at the end of each request."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
 @pytest.fixture(params=["vendor_manager", "vendor_user"])
 def caller(request, keep_connection, vendor_a, vendor_b, vendor_manager, alice, charlie,
            line_manager):
     for vendor, tag in ((vendor_a, "Acme"), (vendor_b, SECRET)):
-        _records_of(vendor, tag)
+        records_of(vendor, tag)
     AssignmentFactory(vendor=vendor_b)
     for user in (vendor_manager, alice, charlie):  # tokens that are nobody else's business
         ApiTokenFactory.with_raw(user)
