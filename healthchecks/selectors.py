@@ -112,6 +112,33 @@ class GroupRate:
         return scoring.response_rate(self.invited, self.submitted)
 
 
+def _surveys_of(user):
+    """The health-check surveys `user` was asked to answer, by account or at their email
+    address: the ones their emailed links open (a vendor user: only their own vendor's)."""
+    if not user.is_authenticated:
+        return Invitation.objects.none()
+    mine = Q(user=user) | Q(email__iexact=user.email) if user.email else Q(user=user)
+    rows = Invitation.objects.filter(mine).select_related("cycle__vendor")
+    return access.restrict(rows, user) if user.is_vendor_user else rows
+
+
+def surveys_waiting(user):
+    """`user`'s surveys still open to them (not withdrawn, not submitted, the cycle
+    collecting and its collection not over), soonest end first: so a signed-in person can
+    answer without the email at hand."""
+    return (_surveys_of(user)
+            .filter(revoked_at__isnull=True, submitted_at__isnull=True,
+                    cycle__status=CycleStatus.COLLECTING)
+            .filter(Q(cycle__collection_ends_on__isnull=True)
+                    | Q(cycle__collection_ends_on__gte=timezone.localdate()))
+            .order_by(F("cycle__collection_ends_on").asc(nulls_last=True), "pk"))
+
+
+def survey_of(user, pk) -> Invitation:
+    """One of `user`'s surveys, in whatever state (404 for anyone else's)."""
+    return get_object_or_404(_surveys_of(user), pk=pk)
+
+
 def response_rates(cycle: Cycle) -> list[GroupRate]:
     """Per group: invited (not removed), submitted, started; one query."""
     counts = {row["group"]: row for row in cycle.invitations.filter(

@@ -357,11 +357,19 @@ def survey_find(raw: str) -> tuple[Invitation | None, str]:
         if revoked is not None and tokens.matches(raw, revoked.key_hash):
             return revoked, "revoked"
         return None, "unknown"
+    return invitation, survey_state(invitation)
+
+
+def survey_state(invitation: Invitation) -> str:
+    """What its respondent may do with a survey: "open", or why not ("revoked",
+    "submitted", "expired")."""
+    if invitation.revoked_at:
+        return "revoked"
     if invitation.submitted_at:
-        return invitation, "submitted"
+        return "submitted"
     if not invitation.cycle.links_work:
-        return invitation, "expired"
-    return invitation, "open"
+        return "expired"
+    return "open"
 
 
 @transaction.atomic

@@ -23,6 +23,8 @@ urlpatterns = [
     path("health-checks/questionnaires/<int:pk>/edit/",
          questionnaires.TemplateUpdateView.as_view(), name="template_update"),
     path("survey/<str:token>/", survey.SurveyView.as_view(), name="survey"),
+    path("health-checks/surveys/<int:invitation>/", survey.MySurveyView.as_view(),
+         name="my_survey"),
     path(V, cycles.VendorTabView.as_view(), name="vendor"),
     path(V + "plan/", cycles.PlanUpdateView.as_view(), name="plan_update"),
     path(V + "open/", cycles.CycleOpenView.as_view(), name="cycle_open"),

@@ -58,6 +58,7 @@ ROUTES = {
     "healthchecks:template": ("denied", template),
     "healthchecks:template_update": ("denied", template),
     "healthchecks:survey": ("open", made_up_link),
+    "healthchecks:my_survey": ("b", lambda w: [{"invitation": w.b_records["hc_invitation"].pk}]),
     "healthchecks:vendor": ("b", slug),
     "healthchecks:plan_update": ("b", slug),
     "healthchecks:cycle_open": ("b", slug),

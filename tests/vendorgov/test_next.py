@@ -34,8 +34,9 @@ NOT_FORM_PAGES = {
     "governance:calendar", "governance:calendar_revoke", "accounts:token_create",
     "accounts:token_revoke", "accounts:user_active", "accounts:user_invite",
     "scorecards:actuals_edit", "sla:import", "sla:import_preview",
-    # A survey opened by its personal link, without signing in: it returns to itself.
-    "healthchecks:survey",
+    # A survey opened by its personal link, without signing in, or by its respondent signed
+    # in: it returns to itself.
+    "healthchecks:survey", "healthchecks:my_survey",
     "login", "logout", "password_change", "password_reset", "password_reset_confirm",
 }
 
