@@ -186,6 +186,9 @@ class FastRepresentationMixin:
         if plan is None:
             plan = plans[model] = _plan(self, model)
         ret = {}
+        # What a page's reader (vendorgov.api.lists) has already represented for this record,
+        # by field name: nested lists read as plain rows (see `row_converters`).
+        given = instance.__dict__.get("_vg_represented")
         try:
             for name, kind, source, unchanged, convert in plan:
                 if kind is _ATTR:
@@ -200,6 +203,8 @@ class FastRepresentationMixin:
                     ret[name] = getattr(instance, source)
                 elif kind is _WHOLE:
                     ret[name] = convert(instance)
+                elif given is not None and name in given:
+                    ret[name] = given[name]
                 else:  # DRF's own steps (Serializer.to_representation) for this field
                     try:
                         attribute = source.get_attribute(instance)
@@ -210,3 +215,26 @@ class FastRepresentationMixin:
         except (AttributeError, ObjectDoesNotExist):
             return super().to_representation(instance)
         return ret
+
+
+def row_converters(serializer_class, names) -> list[tuple]:
+    """(name, unchanged types, convert) for each field `names` of `serializer_class`, taken
+    from the serializer's own fields: a page reader that reads nested records as plain
+    rows (`.values_list()`) turns each column into what DRF gives for the field, without
+    a model instance per row. `represent_row` applies them."""
+    fields = serializer_class().fields
+    converters = []
+    for name in names:
+        field = fields[name]
+        if isinstance(field, PrimaryKeyRelatedField) and field.pk_field is None:
+            converters.append((name, (int,), None))  # the `<name>_id` column, as _FK reads it
+        else:
+            converters.append((name, _unchanged_type(field), _converter(field)))
+    return converters
+
+
+def represent_row(converters: list[tuple], values) -> dict:
+    """One row's representation: `values` in the order of `converters`; None stays None,
+    as DRF never converts it."""
+    return {name: (value if value is None or type(value) in unchanged else convert(value))
+            for (name, unchanged, convert), value in zip(converters, values, strict=True)}
