@@ -191,7 +191,9 @@ class FastRepresentationMixin:
         given = instance.__dict__.get("_vg_represented")
         try:
             for name, kind, source, unchanged, convert in plan:
-                if kind is _ATTR:
+                if given is not None and name in given:
+                    ret[name] = given[name]
+                elif kind is _ATTR:
                     value = getattr(instance, source)
                     ret[name] = (value if value is None or type(value) in unchanged
                                  else convert(value))
@@ -203,8 +205,6 @@ class FastRepresentationMixin:
                     ret[name] = getattr(instance, source)
                 elif kind is _WHOLE:
                     ret[name] = convert(instance)
-                elif given is not None and name in given:
-                    ret[name] = given[name]
                 else:  # DRF's own steps (Serializer.to_representation) for this field
                     try:
                         attribute = source.get_attribute(instance)
