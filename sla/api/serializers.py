@@ -127,30 +127,38 @@ class _Terms:
         self.effective_from, self.effective_until = effective_from, effective_until
 
 
+#: The service levels' own order (their Meta.ordering), through the join from their version.
+_LEVEL_ORDER = [f"{'-' if key.startswith('-') else ''}service_levels__{key.lstrip('-')}"
+                for key in ServiceLevel._meta.ordering]
+
+
 def attach_versions(slas: list[SLA]) -> None:
     """Set on each SLA its versions (newest first), represented as SlaVersionSerializer
-    represents them, with their service level ids (in the service levels' order), and
-    `_versions`, the terms `current_version` reads: two queries for a whole page, read as
-    plain rows. Django's prefetch built a model and a related manager for each service level
-    (700 on a page of 100 SLAs), and a model per version was most of what was left."""
+    represents them, with their service level ids (in the service levels' own order), and
+    `_versions`, the terms `current_version` reads: one query for a whole page, read as
+    plain rows (a version's columns with each of its service levels' ids, joined). Django's
+    prefetch built a model and a related manager for each service level (700 on a page of
+    100 SLAs); a model per version, and a second query for the ids, were most of what was
+    left."""
     by_sla = {sla.pk: [] for sla in slas}
     terms = {pk: [] for pk in by_sla}
     columns = _VERSION_COLUMNS[1:]
     converters = row_converters(SlaVersionSerializer, columns)
-    versions = list(SLAVersion.objects.filter(sla_id__in=by_sla).order_by("-number")
-                    .values_list("id", *_VERSION_COLUMNS))
-    levels = {row[0]: [] for row in versions}
-    if levels:
-        for version_id, level_id in (ServiceLevel.objects.filter(version_id__in=levels)
-                                     .values_list("version_id", "id")):
-            levels[version_id].append(level_id)
-    for version_id, sla_id, *values in versions:
-        shown = represent_row(converters, values)
-        shown["service_levels"] = levels[version_id]
-        by_sla[sla_id].append(shown)
-        row = dict(zip(columns, values, strict=True))
-        terms[sla_id].append(_Terms(row["number"], row["status"], row["effective_from"],
-                                    row["effective_until"]))
+    versions = {}
+    for version_id, sla_id, *values, level_id in (
+            SLAVersion.objects.filter(sla_id__in=by_sla)
+            .order_by("-number", *_LEVEL_ORDER)
+            .values_list("id", *_VERSION_COLUMNS, "service_levels__id")):
+        shown = versions.get(version_id)
+        if shown is None:
+            shown = versions[version_id] = represent_row(converters, values)
+            shown["service_levels"] = []
+            by_sla[sla_id].append(shown)
+            row = dict(zip(columns, values, strict=True))
+            terms[sla_id].append(_Terms(row["number"], row["status"], row["effective_from"],
+                                        row["effective_until"]))
+        if level_id is not None:
+            shown["service_levels"].append(level_id)
     for sla in slas:
         sla._versions = terms[sla.pk]
         sla._vg_represented = {"versions": by_sla[sla.pk]}
