@@ -38,6 +38,7 @@ from vendorgov.api.fields import (
     StrictURLField,
 )
 from vendorgov.api.lists import PageListSerializer
+from vendorgov.api.representation import represent_row, row_converters
 from vendors.api.serializers import VendorScopedSerializer, VisiblePrimaryKeyRelatedField
 from vendors.models import Contact
 
@@ -302,23 +303,64 @@ class EscalationSerializer(StrictModelSerializer):
 
 
 def attach_threads(impediments: list[Impediment]) -> None:
-    """Give each impediment of a page its updates and escalations (with their authors),
-    read in two queries for the whole page and set where `.updates.all()` and
-    `.escalations.all()` find them. (Django's prefetch built a queryset per impediment
-    and relation to hold them: most of the list's time.)"""
+    """Give each impediment of a page its updates and escalations, represented as their
+    serializers represent them, read in two queries for the whole page as plain rows (an
+    unsaved user per author, for the name; no model per row). Django's prefetch built a
+    queryset per impediment and relation, and model rows a record and an author for each
+    update and escalation: most of the list's time. A record read alone (its own address)
+    is represented through `.updates.all()` and `.escalations.all()` as before;
+    tests/api/test_list_rows.py holds both to the same answer."""
     updates = {impediment.pk: [] for impediment in impediments}
     escalations = {pk: [] for pk in updates}
     if updates:
-        for update in ImpedimentUpdate.objects.select_related("author").filter(
-                impediment_id__in=updates):
-            updates[update.impediment_id].append(update)
-        for escalation in Escalation.objects.select_related("escalated_by").filter(
-                impediment_id__in=updates):
-            escalations[escalation.impediment_id].append(escalation)
+        names = _UserNames()
+        update_fields = row_converters(ImpedimentUpdateSerializer,
+                                       ["id", "text", "side", "created_at"])
+        for row in ImpedimentUpdate.objects.filter(impediment_id__in=updates).values_list(
+                "impediment_id", "id", "text", "side", "created_at", *names.columns("author")):
+            shown = represent_row(update_fields, row[1:5])
+            updates[row[0]].append({"id": shown["id"], "text": shown["text"],
+                                    "side": shown["side"], "author": names.of(row[5:]),
+                                    "created_at": shown["created_at"]})
+        escalation_fields = row_converters(
+            EscalationSerializer, ["id", "level", "escalated_on", "to_user", "to_contact",
+                                   "note", "outcome", "outcome_on"])
+        for row in Escalation.objects.filter(impediment_id__in=updates).values_list(
+                "impediment_id", "id", "level", "escalated_on", "to_user_id", "to_contact_id",
+                "note", "outcome", "outcome_on", *names.columns("escalated_by")):
+            shown = represent_row(escalation_fields, row[1:9])
+            escalations[row[0]].append({
+                "id": shown["id"], "level": shown["level"],
+                "escalated_on": shown["escalated_on"], "escalated_by": names.of(row[9:]),
+                "to_user": shown["to_user"], "to_contact": shown["to_contact"],
+                "note": shown["note"], "outcome": shown["outcome"],
+                "outcome_on": shown["outcome_on"]})
     for impediment in impediments:
-        cache = impediment.__dict__.setdefault("_prefetched_objects_cache", {})
-        cache["updates"] = updates[impediment.pk]
-        cache["escalations"] = escalations[impediment.pk]
+        impediment._vg_represented = {"updates": updates[impediment.pk],
+                                      "escalations": escalations[impediment.pk]}
+
+
+class _UserNames:
+    """A person's name as `str(user)` gives it (what StringRelatedField shows), from the
+    columns it reads joined into a page's query: one unsaved user per distinct person, not
+    a model read per row."""
+
+    _COLUMNS = ("id", "first_name", "last_name", "username")
+
+    def __init__(self):
+        self._names = {}
+
+    def columns(self, relation: str) -> list[str]:
+        return [f"{relation}__{column}" for column in self._COLUMNS]
+
+    def of(self, values) -> str | None:
+        pk = values[0]
+        if pk is None:
+            return None
+        if pk not in self._names:
+            self._names[pk] = str(get_user_model()(**dict(zip(self._COLUMNS, values,
+                                                               strict=True))))
+        return self._names[pk]
 
 
 class ImpedimentListSerializer(PageListSerializer):

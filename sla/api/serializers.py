@@ -28,6 +28,7 @@ from vendorgov.api.fields import (
     StrictModelSerializer,
 )
 from vendorgov.api.lists import PageListSerializer
+from vendorgov.api.representation import represent_row, row_converters
 
 
 def _vendor():
@@ -103,7 +104,9 @@ class SlaVersionSerializer(ReadModelSerializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "integer"}})
     def get_service_levels(self, version) -> list[int]:
-        return version._service_level_ids
+        # The API represents versions within their SLA, read as rows by attach_versions;
+        # this serializer is what documents (and checks) that shape.
+        return list(version.service_levels.values_list("id", flat=True))
 
 
 #: The version columns the API shows (and `governs` reads).
@@ -112,23 +115,53 @@ _VERSION_COLUMNS = ("sla_id", "number", "status", "summary", "effective_from",
                     "earn_back_windows", "dispute_window_days")
 
 
+class _Terms:
+    """What `SLAVersion.governs` reads of a version, judged by the model's own rule."""
+
+    __slots__ = ("number", "status", "effective_from", "effective_until")
+    in_force = SLAVersion.in_force
+    governs = SLAVersion.governs
+
+    def __init__(self, number, status, effective_from, effective_until):
+        self.number, self.status = number, status
+        self.effective_from, self.effective_until = effective_from, effective_until
+
+
+#: The service levels' own order (their Meta.ordering), through the join from their version.
+_LEVEL_ORDER = [f"{'-' if key.startswith('-') else ''}service_levels__{key.lstrip('-')}"
+                for key in ServiceLevel._meta.ordering]
+
+
 def attach_versions(slas: list[SLA]) -> None:
-    """Set `_versions` on each SLA (newest first), each with `_service_level_ids` (in the
-    service levels' order): two queries for a whole page. A service level is read as its
-    id alone; Django's prefetch built a model and a related manager for each of them (700
-    on a page of 100 SLAs), most of the time of the list."""
+    """Set on each SLA its versions (newest first), represented as SlaVersionSerializer
+    represents them, with their service level ids (in the service levels' own order), and
+    `_versions`, the terms `current_version` reads: one query for a whole page, read as
+    plain rows (a version's columns with each of its service levels' ids, joined). Django's
+    prefetch built a model and a related manager for each service level (700 on a page of
+    100 SLAs); a model per version, and a second query for the ids, were most of what was
+    left."""
     by_sla = {sla.pk: [] for sla in slas}
-    versions = list(SLAVersion.objects.filter(sla_id__in=by_sla).order_by("-number")
-                    .only(*_VERSION_COLUMNS))
-    levels = {version.pk: [] for version in versions}
-    for version_id, level_id in (ServiceLevel.objects.filter(version_id__in=levels)
-                                 .values_list("version_id", "id")):
-        levels[version_id].append(level_id)
-    for version in versions:
-        version._service_level_ids = levels[version.pk]
-        by_sla[version.sla_id].append(version)
+    terms = {pk: [] for pk in by_sla}
+    columns = _VERSION_COLUMNS[1:]
+    converters = row_converters(SlaVersionSerializer, columns)
+    versions = {}
+    for version_id, sla_id, *values, level_id in (
+            SLAVersion.objects.filter(sla_id__in=by_sla)
+            .order_by("-number", *_LEVEL_ORDER)
+            .values_list("id", *_VERSION_COLUMNS, "service_levels__id")):
+        shown = versions.get(version_id)
+        if shown is None:
+            shown = versions[version_id] = represent_row(converters, values)
+            shown["service_levels"] = []
+            by_sla[sla_id].append(shown)
+            row = dict(zip(columns, values, strict=True))
+            terms[sla_id].append(_Terms(row["number"], row["status"], row["effective_from"],
+                                        row["effective_until"]))
+        if level_id is not None:
+            shown["service_levels"].append(level_id)
     for sla in slas:
-        sla._versions = by_sla[sla.pk]
+        sla._versions = terms[sla.pk]
+        sla._vg_represented = {"versions": by_sla[sla.pk]}
 
 
 class SLAListSerializer(PageListSerializer):
@@ -152,23 +185,24 @@ class SLASerializer(ReadModelSerializer):
                   "archived_at", "current_version", "versions"]
         read_only_fields = fields
 
-    def _versions_of(self, sla) -> list[SLAVersion]:
+    def _versions_of(self, sla) -> list[_Terms]:
         if not hasattr(sla, "_versions"):
             attach_versions([sla])
         return sla._versions
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_current_version(self, sla):
-        today = timezone.localdate()
-        return next((v.number for v in self._versions_of(sla) if v.governs(today)), None)
+        if "_today" not in self.__dict__:  # once per list, not per row
+            self._today = timezone.localdate()
+        return next((v.number for v in self._versions_of(sla) if v.governs(self._today)),
+                    None)
 
     @extend_schema_field(SlaVersionSerializer(many=True))
     def get_versions(self, sla):
-        # One version serializer for every SLA of a list (building one per row copies its
-        # fields each time).
-        if "_version_serializer" not in self.__dict__:
-            self._version_serializer = SlaVersionSerializer(context=self.context)
-        return [self._version_serializer.to_representation(v) for v in self._versions_of(sla)]
+        # A page's SLAs come with their versions represented (attach_versions); a record
+        # read alone reads them here.
+        self._versions_of(sla)
+        return sla._vg_represented["versions"]
 
 
 class SlaMeasurementSerializer(ReadModelSerializer):

@@ -87,6 +87,16 @@ def test_a_page_beyond_what_the_database_can_address_is_404(token_client, vendor
     assert "detail" in response.json()
 
 
+def test_page_last_is_not_a_page_number_and_answers_404(token_client, vendor_manager,
+                                                        five_vendors):
+    # DRF's `?page=last` is not offered: the schema documents `page` as a whole number from
+    # 1, and above the count cap the last page is what is not counted (see the README).
+    response = token_client(vendor_manager).get(reverse("vendor-list"),
+                                                {"page_size": 2, "page": "last"})
+    assert response.status_code == 404
+    assert "detail" in response.json()
+
+
 def test_the_first_page_of_an_empty_list_is_empty_with_count_zero(token_client, alice):
     client = token_client(alice)
     body = client.get(reverse("impediment-list")).json()

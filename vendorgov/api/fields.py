@@ -12,7 +12,7 @@ id ranges).
 import re
 
 from django.db import models
-from rest_framework import serializers
+from rest_framework import relations, serializers
 
 from vendorgov.api.representation import FastRepresentationMixin
 
@@ -235,6 +235,18 @@ class IdentityUrlField(serializers.HyperlinkedIdentityField):
 
     _SENTINEL = 987654321987
 
+    def to_representation(self, value):
+        # After the first row, the rest of this field's rows skip DRF's reading of the
+        # context (three walks up to the root serializer per row). The field is this
+        # serializer's own (vendorgov.api.representation copies it per serializer), so what
+        # it remembers is this request's.
+        parts = self.__dict__.get("_vg_parts")
+        if parts is not None:
+            pk = getattr(value, "pk", None)
+            if pk not in (None, ""):
+                return relations.Hyperlink(f"{parts[0]}{pk}{parts[1]}", value)
+        return super().to_representation(value)
+
     def get_url(self, obj, view_name, request, format):
         if getattr(obj, "pk", None) in (None, ""):
             return None
@@ -250,4 +262,6 @@ class IdentityUrlField(serializers.HyperlinkedIdentityField):
         parts = cache[key]
         if parts is None:
             return super().get_url(obj, view_name, request, format)
+        if view_name == self.view_name:
+            self._vg_parts = parts
         return f"{parts[0]}{obj.pk}{parts[1]}"

@@ -21,12 +21,17 @@ per model class) and sorts each into the cheapest way that gives DRF's answer:
 * anything else (dotted sources, methods to call, reverse relations, nested lists): DRF's
   own steps for that field, unchanged.
 
+The fields themselves are built once per serializer class, not on every request: ModelSerializer
+makes each from the model's field (kwargs, mappings, a deep copy of the declared ones) for
+every serializer it builds, which was a third of a short list's time (see `_field_copies`).
+
 A row that meets an AttributeError or a missing related record on the fast path is done
 again by DRF's own `to_representation`, so even an unexpected record is answered as DRF
 would (and fails as DRF would). tests/api/test_representation.py compares both for every
 list of the API.
 """
 
+import copy
 import datetime
 import functools
 import inspect
@@ -141,9 +146,38 @@ def _plan(serializer, model) -> list[tuple]:
     return plan
 
 
+def _fresh(field):
+    """A copy of an unbound prototype field that this serializer may bind (DRF's
+    BindingDict sets its name, parent, label and source). A plain field keeps nothing but
+    its own settings, so a copy of its attributes is enough; a field holding a bound child
+    (a nested serializer, a list of related records, a ListField) is deep-copied as DRF
+    would, so that its child answers to this copy and this request."""
+    if (isinstance(field, serializers.BaseSerializer | serializers.ManyRelatedField)
+            or hasattr(field, "child") or hasattr(field, "child_relation")):
+        return copy.deepcopy(field)
+    fresh = object.__new__(type(field))
+    fresh.__dict__.update(field.__dict__)
+    return fresh
+
+
 class FastRepresentationMixin:
     # Serializers built on this answer as DRF does, faster (see the module). (A comment,
     # not a docstring: drf-spectacular would show a docstring on every serializer.)
+
+    def get_fields(self):
+        # The fields of a serializer that only represents records (no data given to it or
+        # to the serializer it belongs to) are copies of prototypes built once per class:
+        # ModelSerializer.get_fields reads only the class (Meta, declared fields, model),
+        # never the instance, its context or the request. A serializer given data builds
+        # its own as DRF does, so validation never shares anything with another request.
+        if hasattr(self, "initial_data") or hasattr(self.root, "initial_data"):
+            return super().get_fields()
+        cls = type(self)
+        prototypes = cls.__dict__.get("_vg_prototype_fields")
+        if prototypes is None:
+            prototypes = super().get_fields()  # never bound: BindingDict binds the copies
+            cls._vg_prototype_fields = prototypes
+        return {name: _fresh(field) for name, field in prototypes.items()}
 
     def to_representation(self, instance):
         plans = self.__dict__.setdefault("_fast_plans", {})
@@ -152,9 +186,14 @@ class FastRepresentationMixin:
         if plan is None:
             plan = plans[model] = _plan(self, model)
         ret = {}
+        # What a page's reader (vendorgov.api.lists) has already represented for this record,
+        # by field name: nested lists read as plain rows (see `row_converters`).
+        given = instance.__dict__.get("_vg_represented")
         try:
             for name, kind, source, unchanged, convert in plan:
-                if kind is _ATTR:
+                if given is not None and name in given:
+                    ret[name] = given[name]
+                elif kind is _ATTR:
                     value = getattr(instance, source)
                     ret[name] = (value if value is None or type(value) in unchanged
                                  else convert(value))
@@ -176,3 +215,26 @@ class FastRepresentationMixin:
         except (AttributeError, ObjectDoesNotExist):
             return super().to_representation(instance)
         return ret
+
+
+def row_converters(serializer_class, names) -> list[tuple]:
+    """(name, unchanged types, convert) for each field `names` of `serializer_class`, taken
+    from the serializer's own fields: a page reader that reads nested records as plain
+    rows (`.values_list()`) turns each column into what DRF gives for the field, without
+    a model instance per row. `represent_row` applies them."""
+    fields = serializer_class().fields
+    converters = []
+    for name in names:
+        field = fields[name]
+        if isinstance(field, PrimaryKeyRelatedField) and field.pk_field is None:
+            converters.append((name, (int,), None))  # the `<name>_id` column, as _FK reads it
+        else:
+            converters.append((name, _unchanged_type(field), _converter(field)))
+    return converters
+
+
+def represent_row(converters: list[tuple], values) -> dict:
+    """One row's representation: `values` in the order of `converters`; None stays None,
+    as DRF never converts it."""
+    return {name: (value if value is None or type(value) in unchanged else convert(value))
+            for (name, unchanged, convert), value in zip(converters, values, strict=True)}
