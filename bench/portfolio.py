@@ -144,6 +144,8 @@ def bare_rows(key: str) -> list:
     from django.apps import apps
     from django.urls import resolve, reverse
 
+    from vendorgov.api.pagination import total_order
+
     vendor_id = None
     parts = key.split("-")
     if parts[-1].isdigit():
@@ -163,7 +165,8 @@ def bare_rows(key: str) -> list:
     if vendor_id is not None:
         rows = rows.filter(pk=vendor_id) if model._meta.model_name == "vendor" \
             else rows.filter(**{_vendor_path(model): vendor_id})
-    return list(rows.order_by(*ordering)[:100].values())
+    # In the API's total order (ties broken by the primary key), as the list pages it.
+    return list(total_order(rows.order_by(*ordering))[:100].values())
 
 
 def _vendor_path(model) -> str:

@@ -67,6 +67,7 @@ STATUS = {
     "scorecards:evidence": (404, "the actual has no evidence file"),
     "healthz_process": (503, "no worker or beat runs during the test"),
     "healthchecks:survey": (404, "aimed at a made-up survey link"),
+    "healthchecks:my_survey": (404, "aimed at a survey someone else was asked to answer"),
 }
 
 #: Pages that do not comply yet, each with why: measured, and expected to comply once their

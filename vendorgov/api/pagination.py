@@ -8,6 +8,9 @@ each page reads one row more than it shows, and there is a next page when that r
 The count and the page are one query: the bounded count is a scalar subquery of the page's
 SELECT (evaluated once by the database), so a list costs one query for both. Where the order
 needs a joined table, the page's rows are chosen by their ids first (`_ids_first`).
+Rows are paged in a total order: whatever a list sorts by (its default or `?ordering=`),
+ties are broken by the primary key (`total_order`), or paging through rows with equal sort
+keys could show one twice and another never.
 A page past the end has no rows: a 404 (page 1 of an empty list is an empty page whose
 count is 0).
 """
@@ -41,6 +44,20 @@ def _bounded_count(queryset: QuerySet, cap: int) -> RawSQL:
                   output_field=IntegerField())
 
 
+def _ordering(query) -> list:
+    return list(query.order_by or (query.get_meta().ordering if query.default_ordering
+                                   else ()))
+
+
+def total_order(queryset: QuerySet) -> QuerySet:
+    """`queryset` in its order, ties broken by the primary key."""
+    ordering = _ordering(queryset.query)
+    pk = queryset.model._meta.pk.name
+    if any(isinstance(f, str) and f.lstrip("-") in ("pk", pk) for f in ordering):
+        return queryset
+    return queryset.order_by(*ordering, "pk")
+
+
 def _ids_first(queryset: QuerySet) -> bool:
     """Is the page better chosen by its ids first? When rows come with joined records and
     the order needs another table's column, the database joins and sorts every matching
@@ -49,9 +66,7 @@ def _ids_first(queryset: QuerySet) -> bool:
     query = queryset.query
     if query.distinct or not query.select_related:
         return False
-    ordering = query.order_by or (query.get_meta().ordering if query.default_ordering
-                                  else ())
-    return any("__" in str(field) for field in ordering)
+    return any("__" in str(field) for field in _ordering(query))
 
 
 class _BoundedPaginator(Paginator):
@@ -91,6 +106,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
+        queryset = total_order(queryset)
         page_size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param) or "1"
         # A page whose first row lies beyond what the database can even address (OFFSET is
