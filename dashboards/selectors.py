@@ -22,7 +22,7 @@ from scorecards import selectors as scorecards
 from signs import selectors as signs
 from sla import selectors as sla
 from sla.rules import add_months, month_start
-from vendorgov import charts
+from vendorgov import charts, freshness
 from vendors import access
 from vendors import selectors as vendors
 
@@ -223,7 +223,13 @@ class LineHome:
 
 
 def line_home(user, *, today: date | None = None) -> LineHome:
+    """Kept in the cache until a table it read is written (vendorgov/freshness.py): every
+    list here is by day (this week, overdue on `today`), none by the hour."""
     today = today or timezone.localdate()
+    return freshness.cached("home-line", (user.pk, today), lambda: _line_home(user, today))
+
+
+def _line_home(user, today: date) -> LineHome:
     visible = list(access.vendors(user).filter(archived_at__isnull=True).order_by("name"))
     # The overall score of the last ended period only: no heat-map columns, no trend.
     _, label, _ = scorecards.portfolio_labels(user)
@@ -257,9 +263,38 @@ def line_home(user, *, today: date | None = None) -> LineHome:
 
 
 @dataclass
+class HeatPage:
+    """One page of the heat map: the rows and what the pagination needs (a Paginator's page
+    holds its query, which is not kept)."""
+
+    object_list: list
+    number: int
+    num_pages: int
+
+    @property
+    def paginator(self):
+        return self
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+@dataclass
 class ExecHome:
     today: date
-    page: object  # a Paginator page of VendorRow
+    page: HeatPage  # of VendorRow
     perspective_names: list[str]
     label: str | None
     query: str
@@ -293,8 +328,55 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     """The portfolio at a glance. The heat map shows one short page of vendors, those with
     a red scorecard first (filtered by name or to those with a red cell); the trends and
     changes cover every vendor seen, each one aggregate query on the stored figures (no
-    vendor is scored on view), and only the page's vendors are read row by row."""
+    vendor is scored on view), and only the page's vendors are read row by row. All but the
+    upcoming reviews is kept in the cache until a table it read is written
+    (vendorgov/freshness.py); the reviews still to come change with the hour, so they are
+    read on every view."""
     today = today or timezone.localdate()
+    home = freshness.cached(
+        "home-executive", (user.pk, today, query, only_red, str(page)[:12]),
+        lambda: _exec_home(user, query=query, only_red=only_red, page=page, today=today))
+    home.reviews = upcoming_reviews(user)
+    return home
+
+
+REVIEWS_AHEAD = timedelta(days=92)
+
+
+@dataclass
+class Upcoming:
+    """The quarterly reviews starting in the next `REVIEWS_AHEAD` (the first `HOME_ROWS`),
+    as read at one moment, and until when that answer holds without a write: until the
+    first of them starts (it leaves the list) or the first one after the horizon comes
+    within it (it joins the count)."""
+
+    reviews: Shown
+    holds_until: datetime | None
+
+
+def upcoming_reviews(user, *, now: datetime | None = None) -> Shown:
+    """Kept in the cache until a table it read is written or the clock changes the answer
+    (`Upcoming.holds_until`)."""
+    now = now or timezone.now()
+
+    def read() -> Upcoming:
+        end = now + REVIEWS_AHEAD
+        rows, total = governance.meetings_between_counted(user, now, end, tier="quarterly",
+                                                          limit=HOME_ROWS)
+        after = governance.meetings_between(user, end, end + REVIEWS_AHEAD,
+                                            tier="quarterly", limit=1)
+        ends = [rows[0].starts_at] if rows else []
+        ends += [after[0].starts_at - REVIEWS_AHEAD] if after else []
+        # With nothing after the horizon either, only a write (a new meeting) can change it.
+        return Upcoming(Shown(rows, total), min(ends) if ends else None)
+
+    upcoming = freshness.cached(
+        "home-reviews", user.pk, read,
+        valid=lambda u: u.holds_until is None or now < u.holds_until)
+    return upcoming.reviews
+
+
+def _exec_home(user, *, query: str, only_red: bool, page, today: date) -> ExecHome:
     _, label, labels = scorecards.portfolio_labels(user)
     # Every vendor's health figures only for the red filter; else the page's.
     health = healthchecks.health_by_vendor(user) if only_red else None
@@ -310,7 +392,8 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     page_obj = paginator.get_page(page)
     page_vendors = list(page_obj.object_list)
     card_portfolio = scorecards.portfolio_of(user, label, [v.pk for v in page_vendors])
-    page_obj.object_list = vendor_rows(user, page_vendors, card_portfolio, today, health)
+    heat_page = HeatPage(vendor_rows(user, page_vendors, card_portfolio, today, health),
+                         page_obj.number, paginator.num_pages)
     names = []
     for row in card_portfolio.rows:
         if row.score:
@@ -334,10 +417,9 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     # Short labels: three charts share a row, so each is narrow.
     month_labels = [m.strftime("%b") for m in months]
     quarter_labels = [f"Q{q.number} {q.year % 100:02d}" for q in recent]
-    now = timezone.now()
     changed, changed_labels = _changes(user, labels)
     return ExecHome(
-        today=today, page=page_obj, perspective_names=names, label=label,
+        today=today, page=heat_page, perspective_names=names, label=label,
         query=query, only_red=only_red, changed=changed, changed_labels=changed_labels,
         score_chart=_trend_chart([_short(lab) for lab in labels], score_values,
                                  "Average overall score"),
@@ -351,8 +433,7 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
              _describe(quarter_labels, health_values)),
         ],
         pipeline=governance.innovation_pipeline(user),
-        reviews=Shown(*governance.meetings_between_counted(
-            user, now, now + timedelta(days=92), tier="quarterly", limit=HOME_ROWS)),
+        reviews=Shown([], 0),  # read on every view (exec_home)
         foundation=foundation_blocks(user),
         signs=signs_for(user),
         total=paginator.count,
