@@ -22,7 +22,7 @@ from scorecards import selectors as scorecards
 from signs import selectors as signs
 from sla import selectors as sla
 from sla.rules import add_months, month_start
-from vendorgov import charts, freshness
+from vendorgov import charts
 from vendors import access
 from vendors import selectors as vendors
 
@@ -223,13 +223,9 @@ class LineHome:
 
 
 def line_home(user, *, today: date | None = None) -> LineHome:
-    """Kept in the cache until a table it read is written (vendorgov/freshness.py): every
-    list here is by day (this week, overdue on `today`), none by the hour."""
+    """Every list here is by day (this week, overdue on `today`), none by the hour: what the
+    page shows changes with a write or with the date (dashboards/views/home.py keeps it)."""
     today = today or timezone.localdate()
-    return freshness.cached("home-line", (user.pk, today), lambda: _line_home(user, today))
-
-
-def _line_home(user, today: date) -> LineHome:
     visible = list(access.vendors(user).filter(archived_at__isnull=True).order_by("name"))
     # The overall score of the last ended period only: no heat-map columns, no trend.
     _, label, _ = scorecards.portfolio_labels(user)
@@ -310,6 +306,7 @@ class ExecHome:
     foundation: FoundationBlocks
     signs: object = None
     total: int = 0
+    reviews_hold_until: datetime | None = None  # the reviews listed change then (Upcoming)
 
 
 def _trend_chart(labels, values, title, unit="", low=0.0, high=100.0) -> str:
@@ -321,23 +318,6 @@ def _trend_chart(labels, values, title, unit="", low=0.0, high=100.0) -> str:
 def _mean(values):
     known = [float(v) for v in values if v is not None]
     return round(mean(known), 1) if known else None
-
-
-def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str = 1,
-              today: date | None = None) -> ExecHome:
-    """The portfolio at a glance. The heat map shows one short page of vendors, those with
-    a red scorecard first (filtered by name or to those with a red cell); the trends and
-    changes cover every vendor seen, each one aggregate query on the stored figures (no
-    vendor is scored on view), and only the page's vendors are read row by row. All but the
-    upcoming reviews is kept in the cache until a table it read is written
-    (vendorgov/freshness.py); the reviews still to come change with the hour, so they are
-    read on every view."""
-    today = today or timezone.localdate()
-    home = freshness.cached(
-        "home-executive", (user.pk, today, query, only_red, str(page)[:12]),
-        lambda: _exec_home(user, query=query, only_red=only_red, page=page, today=today))
-    home.reviews = upcoming_reviews(user)
-    return home
 
 
 REVIEWS_AHEAD = timedelta(days=92)
@@ -354,29 +334,30 @@ class Upcoming:
     holds_until: datetime | None
 
 
-def upcoming_reviews(user, *, now: datetime | None = None) -> Shown:
-    """Kept in the cache until a table it read is written or the clock changes the answer
-    (`Upcoming.holds_until`)."""
+def upcoming_reviews(user, *, now: datetime | None = None) -> Upcoming:
+    """The quarterly reviews still to come (two queries: the first `HOME_ROWS` with their
+    count, and the first one past the horizon, for `holds_until`)."""
     now = now or timezone.now()
-
-    def read() -> Upcoming:
-        end = now + REVIEWS_AHEAD
-        rows, total = governance.meetings_between_counted(user, now, end, tier="quarterly",
-                                                          limit=HOME_ROWS)
-        after = governance.meetings_between(user, end, end + REVIEWS_AHEAD,
-                                            tier="quarterly", limit=1)
-        ends = [rows[0].starts_at] if rows else []
-        ends += [after[0].starts_at - REVIEWS_AHEAD] if after else []
-        # With nothing after the horizon either, only a write (a new meeting) can change it.
-        return Upcoming(Shown(rows, total), min(ends) if ends else None)
-
-    upcoming = freshness.cached(
-        "home-reviews", user.pk, read,
-        valid=lambda u: u.holds_until is None or now < u.holds_until)
-    return upcoming.reviews
+    end = now + REVIEWS_AHEAD
+    rows, total = governance.meetings_between_counted(user, now, end, tier="quarterly",
+                                                      limit=HOME_ROWS)
+    after = governance.meetings_between(user, end, end + REVIEWS_AHEAD, tier="quarterly",
+                                        limit=1)
+    ends = [rows[0].starts_at] if rows else []
+    ends += [after[0].starts_at - REVIEWS_AHEAD] if after else []
+    # With nothing past the horizon either, only a write (a new meeting) can change it.
+    return Upcoming(Shown(rows, total), min(ends) if ends else None)
 
 
-def _exec_home(user, *, query: str, only_red: bool, page, today: date) -> ExecHome:
+def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str = 1,
+              today: date | None = None) -> ExecHome:
+    """The portfolio at a glance. The heat map shows one short page of vendors, those with
+    a red scorecard first (filtered by name or to those with a red cell); the trends and
+    changes cover every vendor seen, each one aggregate query on the stored figures (no
+    vendor is scored on view), and only the page's vendors are read row by row. What it
+    shows changes with a write, the date, or, for the upcoming reviews, the hour
+    (`reviews_hold_until`; dashboards/views/home.py keeps the page until then)."""
+    today = today or timezone.localdate()
     _, label, labels = scorecards.portfolio_labels(user)
     # Every vendor's health figures only for the red filter; else the page's.
     health = healthchecks.health_by_vendor(user) if only_red else None
@@ -418,6 +399,7 @@ def _exec_home(user, *, query: str, only_red: bool, page, today: date) -> ExecHo
     month_labels = [m.strftime("%b") for m in months]
     quarter_labels = [f"Q{q.number} {q.year % 100:02d}" for q in recent]
     changed, changed_labels = _changes(user, labels)
+    upcoming = upcoming_reviews(user)
     return ExecHome(
         today=today, page=heat_page, perspective_names=names, label=label,
         query=query, only_red=only_red, changed=changed, changed_labels=changed_labels,
@@ -433,7 +415,7 @@ def _exec_home(user, *, query: str, only_red: bool, page, today: date) -> ExecHo
              _describe(quarter_labels, health_values)),
         ],
         pipeline=governance.innovation_pipeline(user),
-        reviews=Shown([], 0),  # read on every view (exec_home)
+        reviews=upcoming.reviews, reviews_hold_until=upcoming.holds_until,
         foundation=foundation_blocks(user),
         signs=signs_for(user),
         total=paginator.count,

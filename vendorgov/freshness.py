@@ -170,6 +170,8 @@ def cached(kind: str, key, compute, *, valid=None, using: str = DEFAULT_DB_ALIAS
             known = known | set(deps)
             current = _tokens(connection, known)
             if tokens == tuple(current[t] for t in deps) and (valid is None or valid(value)):
+                for reading in connection.__dict__.get("_fresh_reading", ()):
+                    reading.update(deps)  # an enclosing computation read these too
                 return value
         else:
             current = _tokens(connection, known)
@@ -213,8 +215,32 @@ def _tokens(connection, tables) -> dict:
 def _namespace(connection) -> str:
     ns = connection.__dict__.get("_fresh_ns")
     if ns is None:
-        ns = connection._fresh_ns = _identity(connection)
+        ns = connection._fresh_ns = f"{_identity(connection)}:{_code_version()}"
     return ns
+
+
+_code: str | None = None
+
+
+def _code_version() -> str:
+    """A digest of the project's Python and template sources: what an entry holds (pickled
+    objects, rendered HTML) is only good for the code that made it, and a deploy changes
+    it while the cache lives on."""
+    global _code
+    if _code is None:
+        digest = hashlib.sha1()  # noqa: S324 - a fingerprint, not a secret
+        root = settings.BASE_DIR
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in
+                             ("node_modules", "var", "static", "__pycache__", "tests"))
+            for name in sorted(files):
+                if name.endswith((".py", ".html")):
+                    path = os.path.join(folder, name)
+                    digest.update(path.encode())
+                    with open(path, "rb") as source:
+                        digest.update(source.read())
+        _code = digest.hexdigest()[:16]
+    return _code
 
 
 def _identity(connection) -> str:

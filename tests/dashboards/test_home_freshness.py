@@ -6,6 +6,8 @@ second view that reads fewer queries than the first proves the cache was used.""
 
 import datetime
 import threading
+from contextlib import contextmanager
+from unittest import mock
 
 import pytest
 from django.db import connection, transaction
@@ -120,25 +122,32 @@ def test_a_write_committed_while_the_home_is_computed_shows_at_the_next_view(
     assert "Book the review room" not in _view(client)[0]
 
 
-def test_upcoming_reviews_kept_in_the_cache_drop_a_review_once_it_starts(executive,
-                                                                        vendor_a):
+@contextmanager
+def at(moment):
+    """The clock reads `moment` (and today is its date) for the page and its selectors."""
+    with (mock.patch("django.utils.timezone.now", lambda: moment),
+          mock.patch("django.utils.timezone.localdate",
+                     lambda *args, **kwargs: timezone.localtime(moment).date())):
+        yield
+
+
+def test_executives_kept_home_drops_an_upcoming_review_once_it_starts(client, executive,
+                                                                      vendor_a):
     quarterly_cadence(vendor_a, day_of_month=timezone.localdate().day)
-    first = selectors.upcoming_reviews(executive, now=timezone.now())
-    assert first.total >= 1
-    review = first.rows[0]
-    before = review.starts_at - datetime.timedelta(hours=1)
-    assert review in selectors.upcoming_reviews(executive, now=before).rows
-    with CaptureQueriesContext(connection) as queries:  # no write since: from the cache
-        assert review in selectors.upcoming_reviews(
-            executive, now=before + datetime.timedelta(minutes=30)).rows
-    assert len(queries) == 0
-    started = review.starts_at + datetime.timedelta(minutes=1)
-    after = selectors.upcoming_reviews(executive, now=started)
-    assert review not in after.rows
-    # The same answer as read afresh: the next quarter's review has come within the horizon.
-    assert (after.rows, after.total) == governance.meetings_between_counted(
-        executive, started, started + selectors.REVIEWS_AHEAD, tier="quarterly",
-        limit=selectors.HOME_ROWS)
+    review = governance.meetings_between_counted(
+        executive, timezone.now(), timezone.now() + selectors.REVIEWS_AHEAD,
+        tier="quarterly", limit=1)[0][0]
+    link = f'href="{review.get_absolute_url()}"'
+    with at(review.starts_at - datetime.timedelta(hours=1)):  # the session lasts 2 hours
+        client.force_login(executive)
+        page, cached = _cached_view(client)
+    assert link in page
+    with at(review.starts_at - datetime.timedelta(minutes=1)):
+        page, queries = _view(client)
+    assert link in page and queries == cached  # no write, not started: still kept
+    with at(review.starts_at + datetime.timedelta(minutes=1)):
+        page, queries = _view(client)
+    assert link not in page and queries > cached  # started: read again
 
 
 def test_nothing_is_kept_while_the_transaction_has_uncommitted_writes(client, line_manager,
