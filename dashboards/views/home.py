@@ -55,19 +55,17 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if role in ("executive", "line"):
             today, now = timezone.localdate(), timezone.now()
             query = params.urlencode() if role == "executive" else ""
-            render = lambda: self.body(role, today)  # noqa: E731
             if len(query) > KEPT_QUERY_MAX:
-                body = render()
+                body = self.body(role, today)
             else:
                 body = freshness.cached(
-                    f"home-{role}", (user.pk, user.role, today, query), render,
+                    f"home-{role}", (user.pk, user.role, today, query),
+                    lambda: self.body(role, today),
                     valid=lambda b: b.holds_until is None or now < b.holds_until)
             return super().get_context_data(body=body.html, role=role, section="home",
                                             **kwargs)
-        if role == "vendor":
-            data = selectors.vendor_user_home(user)
-        else:
-            data = selectors.ops_home(user)
+        data = (selectors.vendor_user_home(user) if role == "vendor"
+                else selectors.ops_home(user))
         return super().get_context_data(d=data, role=role, section="home", **kwargs)
 
     def body(self, role: str, today) -> Body:
