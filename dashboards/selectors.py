@@ -223,6 +223,8 @@ class LineHome:
 
 
 def line_home(user, *, today: date | None = None) -> LineHome:
+    """Every list here is by day (this week, overdue on `today`), none by the hour: what the
+    page shows changes with a write or with the date (dashboards/views/home.py keeps it)."""
     today = today or timezone.localdate()
     visible = list(access.vendors(user).filter(archived_at__isnull=True).order_by("name"))
     # The overall score of the last ended period only: no heat-map columns, no trend.
@@ -257,9 +259,38 @@ def line_home(user, *, today: date | None = None) -> LineHome:
 
 
 @dataclass
+class HeatPage:
+    """One page of the heat map: the rows and what the pagination needs (a Paginator's page
+    holds its query, which is not kept)."""
+
+    object_list: list
+    number: int
+    num_pages: int
+
+    @property
+    def paginator(self):
+        return self
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+@dataclass
 class ExecHome:
     today: date
-    page: object  # a Paginator page of VendorRow
+    page: HeatPage  # of VendorRow
     perspective_names: list[str]
     label: str | None
     query: str
@@ -275,6 +306,7 @@ class ExecHome:
     foundation: FoundationBlocks
     signs: object = None
     total: int = 0
+    reviews_hold_until: datetime | None = None  # the reviews listed change then (Upcoming)
 
 
 def _trend_chart(labels, values, title, unit="", low=0.0, high=100.0) -> str:
@@ -288,12 +320,43 @@ def _mean(values):
     return round(mean(known), 1) if known else None
 
 
+REVIEWS_AHEAD = timedelta(days=92)
+
+
+@dataclass
+class Upcoming:
+    """The quarterly reviews starting in the next `REVIEWS_AHEAD` (the first `HOME_ROWS`),
+    as read at one moment, and until when that answer holds without a write: until the
+    first of them starts (it leaves the list) or the first one after the horizon comes
+    within it (it joins the count)."""
+
+    reviews: Shown
+    holds_until: datetime | None
+
+
+def upcoming_reviews(user, *, now: datetime | None = None) -> Upcoming:
+    """The quarterly reviews still to come (two queries: the first `HOME_ROWS` with their
+    count, and the first one past the horizon, for `holds_until`)."""
+    now = now or timezone.now()
+    end = now + REVIEWS_AHEAD
+    rows, total = governance.meetings_between_counted(user, now, end, tier="quarterly",
+                                                      limit=HOME_ROWS)
+    after = governance.meetings_between(user, end, end + REVIEWS_AHEAD, tier="quarterly",
+                                        limit=1)
+    ends = [rows[0].starts_at] if rows else []
+    ends += [after[0].starts_at - REVIEWS_AHEAD] if after else []
+    # With nothing past the horizon either, only a write (a new meeting) can change it.
+    return Upcoming(Shown(rows, total), min(ends) if ends else None)
+
+
 def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str = 1,
               today: date | None = None) -> ExecHome:
     """The portfolio at a glance. The heat map shows one short page of vendors, those with
     a red scorecard first (filtered by name or to those with a red cell); the trends and
     changes cover every vendor seen, each one aggregate query on the stored figures (no
-    vendor is scored on view), and only the page's vendors are read row by row."""
+    vendor is scored on view), and only the page's vendors are read row by row. What it
+    shows changes with a write, the date, or, for the upcoming reviews, the hour
+    (`reviews_hold_until`; dashboards/views/home.py keeps the page until then)."""
     today = today or timezone.localdate()
     _, label, labels = scorecards.portfolio_labels(user)
     # Every vendor's health figures only for the red filter; else the page's.
@@ -310,7 +373,8 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     page_obj = paginator.get_page(page)
     page_vendors = list(page_obj.object_list)
     card_portfolio = scorecards.portfolio_of(user, label, [v.pk for v in page_vendors])
-    page_obj.object_list = vendor_rows(user, page_vendors, card_portfolio, today, health)
+    heat_page = HeatPage(vendor_rows(user, page_vendors, card_portfolio, today, health),
+                         page_obj.number, paginator.num_pages)
     names = []
     for row in card_portfolio.rows:
         if row.score:
@@ -334,10 +398,10 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
     # Short labels: three charts share a row, so each is narrow.
     month_labels = [m.strftime("%b") for m in months]
     quarter_labels = [f"Q{q.number} {q.year % 100:02d}" for q in recent]
-    now = timezone.now()
     changed, changed_labels = _changes(user, labels)
+    upcoming = upcoming_reviews(user)
     return ExecHome(
-        today=today, page=page_obj, perspective_names=names, label=label,
+        today=today, page=heat_page, perspective_names=names, label=label,
         query=query, only_red=only_red, changed=changed, changed_labels=changed_labels,
         score_chart=_trend_chart([_short(lab) for lab in labels], score_values,
                                  "Average overall score"),
@@ -351,8 +415,7 @@ def exec_home(user, *, query: str = "", only_red: bool = False, page: int | str 
              _describe(quarter_labels, health_values)),
         ],
         pipeline=governance.innovation_pipeline(user),
-        reviews=Shown(*governance.meetings_between_counted(
-            user, now, now + timedelta(days=92), tier="quarterly", limit=HOME_ROWS)),
+        reviews=upcoming.reviews, reviews_hold_until=upcoming.holds_until,
         foundation=foundation_blocks(user),
         signs=signs_for(user),
         total=paginator.count,

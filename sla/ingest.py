@@ -23,7 +23,7 @@ from django.utils import timezone
 from sla import rules
 from sla.choices import UNIT_SYMBOL, Unit, VersionStatus
 from sla.models import Measurement, ServiceLevel
-from vendorgov import formats
+from vendorgov import formats, freshness
 
 MAX_BATCH = 20_000
 MAX_VALUE = Decimal("9999999999.9999")  # what the database column holds (14 digits, 4 dp)
@@ -421,3 +421,4 @@ def _copy(rows: list[Row], *, user_id, source: str, now, import_id) -> None:
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.copy_expert(f"COPY {Measurement._meta.db_table} ({', '.join(_COPY_COLUMNS)}) "
                            "FROM STDIN", buffer)
+    freshness.written([Measurement])  # COPY passes by Django's cursor, which notices writes

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 
+from vendorgov import freshness
 from vendorgov.middleware import stamp_renewal
 
 
@@ -13,3 +14,4 @@ class VendorgovConfig(AppConfig):
         for path in settings.RUNTIME_DIRS:
             path.mkdir(parents=True, exist_ok=True)
         user_logged_in.connect(stamp_renewal, dispatch_uid="vendorgov-session-renewal")
+        freshness.install()  # computed results (the home pages) follow every write

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from vendorgov import freshness
+
 
 class BackupError(Exception):
     """A backup or restore could not be made; the message says why."""
@@ -53,6 +55,7 @@ def restore(path: Path) -> None:
         with sqlite3.connect(path) as source:
             source.backup(connection.connection)
         source.close()
+    freshness.forget_all()  # every table was replaced, past Django's cursor
 
 
 def _pg_args(dbname_flag: bool = False) -> list[str]:

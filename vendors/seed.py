@@ -43,6 +43,7 @@ from django.db.models import NOT_PROVIDED as models_NOT_PROVIDED
 from django.db.models import Model
 from django.utils import timezone
 
+from vendorgov import freshness
 from vendors import services
 from vendors.choices import AssignmentRole, ContactRole, Criticality, Tier
 from vendors.models import Contact, Contract, Vendor, VendorAssignment
@@ -176,6 +177,7 @@ def copy_rows(model: type[Model], rows: list[dict]) -> int:
                 for row in rows[offset:offset + _COPY_CHUNK])
             buffer.seek(0)
             cursor.cursor.copy_expert(sql, buffer)
+    freshness.written([model])  # COPY passes by Django's cursor, which notices writes
     return len(rows)
 
 

@@ -117,6 +117,9 @@ else:
     # A file cache is shared between the web process and the worker, unlike locmem.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")}}
+# The home pages' computed blocks, kept in the cache until a table they read is written
+# (vendorgov/freshness.py). False computes them on every view.
+COMPUTED_CACHE = env.bool("COMPUTED_CACHE", default=True)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
