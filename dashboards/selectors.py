@@ -412,7 +412,10 @@ def ops_home(user, *, today: date | None = None) -> OpsHome:
     return OpsHome(
         today=today,
         closing=shown(sla.windows_closing(user, today, today + timedelta(days=6))),
-        missing=shown_of(sla.windows_missing_data(user, closed_since=today - MISSING_LOOKBACK)),
+        # The block names each window's vendor and service level only: not joined to the
+        # service level's version and SLA (two joins of a large table, planned per request).
+        missing=shown_of(sla.windows_missing_data(user, closed_since=today - MISSING_LOOKBACK)
+                         .select_related(None).select_related("vendor", "service_level")),
         sla_disputes=shown(sla.disputes_awaiting_decision(user)),
         scorecard_disputes=shown_of(scorecards.open_disputes(user)
                                     .filter(vendor__archived_at__isnull=True)

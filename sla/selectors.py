@@ -186,12 +186,20 @@ class VendorSlas:
         return [a for a in self.open_actions if a.overdue_days(self.today)]
 
 
-def _slas(queryset) -> list[SLA]:
-    return list(queryset.select_related("contract", "owner", "vendor").prefetch_related(
+def _slas(queryset, *, vendor: Vendor | None = None) -> list[SLA]:
+    """SLAs with their versions and service levels; `vendor`: theirs, read already (the
+    monthly report's), so neither it nor the owners (which a report does not show) are
+    joined."""
+    related = ("contract",) if vendor is not None else ("contract", "owner", "vendor")
+    slas = list(queryset.select_related(*related).prefetch_related(
         Prefetch("versions", queryset=SLAVersion.objects.order_by("-number")
                  .prefetch_related(Prefetch("service_levels",
                                             queryset=ServiceLevel.objects.select_related(
                                                 "calendar"))))))
+    if vendor is not None:
+        for sla in slas:
+            sla.vendor = vendor
+    return slas
 
 
 def _trends(vendor_ids, blocks_levels: list[tuple[int, ServiceLevel]], before: date,
@@ -394,7 +402,8 @@ def monthly_reports(vendor: Vendor, months, *, today: date | None = None
     if not spans:
         return []
     first, last = min(m for m, _ in spans), max(e for _, e in spans)
-    all_slas = _slas(SLA.objects.filter(vendor=vendor))
+    # The vendor is the page's: its SLAs, actions and disputes are not joined to it again.
+    all_slas = _slas(SLA.objects.filter(vendor=vendor), vendor=vendor)
     levels_by_id = {sl.pk: sl for sla in all_slas for v in sla.versions.all()
                     for sl in v.service_levels.all()}
     # Credits earned back in a month may come from breaches up to two years back.
@@ -403,8 +412,10 @@ def monthly_reports(vendor: Vendor, months, *, today: date | None = None
         vendor=vendor, window_end__gte=rules.add_months(first, -24),
         window_end__lte=max(closed_by.values())).order_by().values_list(*_EVALUATION_FIELDS)]
     actions = list(CorrectiveAction.objects.filter(vendor=vendor)
-                   .select_related("owner", "sla", "vendor")
+                   .select_related("owner", "sla")
                    .annotate(breaches=Count("evaluations")).order_by("opened_on", "id"))
+    for a in actions:
+        a.vendor = vendor
     action_by_id = {a.pk: a for a in actions}
     # Required: what each month's breaches called for (opened when their windows closed),
     # from the rows read above (an action is its breaches' vendor's; a window is evaluated
@@ -416,8 +427,9 @@ def monthly_reports(vendor: Vendor, months, *, today: date | None = None
                    .select_related("history_user").order_by("id", "-history_date"))
     disputes = list(Dispute.objects.filter(vendor=vendor).filter(
         Q(raised_at__date__range=(first, last)) | Q(decided_at__date__range=(first, last)))
-        .select_related("evaluation__service_level", "evaluation__vendor", "raised_by",
-                        "decided_by"))
+        .select_related("evaluation__service_level", "raised_by", "decided_by"))
+    for d in disputes:
+        d.vendor = d.evaluation.vendor = vendor
     instances = _Instances(vendor, levels_by_id, action_by_id)
     return [_monthly_report(vendor, month, end, today, all_slas, rows, levels_by_id, instances,
                             actions, action_by_id, called_for, changes, disputes,
