@@ -496,9 +496,8 @@ def vendor_360(user, vendor, *, overview=None) -> Vendor360:
     read it already, so its tables are not read twice."""
     today = timezone.localdate()
     ids = [vendor.pk]
-    card = scorecards.scorecard_of(vendor)
     # The stored scores (ScoredPeriod): the 360 shows the overall figures, not the measures.
-    page = scorecards.score_summary(card) if card else None
+    page = scorecards.score_summary_of(vendor)
     this_month = month_start(today)
     months = [add_months(this_month, -i) for i in range(5, -1, -1)]
     data = sla.compliance_for(user, months[0], today, vendor_ids=ids)

@@ -721,7 +721,12 @@ def next_review(vendor: Vendor) -> Meeting | None:
 
 def _reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
     now = timezone.now()
-    meetings = Meeting.objects.visible().filter(vendor=vendor).select_related("vendor")
+    # Every held meeting of the vendor is sorted to find each tier's last (hundreds after a
+    # few years of weekly reviews): without their minutes and agenda snapshot, which the
+    # header and the 360 do not show, the sort moves half the bytes. The vendor is the
+    # page's, not joined again.
+    meetings = Meeting.objects.visible().filter(vendor=vendor).defer("minutes",
+                                                                     "agenda_snapshot")
     held = Q(status=MeetingStatus.HELD)
     upcoming = Q(status=MeetingStatus.SCHEDULED, ends_at__gte=now)
     # One row per (tier, status): a held meeting's newest start sorts first (the CASE is null
@@ -734,6 +739,8 @@ def _reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
     else:  # no DISTINCT ON (SQLite): the first row of each (tier, status) window
         first = list(rows.annotate(nth=Window(RowNumber(), partition_by=[F("tier"), F("status")],
                                               order_by=order)).filter(nth=1))
+    for m in first:
+        m.vendor = vendor
     last = {m.tier: m for m in first if m.status == MeetingStatus.HELD}
     nxt = {m.tier: m for m in first if m.status == MeetingStatus.SCHEDULED}
     return [TierReviews(t.value, t.label, last.get(t.value), nxt.get(t.value)) for t in Tier]
