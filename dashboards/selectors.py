@@ -508,9 +508,9 @@ def vendor_360(user, vendor, *, overview=None) -> Vendor360:
         sla_months=sla_months, sla_now=sla_statuses(data, ids, this_month).get(vendor.pk),
         health=healthchecks.health_by_vendor(user, vendor=vendor).get(vendor.pk),
         reviews=governance.reviews_by_tier(vendor),
-        action_items=governance.action_items_open(user, vendor_ids=ids),
-        corrective_actions=sla.corrective_actions_open(user, vendor_ids=ids),
-        impediments=governance.impediments_open(user, vendor_ids=ids),
+        action_items=governance.action_items_open(user, vendor=vendor),
+        corrective_actions=sla.corrective_actions_open(user, vendor=vendor),
+        impediments=governance.impediments_open(user, vendor=vendor),
         contacts=overview.contacts, assignments=overview.assignments,
         contracts=overview.contracts, signs=signs_for(user, vendor=vendor), today=today)
     if page and len(page.trend) > 1:

@@ -638,26 +638,45 @@ def _live(queryset, user, vendor_ids=None):
     return queryset if vendor_ids is None else queryset.filter(vendor_id__in=vendor_ids)
 
 
-def action_items_open(user, *, owner=None, side: str = "", vendor_ids=None) -> list[ActionItem]:
-    """Open action items (of `owner`, or of one side), the longest overdue first."""
-    rows = _live(ActionItem.objects.open(), user, vendor_ids)
+def action_items_open(user, *, owner=None, side: str = "", vendor_ids=None,
+                      vendor: Vendor | None = None) -> list[ActionItem]:
+    """Open action items (of `owner`, or of one side), the longest overdue first. `vendor`:
+    one vendor's (a page's, read through `vendors.access` already), not joined again."""
+    rows = _live(ActionItem.objects.open(), user, [vendor.pk] if vendor else vendor_ids)
     if owner is not None:
         rows = rows.filter(owner_user=owner)
     if side:
         rows = rows.filter(side=side)
+    if vendor is not None:
+        return _of_vendor(rows.select_related("owner_user", "owner_contact", "meeting")
+                          .order_by("due_on", "id"), vendor, "meeting")
     return list(rows.select_related("vendor", "owner_user", "owner_contact", "meeting__vendor")
                 .order_by("due_on", "id"))
 
 
-def impediments_open(user, *, vendor_ids=None) -> list[Impediment]:
+def _of_vendor(rows, vendor: Vendor, *related: str) -> list:
+    """`rows` of `vendor`, each (and its `related` records) given the vendor object."""
+    rows = list(rows)
+    for row in rows:
+        row.vendor = vendor
+        for name in related:
+            if getattr(row, f"{name}_id") is not None:
+                getattr(row, name).vendor = vendor
+    return rows
+
+
+def impediments_open(user, *, vendor_ids=None, vendor: Vendor | None = None
+                     ) -> list[Impediment]:
     """Open impediments, oldest first, each with `limit` (its plan's escalation age) and
-    `flagged` (older than that with a rung left to climb)."""
+    `flagged` (older than that with a rung left to climb). `vendor`: one vendor's (a
+    page's, read through `vendors.access` already), not joined again."""
     plan_limit = (GovernancePlan.objects.filter(vendor_id=OuterRef("vendor_id"))
                   .values("escalate_after_days")[:1])
-    rows = list(_live(Impediment.objects.open(), user, vendor_ids)
-                .select_related("vendor", "owner_user", "owner_contact")
-                .annotate(plan_limit=Subquery(plan_limit))
-                .order_by("raised_on", "id"))
+    rows = (_live(Impediment.objects.open(), user, [vendor.pk] if vendor else vendor_ids)
+            .select_related(*(() if vendor else ("vendor",)), "owner_user", "owner_contact")
+            .annotate(plan_limit=Subquery(plan_limit))
+            .order_by("raised_on", "id"))
+    rows = _of_vendor(rows, vendor) if vendor is not None else list(rows)
     for i in rows:
         i.limit = DEFAULT_ESCALATE_AFTER_DAYS if i.plan_limit is None else i.plan_limit
         i.flagged = i.flagged_for_escalation(i.limit)
