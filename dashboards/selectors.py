@@ -475,7 +475,10 @@ def ops_home(user, *, today: date | None = None) -> OpsHome:
     return OpsHome(
         today=today,
         closing=shown(sla.windows_closing(user, today, today + timedelta(days=6))),
-        missing=shown_of(sla.windows_missing_data(user, closed_since=today - MISSING_LOOKBACK)),
+        # The block names each window's vendor and service level only: not joined to the
+        # service level's version and SLA (two joins of a large table, planned per request).
+        missing=shown_of(sla.windows_missing_data(user, closed_since=today - MISSING_LOOKBACK)
+                         .select_related(None).select_related("vendor", "service_level")),
         sla_disputes=shown(sla.disputes_awaiting_decision(user)),
         scorecard_disputes=shown_of(scorecards.open_disputes(user)
                                     .filter(vendor__archived_at__isnull=True)
@@ -556,9 +559,8 @@ def vendor_360(user, vendor, *, overview=None) -> Vendor360:
     read it already, so its tables are not read twice."""
     today = timezone.localdate()
     ids = [vendor.pk]
-    card = scorecards.scorecard_of(vendor)
     # The stored scores (ScoredPeriod): the 360 shows the overall figures, not the measures.
-    page = scorecards.score_summary(card) if card else None
+    page = scorecards.score_summary_of(vendor)
     this_month = month_start(today)
     months = [add_months(this_month, -i) for i in range(5, -1, -1)]
     data = sla.compliance_for(user, months[0], today, vendor_ids=ids)
@@ -569,9 +571,9 @@ def vendor_360(user, vendor, *, overview=None) -> Vendor360:
         sla_months=sla_months, sla_now=sla_statuses(data, ids, this_month).get(vendor.pk),
         health=healthchecks.health_by_vendor(user, vendor=vendor).get(vendor.pk),
         reviews=governance.reviews_by_tier(vendor),
-        action_items=governance.action_items_open(user, vendor_ids=ids),
-        corrective_actions=sla.corrective_actions_open(user, vendor_ids=ids),
-        impediments=governance.impediments_open(user, vendor_ids=ids),
+        action_items=governance.action_items_open(user, vendor=vendor),
+        corrective_actions=sla.corrective_actions_open(user, vendor=vendor),
+        impediments=governance.impediments_open(user, vendor=vendor),
         contacts=overview.contacts, assignments=overview.assignments,
         contracts=overview.contracts, signs=signs_for(user, vendor=vendor), today=today)
     if page and len(page.trend) > 1:

@@ -638,26 +638,45 @@ def _live(queryset, user, vendor_ids=None):
     return queryset if vendor_ids is None else queryset.filter(vendor_id__in=vendor_ids)
 
 
-def action_items_open(user, *, owner=None, side: str = "", vendor_ids=None) -> list[ActionItem]:
-    """Open action items (of `owner`, or of one side), the longest overdue first."""
-    rows = _live(ActionItem.objects.open(), user, vendor_ids)
+def action_items_open(user, *, owner=None, side: str = "", vendor_ids=None,
+                      vendor: Vendor | None = None) -> list[ActionItem]:
+    """Open action items (of `owner`, or of one side), the longest overdue first. `vendor`:
+    one vendor's (a page's, read through `vendors.access` already), not joined again."""
+    rows = _live(ActionItem.objects.open(), user, [vendor.pk] if vendor else vendor_ids)
     if owner is not None:
         rows = rows.filter(owner_user=owner)
     if side:
         rows = rows.filter(side=side)
+    if vendor is not None:
+        return _of_vendor(rows.select_related("owner_user", "owner_contact", "meeting")
+                          .order_by("due_on", "id"), vendor, "meeting")
     return list(rows.select_related("vendor", "owner_user", "owner_contact", "meeting__vendor")
                 .order_by("due_on", "id"))
 
 
-def impediments_open(user, *, vendor_ids=None) -> list[Impediment]:
+def _of_vendor(rows, vendor: Vendor, *related: str) -> list:
+    """`rows` of `vendor`, each (and its `related` records) given the vendor object."""
+    rows = list(rows)
+    for row in rows:
+        row.vendor = vendor
+        for name in related:
+            if getattr(row, f"{name}_id") is not None:
+                getattr(row, name).vendor = vendor
+    return rows
+
+
+def impediments_open(user, *, vendor_ids=None, vendor: Vendor | None = None
+                     ) -> list[Impediment]:
     """Open impediments, oldest first, each with `limit` (its plan's escalation age) and
-    `flagged` (older than that with a rung left to climb)."""
+    `flagged` (older than that with a rung left to climb). `vendor`: one vendor's (a
+    page's, read through `vendors.access` already), not joined again."""
     plan_limit = (GovernancePlan.objects.filter(vendor_id=OuterRef("vendor_id"))
                   .values("escalate_after_days")[:1])
-    rows = list(_live(Impediment.objects.open(), user, vendor_ids)
-                .select_related("vendor", "owner_user", "owner_contact")
-                .annotate(plan_limit=Subquery(plan_limit))
-                .order_by("raised_on", "id"))
+    rows = (_live(Impediment.objects.open(), user, [vendor.pk] if vendor else vendor_ids)
+            .select_related(*(() if vendor else ("vendor",)), "owner_user", "owner_contact")
+            .annotate(plan_limit=Subquery(plan_limit))
+            .order_by("raised_on", "id"))
+    rows = _of_vendor(rows, vendor) if vendor is not None else list(rows)
     for i in rows:
         i.limit = DEFAULT_ESCALATE_AFTER_DAYS if i.plan_limit is None else i.plan_limit
         i.flagged = i.flagged_for_escalation(i.limit)
@@ -721,7 +740,12 @@ def next_review(vendor: Vendor) -> Meeting | None:
 
 def _reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
     now = timezone.now()
-    meetings = Meeting.objects.visible().filter(vendor=vendor).select_related("vendor")
+    # Every held meeting of the vendor is sorted to find each tier's last (hundreds after a
+    # few years of weekly reviews): without their minutes and agenda snapshot, which the
+    # header and the 360 do not show, the sort moves half the bytes. The vendor is the
+    # page's, not joined again.
+    meetings = Meeting.objects.visible().filter(vendor=vendor).defer("minutes",
+                                                                     "agenda_snapshot")
     held = Q(status=MeetingStatus.HELD)
     upcoming = Q(status=MeetingStatus.SCHEDULED, ends_at__gte=now)
     # One row per (tier, status): a held meeting's newest start sorts first (the CASE is null
@@ -734,6 +758,8 @@ def _reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
     else:  # no DISTINCT ON (SQLite): the first row of each (tier, status) window
         first = list(rows.annotate(nth=Window(RowNumber(), partition_by=[F("tier"), F("status")],
                                               order_by=order)).filter(nth=1))
+    for m in first:
+        m.vendor = vendor
     last = {m.tier: m for m in first if m.status == MeetingStatus.HELD}
     nxt = {m.tier: m for m in first if m.status == MeetingStatus.SCHEDULED}
     return [TierReviews(t.value, t.label, last.get(t.value), nxt.get(t.value)) for t in Tier]

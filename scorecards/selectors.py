@@ -20,6 +20,7 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     Window,
@@ -421,7 +422,27 @@ def score_summary(scorecard: Scorecard, trend_length: int = TREND_PERIODS):
     stored score and those of the periods before, in one query. A period without a stored
     score (every service stores it, `rescore` backfills it) falls back to the live
     `scorecard_page`, so the summary is never wrong, only slower."""
-    periods = list(scorecard.periods.select_related("stored_score"))
+    return _summary(scorecard, list(scorecard.periods.select_related("stored_score")),
+                    trend_length)
+
+
+def score_summary_of(vendor: Vendor, trend_length: int = TREND_PERIODS):
+    """`score_summary` of the vendor's scorecard (`scorecard_of`'s), None without one. One
+    query: the scorecard's periods read with it (the vendor page's 360 needs no more); a
+    scorecard without periods is read apart."""
+    first = Scorecard.objects.filter(vendor=vendor).order_by("name", "id").values("pk")[:1]
+    periods = list(Period.objects.filter(scorecard_id=Subquery(first))
+                   .select_related("scorecard__template", "stored_score"))
+    scorecard = periods[0].scorecard if periods else scorecard_of(vendor)
+    if scorecard is None:
+        return None
+    scorecard.vendor = vendor
+    for p in periods:
+        p.scorecard = scorecard
+    return _summary(scorecard, periods, trend_length)
+
+
+def _summary(scorecard: Scorecard, periods: list, trend_length: int):
     period = pick_period(periods, None)
     trend_periods = periods[:periods.index(period) + 1][-trend_length:] if period else []
     stored = [getattr(p, "stored_score", None) for p in trend_periods]

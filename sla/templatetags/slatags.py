@@ -1,6 +1,7 @@
 """Small helpers for the SLA templates."""
 
 import functools
+from html import escape
 
 from django import template
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from sla import rules
+from sla.choices import CorrectiveActionStatus, EvaluationStatus
 from vendorgov.templatetags.vg import badge
 
 register = template.Library()
@@ -112,33 +114,42 @@ _WINDOW_ROW = ('\n    <tr><th scope="row" class="fw-normal">{}</th>\n'
                '      <td class="small">{}</td></tr>\n  ')
 
 
+#: Status words by key (what get_status_display() returns), looked up once: the window
+#: tables show a status for each of 84 windows (7 service levels x 12) on a report.
+_EVALUATION_STATUS = {str(k): str(v) for k, v in EvaluationStatus.choices}
+_ACTION_STATUS = {str(k): str(v) for k, v in CorrectiveActionStatus.choices}
+_NOT_EVALUATED = '<span class="small text-body-secondary">not evaluated</span>'
+
+
 @register.simple_tag
 def window_rows(row):
     """{% window_rows row %}: the rows of a service level's window table (newest first),
     built here rather than with template tags per row: the monthly report shows a table of
-    12 windows for every service level. Evaluation links share one reverse()."""
+    12 windows for every service level. Evaluation links share one reverse(); every text is
+    escaped here (the same HTML as format_html, without its per-argument dispatch)."""
     sl = row.service_level
     base = None
     rows = []
     for label, e in reversed(row.windows):
         if e is None:
-            rows.append(format_html(_WINDOW_ROW, label, "—", mark_safe(  # noqa: S308 - constant
-                '<span class="small text-body-secondary">not evaluated</span>'), ""))
+            rows.append(_WINDOW_ROW.format(escape(label), "—", _NOT_EVALUATED, ""))
             continue
         if base is None:
             base = _evaluation_url_base(e)
         url = f"{base}{e.pk}/" if base else e.get_absolute_url()
-        status = sla_badge(e.status, e.get_status_display())
-        if e.excused:  # (a str + a safe string is a plain str: kept safe here)
-            status = mark_safe(f"{status} {sla_badge('excused', 'Excused')}")  # noqa: S308 - badges
+        status = sla_badge(e.status, _EVALUATION_STATUS.get(e.status, e.status))
+        if e.excused:
+            status = f"{status} {sla_badge('excused', 'Excused')}"
         action = e.corrective_action
-        rows.append(format_html(
-            _WINDOW_ROW, format_html('<a href="{}">{}</a>', url, label),
-            rules.with_unit(e.value, sl.unit), status,
-            format_html('<a href="{}">{}</a>',
-                        _record_url("sla:corrective_action", action.vendor.slug, action.pk),
-                        action.get_status_display()) if action else ""))
-    return mark_safe("".join(rows))  # noqa: S308 - each row is built by format_html
+        link = ""
+        if action:
+            action_url = _record_url("sla:corrective_action", action.vendor.slug, action.pk)
+            link = (f'<a href="{escape(action_url)}">'
+                    f'{escape(_ACTION_STATUS.get(action.status, action.status))}</a>')
+        rows.append(_WINDOW_ROW.format(f'<a href="{escape(url)}">{escape(label)}</a>',
+                                       escape(rules.with_unit(e.value, sl.unit)), status,
+                                       link))
+    return mark_safe("".join(rows))  # noqa: S308 - every text in it escaped above
 
 
 def _evaluation_url_base(e) -> str | None:

@@ -54,7 +54,7 @@ def test_windows_closing_count_their_measurements(line_manager, vendor_a, vendor
     service_level(vendor_b, name="Weekly B", window="weekly")
     today = timezone.localdate()
     found = sla.windows_closing(line_manager, today, today + datetime.timedelta(days=6))
-    assert [(w.service_level.name, w.measurements) for w in found] == [("Weekly A", 0)]
+    assert [(w.service_level_name, w.measurements) for w in found] == [("Weekly A", 0)]
 
 
 def test_windows_closing_carry_the_links_of_their_service_levels(line_manager, vendor_a):
