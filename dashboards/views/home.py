@@ -9,11 +9,14 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from dashboards import selectors
+from healthchecks import selectors as healthchecks
 from vendorgov import freshness
 from vendorgov.roles import Role
 
 #: A query string longer than this is not worth keeping a page for.
 KEPT_QUERY_MAX = 300
+#: Surveys waiting for the person's answer listed at the top of any home.
+SURVEYS_SHOWN = 5
 
 
 @dataclass
@@ -52,6 +55,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, role, params = self.request.user, self.role(), self.request.GET
+        # Anyone may be asked for a health-check survey (stakeholders above all): theirs
+        # are listed first, answered signed in (one query, never kept: it is theirs alone).
+        kwargs["surveys"] = list(healthchecks.surveys_waiting(user)[:SURVEYS_SHOWN])
         if role in ("executive", "line"):
             today, now = timezone.localdate(), timezone.now()
             query = params.urlencode() if role == "executive" else ""

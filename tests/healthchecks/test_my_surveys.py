@@ -89,3 +89,16 @@ def test_signing_in_is_asked_first(client, sam, vendor_a):
     invitation = invite(collecting(vendor_a), Group.IT, email=sam.email)
     answer = client.get(url(invitation))
     assert answer.status_code == 302 and reverse("login") in answer["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.STAKEHOLDER, Role.OPERATIONS, Role.EXECUTIVE])
+def test_the_home_page_lists_my_open_surveys_with_their_link(client, vendor_a, role):
+    person = UserFactory(role=role, email="asked@example.org")
+    invitation = invite(collecting(vendor_a), Group.BUSINESS, email=person.email)
+    client.force_login(person)
+    home = client.get(reverse("home"))
+    assert "survey waiting for your answer" in home.text
+    assert f'href="{url(invitation)}"' in home.text
+    services.survey_save(invitation, answers={q.pk: (3, "") for q in
+                                              invitation.cycle.questions.all()}, submit=True)
+    assert "waiting for your answer" not in client.get(reverse("home")).text
