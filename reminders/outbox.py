@@ -213,8 +213,12 @@ def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
 
     Per row only what the row needs is done here (a tuple of adapted values, the context
     encoded once): a cold sweep records thousands of rows at once."""
+    settle = registry.settle_of(dues)  # (`registry.Found`: in the recording transaction)
     dues = list(dues)
     if not dues:  # the steady sweep: most kinds find nothing new (not even a query here)
+        if settle is not None:
+            with transaction.atomic():
+                settle()
         return Inserted()
     kind_key = config.kind.key
     chosen = deliveries(kind_key)
@@ -262,6 +266,8 @@ def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
     inserted = Inserted()
     with transaction.atomic():
         new = _insert(rows)
+        if settle is not None:
+            settle()
     inserted.rows = len(new)
     for occasion, recipient_key in new:
         status, delivery, due_at = by_key[(occasion, recipient_key)]
