@@ -49,7 +49,10 @@ that order), or an (sql, params) pair, selecting exactly the rows `find` returns
 recorded. On PostgreSQL the engine records straight from it with one ``INSERT … SELECT …
 ON CONFLICT DO NOTHING`` (no row is read into Python); elsewhere (SQLite) and for every
 other caller of a kind (the "Scheduled next" snapshot) `find` is used, so both must agree
-(tests/reminder_kinds/test_find_sql.py compares what each records).
+(tests/reminder_kinds/test_find_sql.py compares what each records). The engine compiles a
+kind's statement once per quarter of an hour and puts each sweep's moment in
+(`outbox._sql_insert_cached`): a `find_sql` may depend on its `now` through `now` itself
+and the dates of its day (in any zone), not through a rounded time of day.
 
 Settling. A find may return a `Found` (a list of Dues) with a `settle` callable: the engine
 calls it inside the transaction that records those Dues (`outbox.record`), so a kind can
