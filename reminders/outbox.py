@@ -209,7 +209,9 @@ def _insert_copy(rows: list[tuple], table: str, columns: str, conflict: str) -> 
 def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
     """Record what `config`'s kind found, one row per (occasion, recipient); rows already
     recorded are left as they are. Three queries (the kind's preferences, the bounced
-    addresses, the insert; SQLite: an insert per INSERT_CHUNK rows).
+    addresses, the insert; SQLite: an insert per INSERT_CHUNK rows), and the find's
+    `registry.Found.settle` if it gives one, in the same transaction as the insert (none of
+    them when nothing was found and nothing is to be settled).
 
     Per row only what the row needs is done here (a tuple of adapted values, the context
     encoded once): a cold sweep records thousands of rows at once."""
