@@ -11,7 +11,8 @@ health-check plan. Then, in the same run, at the same moment:
 
 1. the engine's sweep (`reminders.outbox.sweep`): every registered kind's `find` and the
    recording of what is due (INSERT … ON CONFLICT DO NOTHING), on an empty reminder table
-   (the cold sweep: everything due is new) and again (the steady sweep: nothing new);
+   and no meeting stamped as announced (the cold sweep: everything due is new) and again
+   (the steady sweep: nothing new);
 2. one plain SQL query (UNION ALL) selecting the same due rows: the meetings starting within
    their lead time with their participants, the action items due soon, overdue and past
    their escalation grace, the impediments past their age, the contracts and health checks
@@ -186,6 +187,18 @@ SELECT 'health', p.id, p.vendor_id FROM healthchecks_healthcheckplan p
 RECORDING = ("COPY", 'INSERT INTO "reminders_reminder"', "COMMIT")
 
 
+def empty() -> None:
+    """The state before any sweep: no reminder rows, and no meeting participant stamped as
+    announced (`Attendance.invited_*`, written with the rows: governance/reminders.py,
+    "Settled meetings"), so that the cold sweep announces every meeting again."""
+    from governance.models import Attendance
+    from reminders.models import Reminder
+
+    Reminder.objects.all().delete()
+    Attendance.objects.filter(invited_sequence__isnull=False).update(
+        invited_sequence=None, invited_mailable=None, invited_peers=None)
+
+
 def _writes(sql: str) -> bool:
     return sql.lstrip().startswith(RECORDING) or 'INSERT INTO "reminders_reminder"' in sql
 
@@ -220,7 +233,7 @@ def measure(now: datetime, rounds: int) -> dict:
     cold, steady, query, queries, rows = [], [], [], [], 0
     writing, steady_queries, floors = [], [], []
     for _ in range(rounds):
-        Reminder.objects.all().delete()
+        empty()
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
             outbox.sweep(now=now)
@@ -267,9 +280,8 @@ def _profile(now: datetime) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from reminders import outbox
-    from reminders.models import Reminder
 
-    Reminder.objects.all().delete()
+    empty()
     horizon = now + outbox.lookahead()
     for config in outbox.kind_configs().values():
         if config.kind.find_sql is not None:  # found and recorded by one statement
@@ -282,7 +294,8 @@ def _profile(now: datetime) -> None:
             continue
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as found_q:
-            dues = list(config.kind.find(horizon, config.offset))
+            # (as the sweep hands it over: a kind's `registry.Found` settles what it found)
+            dues = config.kind.find(horizon, config.offset)
         found = time.perf_counter() - started
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as record_q:

@@ -311,7 +311,16 @@ class Attendance(VendorScoped):
     added_by_hand = models.BooleanField(default=False, editable=False,
                                         help_text="Added to this meeting only, not through "
                                                   "the cadence.")
-    history = HistoricalRecords()
+    # The reminder sweep's stamp (governance/reminders.py, "Settled meetings"): the state in
+    # which it last found nothing left to send this participant, written in the transaction
+    # that records their reminder rows. The meeting's SEQUENCE then, whether they could get
+    # mail, and how many participants the meeting had (one taken off shows in the others'
+    # count). Compared with the live state each sweep; anything else means "read it again".
+    invited_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    invited_mailable = models.BooleanField(null=True, blank=True, editable=False)
+    invited_peers = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["invited_sequence", "invited_mailable",
+                                                 "invited_peers"])
 
     class Meta:
         ordering = ["meeting", "contact", "id"]

@@ -58,7 +58,7 @@ from django.db.models.functions import (
 from django.utils import timezone
 from icalendar import Calendar, vCalAddress
 
-from governance import ical
+from governance import ical, recurrence
 from governance.choices import (
     ACTION_OPEN,
     IMPEDIMENT_OPEN,
@@ -106,17 +106,84 @@ def _versions(meeting: Meeting, *, upto: int) -> list[str]:
     return [f"meeting:{meeting.pk}:v{n}" for n in range(upto + 1)]
 
 
-def _participants(meeting_ids) -> dict[int, list[Recipient]]:
-    """{meeting id: its participants who may get mail}: one query."""
-    found = defaultdict(list)
+def _may_get_mail(user_id, user_active, contact_id, contact_archived_at) -> bool:
+    """Whether a participant is told about a meeting: an active user or a contact still on
+    the vendor's books (one taken off, or who can no longer get mail, is sent a cancel)."""
+    return bool(user_id and user_active) or bool(
+        not user_id and contact_id and contact_archived_at is None)
+
+
+def _participants(meeting_ids) -> tuple[dict[int, list[Recipient]], dict[int, list[tuple]]]:
+    """({meeting id: its participants who may get mail}, {meeting id: [(attendance id,
+    may get mail)] of all its participants}): one query."""
+    found, rows_of = defaultdict(list), defaultdict(list)
     rows = (Attendance.objects.filter(meeting_id__in=meeting_ids)
             .select_related("user", "contact").order_by("meeting_id", "id"))
     for row in rows:
-        if row.user_id and row.user.is_active:
+        mailable = _may_get_mail(row.user_id, row.user_id and row.user.is_active,
+                                 row.contact_id, row.contact_id and row.contact.archived_at)
+        rows_of[row.meeting_id].append((row.pk, mailable))
+        if mailable and row.user_id:
             found[row.meeting_id].append(user_recipient(row.user))
-        elif row.contact_id and row.contact.archived_at is None:
+        elif mailable:
             found[row.meeting_id].append(contact_recipient(row.contact))
-    return found
+    return found, rows_of
+
+
+# Settled meetings. A meeting inside its lead time whose every participant has the
+# invitation of its current version recorded, and everyone sent an earlier one who left has
+# a cancellation, needs nothing until something changes; the steady sweep (every minute)
+# would otherwise read hundreds of them with their participants and what was sent. When a
+# find leaves nothing undone for a meeting it stamps each participant (`Attendance.
+# invited_*`: the SEQUENCE, whether they could get mail, how many participants there were)
+# in the transaction that records the reminder rows (`registry.Found`). The next find reads
+# the candidates' participants in one flat query and leaves a meeting out when every stamp
+# still matches: a move (SEQUENCE + 1), a participant added (no stamp), one taken off (the
+# others' count), one deactivated or archived (could get mail) all show as a mismatch, in
+# plain column comparisons that cost nothing to plan. A stamp that a stale `save()` writes
+# back can only mismatch (the state it describes was settled) or describe what is true.
+
+def _settled(candidates: dict[int, int]) -> set[int]:
+    """Of {meeting id: sequence}, the meetings whose participants' stamps all match their
+    live state (module comment above): one query."""
+    if not candidates:
+        return set()
+    rows_of = defaultdict(list)
+    for row in (Attendance.objects.filter(meeting_id__in=candidates).order_by()
+                .values_list("meeting_id", "invited_sequence", "invited_mailable",
+                             "invited_peers", "user_id", "user__is_active", "contact_id",
+                             "contact__archived_at")):
+        rows_of[row[0]].append(row)
+    return {pk for pk, rows in rows_of.items()
+            if all(sequence == candidates[pk] and peers == len(rows)
+                   and mailable == _may_get_mail(*rest)
+                   for _, sequence, mailable, peers, *rest in rows)}
+
+
+def _settle(rows_of: dict[int, list[tuple]], meetings: list[Meeting]):
+    """`registry.Found.settle` stamping these meetings' participants as `_participants`
+    read them: one statement."""
+    if not meetings:
+        return None
+    ids = [pk for m in meetings for pk, _ in rows_of[m.pk]]
+    if not ids:
+        return None  # nobody to stamp: a meeting without participants is read each time
+    by_sequence, by_peers = defaultdict(list), defaultdict(list)
+    for m in meetings:
+        by_sequence[m.sequence].append(m.pk)
+        by_peers[len(rows_of[m.pk])].append(m.pk)
+    unmailable = [pk for m in meetings for pk, mailable in rows_of[m.pk] if not mailable]
+
+    def settle():
+        Attendance.objects.filter(pk__in=ids).update(
+            invited_sequence=Case(*(When(meeting_id__in=pks, then=Value(n))
+                                    for n, pks in by_sequence.items())),
+            invited_peers=Case(*(When(meeting_id__in=pks, then=Value(n))
+                                 for n, pks in by_peers.items())),
+            invited_mailable=Case(When(pk__in=unmailable, then=Value(False)),
+                                  default=Value(True)))
+
+    return settle
 
 
 def _recipients_by_key(keys) -> dict[str, Recipient]:
@@ -200,17 +267,31 @@ def _meetings_find(tier: str):
         gone = (Q(starts_at__gt=now, status=MeetingStatus.CANCELLED)
                 | Q(starts_at__gt=now, archived_at__isnull=False))
         with registry.no_jit():  # (`registry.no_jit`: this query is why it exists)
-            meetings = list(live.filter(upcoming | gone).select_related("vendor")
-                            .order_by("starts_at", "id"))
-        if not meetings:
-            return []
-        participants = _participants([m.pk for m in meetings])
+            candidates = list(live.filter(upcoming | gone).values_list(
+                "id", "sequence", "status", "archived_at", "starts_at", "time_zone"))
+        # Left out before anything else is read: a meeting at its first version whose
+        # moment has not come (the SQL bound is a superset: DST_SLACK), and the scheduled
+        # ones announced to everyone already ("Settled meetings"). Cancelled or archived
+        # ones are read as they are (few; whoever had their invitation is sent a cancel).
+        moments = _Cached(lambda at_zone: reminding.before(at_zone[0], offset,
+                                                           recurrence.zone(at_zone[1])))
+        candidates = [c for c in candidates if c[2] != MeetingStatus.SCHEDULED or c[3]
+                      or c[1] > 0 or moments[c[4], c[5]] <= now]
+        settled = _settled({pk: sequence for pk, sequence, status, archived, *_ in candidates
+                            if status == MeetingStatus.SCHEDULED and archived is None})
+        if len(settled) == len(candidates):
+            return registry.Found()
+        meetings = list(Meeting.objects.filter(pk__in=[c[0] for c in candidates
+                                                       if c[0] not in settled])
+                        .select_related("vendor").order_by("starts_at", "id"))
+        participants, rows_of = _participants([m.pk for m in meetings])
         occasions = [o for m in meetings
                      for o in [*_versions(m, upto=m.sequence), f"meeting:{m.pk}:cancel"]]
         sent = registry.sent_to(key, occasions)
-        # Recorded already (sent or not yet): not built again (an invite costs milliseconds).
-        recorded = registry.recorded_to(key, [o for m in meetings for o in (
-            f"meeting:{m.pk}:v{m.sequence}", f"meeting:{m.pk}:cancel")])
+        # Recorded already (sent or not yet): not built again (an invite costs
+        # milliseconds); every version's, so that a meeting is settled only when nobody
+        # who left holds an invitation still to be sent (they would need a cancel then).
+        recorded = registry.recorded_to(key, occasions)
         for occasion, keys in sent.items():  # (the same, where the engine is not the one)
             recorded.setdefault(occasion, set()).update(keys)
         had = {m.pk: set().union(*(sent.get(o, set()) for o in _versions(m, upto=m.sequence)))
@@ -223,6 +304,7 @@ def _meetings_find(tier: str):
             by_key.update({r.key: r for r in participants[m.pk]})
         due = []
         announce = []
+        done = []  # meetings with nothing left once these Dues are recorded
         for m in meetings:
             url = m.get_absolute_url()
             cancelled = recorded.get(f"meeting:{m.pk}:cancel", set())
@@ -232,6 +314,12 @@ def _meetings_find(tier: str):
                         due.append(_cancel(key, m, by_key[k], now, url))
                 continue
             moment = reminding.before(m.starts_at, offset, m.tz)
+            invited = set().union(*(recorded.get(o, set())
+                                    for o in _versions(m, upto=m.sequence)))
+            if moment <= now and invited - current[m.pk] <= had[m.pk] | cancelled:
+                # In its lead time (every participant is told now, or was), and nobody who
+                # left holds an invitation not yet sent: settled once this is recorded.
+                done.append(m)
             version = f"meeting:{m.pk}:v{m.sequence}"
             earlier = set().union(*(sent.get(o, set())
                                     for o in _versions(m, upto=m.sequence - 1)))
@@ -251,7 +339,7 @@ def _meetings_find(tier: str):
             due.append(Due(occasion=version, recipient=r, vendor_id=m.vendor_id, due_at=at,
                            url=url, context=context,
                            ics=_invite(m, "REQUEST", r)))
-        return due
+        return registry.Found(due, settle=_settle(rows_of, done))
 
     return find
 

@@ -209,12 +209,18 @@ def _insert_copy(rows: list[tuple], table: str, columns: str, conflict: str) -> 
 def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
     """Record what `config`'s kind found, one row per (occasion, recipient); rows already
     recorded are left as they are. Three queries (the kind's preferences, the bounced
-    addresses, the insert; SQLite: an insert per INSERT_CHUNK rows).
+    addresses, the insert; SQLite: an insert per INSERT_CHUNK rows), and the find's
+    `registry.Found.settle` if it gives one, in the same transaction as the insert (none of
+    them when nothing was found and nothing is to be settled).
 
     Per row only what the row needs is done here (a tuple of adapted values, the context
     encoded once): a cold sweep records thousands of rows at once."""
+    settle = registry.settle_of(dues)  # (`registry.Found`: in the recording transaction)
     dues = list(dues)
     if not dues:  # the steady sweep: most kinds find nothing new (not even a query here)
+        if settle is not None:
+            with transaction.atomic():
+                settle()
         return Inserted()
     kind_key = config.kind.key
     chosen = deliveries(kind_key)
@@ -262,6 +268,8 @@ def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
     inserted = Inserted()
     with transaction.atomic():
         new = _insert(rows)
+        if settle is not None:
+            settle()
     inserted.rows = len(new)
     for occasion, recipient_key in new:
         status, delivery, due_at = by_key[(occasion, recipient_key)]
@@ -322,6 +330,57 @@ def _sql_insert(config: KindConfig, horizon: datetime, now: datetime) -> tuple[s
     return sql, params
 
 
+# Compiled statements. Building a kind's `find_sql` queryset and compiling it costs more
+# than running it (about 100 ms a sweep for the six SQL kinds on the dev machine against
+# 40-50 ms of execution; bench/RESULTS.md, "Reminder sweep"), and a sweep runs every
+# minute. A kind's statement depends on its offset, on the dates of `now`'s day and on
+# `now` itself: it is compiled once per quarter of an hour (every time zone's day starts on
+# one) and its `now` and `horizon` parameters are put in at each sweep. Which parameters
+# those are is found by compiling it twice, a second apart; a kind whose statement changes
+# otherwise (its text, or any other parameter) is compiled at every sweep, as before.
+STATEMENT_BUCKET = timedelta(minutes=15)
+_statements: dict[tuple, tuple[str, list, dict[int, str]] | None] = {}
+
+
+def _bucket(moment: datetime) -> int:
+    return int(moment.timestamp() // STATEMENT_BUCKET.total_seconds())
+
+
+def _sql_insert_cached(config: KindConfig, horizon: datetime,
+                       now: datetime) -> tuple[str, list]:
+    """`_sql_insert`, compiled once per kind, setting and quarter of an hour."""
+    key = (config.kind.key, config.offset, config.mandatory, _bucket(horizon), _bucket(now))
+    if key not in _statements:
+        for stale in [k for k in _statements if k[3:] != key[3:]]:
+            del _statements[stale]  # an earlier quarter of an hour
+        sql, params = _sql_insert(config, horizon, now)
+        step = timedelta(seconds=1)
+        if _bucket(horizon + step) != key[3] or _bucket(now + step) != key[4]:
+            step = -step
+        again, moved = _sql_insert(config, horizon + step, now + step)
+        slots = {}
+        for n, (first, second) in enumerate(zip(params, moved, strict=False)):
+            if first == second:
+                continue
+            if (first, second) == (horizon, horizon + step):
+                slots[n] = "horizon"
+            elif (first, second) == (now, now + step):
+                slots[n] = "now"
+            else:
+                slots = None  # a parameter that moves otherwise: not kept
+                break
+        keep = again == sql and len(moved) == len(params) and slots is not None
+        _statements[key] = (sql, list(params), slots) if keep else None
+    entry = _statements[key]
+    if entry is None:
+        return _sql_insert(config, horizon, now)
+    sql, params, slots = entry
+    params = list(params)
+    for n, which in slots.items():
+        params[n] = horizon if which == "horizon" else now
+    return sql, params
+
+
 def record_sql(configs: list[KindConfig], *, horizon: datetime,
                now: datetime) -> dict[str, Inserted]:
     """Record what each of these kinds' `find_sql` selects, in one statement (one round
@@ -330,7 +389,7 @@ def record_sql(configs: list[KindConfig], *, horizon: datetime,
     and the due moments still ahead of the immediate ones (to wake the senders at)."""
     parts, params = [], []
     for n, config in enumerate(configs):
-        sql, part_params = _sql_insert(config, horizon, now)
+        sql, part_params = _sql_insert_cached(config, horizon, now)
         parts.append((f"k{n} AS ({sql})", f"SELECT {n}, k{n}.* FROM k{n}"))
         params += part_params
     sql = (f"WITH {', '.join(cte for cte, _ in parts)} "

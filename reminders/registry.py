@@ -49,7 +49,18 @@ that order), or an (sql, params) pair, selecting exactly the rows `find` returns
 recorded. On PostgreSQL the engine records straight from it with one ``INSERT … SELECT …
 ON CONFLICT DO NOTHING`` (no row is read into Python); elsewhere (SQLite) and for every
 other caller of a kind (the "Scheduled next" snapshot) `find` is used, so both must agree
-(tests/reminder_kinds/test_find_sql.py compares what each records).
+(tests/reminder_kinds/test_find_sql.py compares what each records). The engine compiles a
+kind's statement once per quarter of an hour and puts each sweep's moment in
+(`outbox._sql_insert_cached`): a `find_sql` may depend on its `now` through `now` itself
+and the dates of its day (in any zone), not through a rounded time of day.
+
+Settling. A find may return a `Found` (a list of Dues) with a `settle` callable: the engine
+calls it inside the transaction that records those Dues (`outbox.record`), so a kind can
+note, beside its own records, that something needs nothing more ("this meeting is announced
+to all its participants") and leave it out of the next sweeps' reads. Written in the same
+transaction, the note can neither outlive rows that were rolled back nor be missing once
+they are committed; whoever calls `find` without recording (the "Scheduled next" snapshot)
+does not settle.
 
 `sent_to(kind, occasions)` tells a kind which of its occasions already went to whom (the
 engine provides the lookup with `provide_sent_lookup`): a meeting's update goes at once to
@@ -121,6 +132,21 @@ class Kind:
     mandatory: bool = False  # the default; an admin may change it per kind
     # The rows `find` returns as one query (module docstring, "Recording in SQL"): PostgreSQL.
     find_sql: Callable[[datetime, timedelta], object] | None = None
+
+
+class Found(list):
+    """What a `find` returns when it has something to settle once its Dues are recorded:
+    the Dues, and `settle()`, which the engine calls inside the recording transaction
+    (module docstring, "Settling"); a plain list settles nothing."""
+
+    def __init__(self, dues: Iterable[Due] = (), settle: Callable[[], None] | None = None):
+        super().__init__(dues)
+        self.settle = settle
+
+
+def settle_of(found) -> Callable[[], None] | None:
+    """The `settle` of what a find returned, if it has one."""
+    return getattr(found, "settle", None)
 
 
 # The columns of a kind's `find_sql` rows, in order: a `Due` and its `Recipient` flattened

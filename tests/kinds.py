@@ -1,7 +1,8 @@
 """Helpers for testing reminder kinds without the engine: an outbox that records what a
 kind finds under the engine's unique key (kind, occasion, recipient key), answers
-`registry.sent_to` from what it recorded, and drops what `still_current` says is stale,
-as the engine does just before sending."""
+`registry.sent_to` from what it recorded, drops what `still_current` says is stale, as
+the engine does just before sending, and settles what a kind's find says is settled once
+recorded (`registry.Found`), as the engine does."""
 
 from collections import Counter
 from contextlib import contextmanager
@@ -35,7 +36,8 @@ class Outbox:
                 continue
             offset = (offsets or {}).get(kind.key, kind.default_offset)
             new = []
-            for due in kind.find(now, offset):
+            found = kind.find(now, offset)
+            for due in found:
                 unique = (kind.key, due.occasion, due.recipient.key)
                 if unique not in self.rows:
                     new.append((unique, due))
@@ -46,6 +48,8 @@ class Outbox:
                 self.rows[unique] = due
                 self.first_seen[unique] = now
                 sent.append(due)
+            if (settle := registry.settle_of(found)) is not None:
+                settle()  # as the engine does once it has recorded them
         return sent
 
     def count(self, kind_key: str | None = None) -> Counter:

@@ -217,3 +217,50 @@ def test_a_kind_whose_sql_fails_is_kept_as_a_failure_and_the_others_are_recorded
     assert JobFailure.objects.filter(job=outbox.SWEEP_JOB, resolved_at__isnull=True,
                                      record_id=KindSetting.objects.get(kind=broken.key).pk
                                      ).count() == 1
+
+
+def _counted(kind, calls):
+    """`kind` whose `find_sql` notes each time it is built."""
+    from dataclasses import replace
+
+    def find_sql(now, offset):
+        calls.append((kind.key, now))
+        return kind.find_sql(now, offset)
+
+    return replace(kind, find_sql=find_sql)
+
+
+def test_a_kinds_statement_is_compiled_once_a_quarter_hour_and_given_each_sweeps_moment(db):
+    from tests.reminders.kinds import registered
+
+    calls = []
+    outbox._statements.clear()
+    with registered(*(_counted(registry.get(key), calls) for key in SQL_KINDS)):
+        configs = list(outbox.kind_configs().values())
+        for minutes in (0, 3, 6):  # one quarter of an hour (09:00-09:15 UTC)
+            now = NOW + timedelta(minutes=minutes)
+            horizon = now + outbox.lookahead()
+            kept = [outbox._sql_insert_cached(config, horizon, now) for config in configs]
+            assert kept == [outbox._sql_insert(config, horizon, now) for config in configs]
+    # Twice per kind at the first sweep (the moment and a second later), then reused; the
+    # rest are the fresh compilations this test compares with.
+    assert len(calls) == len(SQL_KINDS) * (2 + 3)
+
+
+def test_a_statement_that_moves_with_the_moment_otherwise_is_compiled_at_every_sweep(db):
+    from tests.reminders.kinds import registered
+
+    due = registry.get("governance.action_item_due")
+    hour_ago = registry.Kind(
+        key="tests.hour_ago", label="Test", description="Test.", timing=due.timing,
+        default_offset=due.default_offset, find=due.find,
+        find_sql=lambda now, offset: ("SELECT %s", [now - timedelta(hours=1)]))
+    calls = []
+    outbox._statements.clear()
+    with registered(_counted(hour_ago, calls)):
+        config = outbox.kind_configs()[hour_ago.key]
+        for minutes in (0, 3):
+            now = NOW + timedelta(minutes=minutes)
+            sql, params = outbox._sql_insert_cached(config, now, now)
+            assert now - timedelta(hours=1) in params
+    assert len(calls) == 2 + 1 + 1
