@@ -15,6 +15,8 @@ from vendorgov.roles import Role
 
 #: A query string longer than this is not worth keeping a page for.
 KEPT_QUERY_MAX = 300
+#: The homes kept (the vendor user's is not: its reviews coming up change by the hour).
+KEPT = ("executive", "line", "operations")
 #: Surveys waiting for the person's answer listed at the top of any home.
 SURVEYS_SHOWN = 5
 
@@ -33,12 +35,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
     their periodic-job problems). Line managers and stakeholders: their vendors and their
     own work. Operations: this week's SLA work. Vendor users: their side's open items.
 
-    The executive's and the line manager's homes read some twenty queries across every app
-    and render 30-50 KB, though most views come between two writes: their content is
-    rendered once and kept in the cache (vendorgov/freshness.py) until a table it read is
-    written, the date changes (every list is by day: overdue, this week, "in 3 days"), or,
-    for the upcoming reviews, one of them starts. It is kept per person (what they may see,
-    their own items) and, on the executive's, per filter and page of the heat map."""
+    The executive's, the line manager's and operations' homes read twelve to twenty queries
+    across every app and render 15-50 KB, though most views come between two writes: their
+    content is rendered once and kept in the cache (vendorgov/freshness.py) until a table
+    it read is written, the date changes (every list is by day: overdue, this week, "in 3
+    days"), or, for the upcoming reviews, one of them starts. It is kept per person (what
+    they may see, their own items) and, on the executive's, per filter and page of the heat
+    map."""
 
     def role(self) -> str:
         user = self.request.user
@@ -58,7 +61,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         # Anyone may be asked for a health-check survey (stakeholders above all): theirs
         # are listed first, answered signed in (one query, never kept: it is theirs alone).
         kwargs["surveys"] = list(healthchecks.surveys_waiting(user)[:SURVEYS_SHOWN])
-        if role in ("executive", "line"):
+        if role in KEPT:
             today, now = timezone.localdate(), timezone.now()
             query = params.urlencode() if role == "executive" else ""
             if len(query) > KEPT_QUERY_MAX:
@@ -70,9 +73,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
                     valid=lambda b: b.holds_until is None or now < b.holds_until)
             return super().get_context_data(body=body.html, role=role, section="home",
                                             **kwargs)
-        data = (selectors.vendor_user_home(user) if role == "vendor"
-                else selectors.ops_home(user))
-        return super().get_context_data(d=data, role=role, section="home", **kwargs)
+        return super().get_context_data(d=selectors.vendor_user_home(user), role=role,
+                                        section="home", **kwargs)
 
     def body(self, role: str, today) -> Body:
         user, params = self.request.user, self.request.GET
@@ -81,6 +83,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
                                        only_red=params.get("red") == "1",
                                        page=params.get("page", 1), today=today)
             holds_until = data.reviews_hold_until
+        elif role == "operations":
+            data, holds_until = selectors.ops_home(user, today=today), None
         else:
             data, holds_until = selectors.line_home(user, today=today), None
         html = render_to_string(f"dashboards/_home_{role}_body.html",

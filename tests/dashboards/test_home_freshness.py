@@ -164,3 +164,23 @@ def test_nothing_is_kept_while_the_transaction_has_uncommitted_writes(client, li
         transaction.set_rollback(True)
     page, _ = _view(client)
     assert "Acme Uncommitted" not in page and "Acme Outsourcing" in page
+
+
+def test_operations_home_kept_in_the_cache_shows_a_new_service_level_and_a_measurement(
+        client, vendor_a):
+    from sla import rules
+    from tests.factories import AssignmentFactory, UserFactory
+    from tests.sla.factories import measurement, service_level
+    from vendorgov.roles import Role
+
+    olga = UserFactory(username="olga", role=Role.OPERATIONS)
+    AssignmentFactory(user=olga, vendor=vendor_a)
+    client.force_login(olga)
+    page, _ = _cached_view(client)
+    assert "Weekly uptime" not in page
+    level = service_level(vendor_a, name="Weekly uptime", window="weekly")
+    page, _ = _cached_view(client)
+    assert "Weekly uptime" in page and "no measurement yet" in page
+    measurement(level, rules.window_start("weekly", timezone.localdate()), 99.9)  # this week
+    page = _view(client)[0]
+    assert "no measurement yet" not in page and "1 measurement so far" in page
