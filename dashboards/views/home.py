@@ -27,6 +27,9 @@ class Body:
     html: str
     holds_until: datetime | None = None
     head: str = ""  # the vendor user's: its title and introduction, above the surveys
+    # The vendor user's vendor, as read with the page (its row is one the page read, so a
+    # write to it drops the page): the navigation's link to it, without reading it again.
+    vendor: object = None
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -70,12 +73,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 f"home-{role}", (user.pk, user.role, user.vendor_id, today, query),
                 lambda: self.body(role, today, now),
                 valid=lambda b: b.holds_until is None or now < b.holds_until)
+        if body.vendor is not None:
+            user.vendor = body.vendor
         return super().get_context_data(body=body.html, head=body.head, role=role,
                                         section="home", **kwargs)
 
     def body(self, role: str, today, now) -> Body:
         user, params = self.request.user, self.request.GET
-        head = ""
+        head, vendor = "", None
         if role == "executive":
             data = selectors.exec_home(user, query=params.get("q", "").strip()[:100],
                                        only_red=params.get("red") == "1",
@@ -85,9 +90,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             data, holds_until = selectors.ops_home(user, today=today), None
         elif role == "vendor":
             data = selectors.vendor_user_home(user, today=today, now=now)
-            holds_until = data.holds_until
-            if data.vendor is not None:  # the navigation's link to it: not read again
-                user.vendor = data.vendor
+            holds_until, vendor = data.holds_until, data.vendor
         else:
             data, holds_until = selectors.line_home(user, today=today), None
         context = {"d": data, "role": role, "section": "home"}
@@ -96,4 +99,4 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if role == "vendor":
             head = render_to_string("dashboards/_home_vendor_head.html", context,
                                     request=self.request)
-        return Body(html, holds_until, head)
+        return Body(html, holds_until, head, vendor)

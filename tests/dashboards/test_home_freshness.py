@@ -192,7 +192,8 @@ def test_operations_home_kept_in_the_cache_shows_a_new_service_level_and_a_measu
 def test_vendor_users_kept_home_shows_an_item_done_and_never_another_vendors(
         client, alice, charlie, vendor_a, vendor_b):
     """Kept per person and vendor: each vendor user's kept home shows their vendor's items
-    only, a write shows at the next view, and one moved to another vendor sees that one."""
+    only, a write shows at the next view, and one moved to another vendor sees that one
+    (its name in the title and the navigation, renamed at once)."""
     item = action_item(vendor_a, title="Send the Acme capacity plan")
     action_item(vendor_b, title="Send the Borealis capacity plan")
     client.force_login(alice)
@@ -209,6 +210,10 @@ def test_vendor_users_kept_home_shows_an_item_done_and_never_another_vendors(
     alice.save(update_fields=["vendor"])
     page, _ = _view(client)
     assert "Send the Borealis capacity plan" in page and "Acme" not in page
+    assert _view(client)[1] == kept  # kept again
+    vendor_services.record_update(vendor_b, name="Borealis Cloud")  # title and navigation
+    page, _ = _view(client)
+    assert page.count("Borealis Cloud") >= 3 and "Borealis IT" not in page
 
 
 def test_vendor_users_kept_home_drops_a_review_once_it_starts_and_lists_one_within_four_weeks(
