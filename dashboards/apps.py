@@ -10,6 +10,9 @@ class DashboardsConfig(AppConfig):
 
     def ready(self):
         from dashboards import tasks  # noqa: F401 - registers how pack jobs are queued
+        from governance import selectors as governance
         from vendors import overview
 
-        overview.register("vendor_360", "dashboards/_vendor360.html", order=10)
+        # Its governance block shows each tier's next review, as the header does.
+        overview.register("vendor_360", "dashboards/_vendor360.html", order=10,
+                          holds_until=governance.reviews_hold_until)

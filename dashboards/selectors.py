@@ -492,30 +492,53 @@ def ops_home(user, *, today: date | None = None) -> OpsHome:
 # -- a vendor user's home --------------------------------------------------------------------
 
 
+#: The vendor user's home lists the reviews starting in the next four weeks.
+VENDOR_REVIEWS_AHEAD = timedelta(days=28)
+#: ... and reads one day past them, to know when the first of those joins the list.
+VENDOR_REVIEWS_PAST = timedelta(days=1)
+
+
 @dataclass
 class VendorUserHome:
+    """A vendor user's home, as read at one moment, and until when it holds without a write
+    or a new day (`holds_until`): its reviews are "the next four weeks", so the list
+    changes when the first of them starts or the next one comes within the four weeks."""
+
     vendor: object
     action_items: list
     corrective_actions: list
     impediments: list
     missing_windows: list
     meetings: list
+    holds_until: datetime
     today: date = field(default_factory=timezone.localdate)
 
 
-def vendor_user_home(user) -> VendorUserHome:
+def vendor_user_home(user, *, today: date | None = None,
+                     now: datetime | None = None) -> VendorUserHome:
     """Their own vendor's open items on their side. Scoped by `access` like every read, so
-    nothing of another vendor can appear."""
-    today = timezone.localdate()
-    now = timezone.now()
+    nothing of another vendor can appear. The vendor is read here (not `user.vendor`, which
+    another read may have loaded already), so a kept home knows it read the vendor's row."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    horizon = now + VENDOR_REVIEWS_AHEAD
+    # One query for the reviews shown and for when the list next changes by the clock: the
+    # day past the horizon is read too (a vendor has a meeting or two in it), and a review
+    # beyond that day joins the list no sooner than a day from now.
+    rows = governance.meetings_between(user, now, horizon + VENDOR_REVIEWS_PAST)
+    meetings = [m for m in rows if m.starts_at < horizon]
+    later = [m.starts_at - VENDOR_REVIEWS_AHEAD for m in rows if m.starts_at >= horizon]
+    ends = [meetings[0].starts_at] if meetings else []
+    ends.append(later[0] if later else now + VENDOR_REVIEWS_PAST)
     return VendorUserHome(
-        vendor=user.vendor,
+        vendor=access.vendors(user).filter(pk=user.vendor_id).first(),
         action_items=governance.action_items_open(user, side="vendor"),
         corrective_actions=sla.corrective_actions_open(user),
         impediments=governance.impediments_open(user),
         missing_windows=list(sla.windows_missing_data(user, closed_since=today
                                                       - MISSING_LOOKBACK)[:50]),
-        meetings=governance.meetings_between(user, now, now + timedelta(days=28)),
+        meetings=meetings,
+        holds_until=min(ends),
         today=today,
     )
 

@@ -731,6 +731,14 @@ def reviews_by_tier(vendor: Vendor) -> list[TierReviews]:
     return reviews
 
 
+def reviews_hold_until(vendor: Vendor):
+    """Until when `reviews_by_tier(vendor)` holds without a write (no query: the reviews the
+    page read): a scheduled meeting is "next" until it has ended, then the one after it is.
+    The last held ones change only when a meeting is marked held (a write)."""
+    return min((r.next.ends_at for r in reviews_by_tier(vendor) if r.next is not None),
+               default=None)
+
+
 def next_review(vendor: Vendor) -> Meeting | None:
     """The vendor's next scheduled meeting of any tier (the header's next review): the
     earliest of `reviews_by_tier`'s."""

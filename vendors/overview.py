@@ -7,9 +7,13 @@ so `vendors` never imports them. The Overview tab includes each registered templ
 page's context (`vendor`, `user`, `rights`, `o`); a part loads what it shows through its own
 app's template tags, in a fixed number of queries, and renders nothing when it has nothing
 to say.
+The tab is kept until a table it read is written (vendors/views/vendor.py): a part that also
+changes with the clock alone, not the date, says until when with `holds_until(vendor)`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -17,13 +21,17 @@ class OverviewPart:
     key: str
     template: str
     order: int
+    # When what the part shows of a vendor (after rendering it) changes with the clock alone,
+    # not a write or the date: None if never. The Overview tab is kept until then.
+    holds_until: Callable[[object], datetime | None] | None = None
 
 
 _parts: dict[str, OverviewPart] = {}
 
 
-def register(key: str, template: str, *, order: int) -> None:
-    _parts[key] = OverviewPart(key, template, order)
+def register(key: str, template: str, *, order: int,
+             holds_until: Callable[[object], datetime | None] | None = None) -> None:
+    _parts[key] = OverviewPart(key, template, order, holds_until)
 
 
 def parts() -> list[OverviewPart]:

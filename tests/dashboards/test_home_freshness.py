@@ -1,8 +1,10 @@
 """The homes keep what they computed in the cache (vendorgov/freshness.py) and show every
 committed write at the next view: a change through a service, a bulk UPDATE, a write by
 another connection that commits while a view is being computed, and the clock for the
-upcoming reviews. These tests commit for real (transaction=True), as production does; a
-second view that reads fewer queries than the first proves the cache was used."""
+upcoming reviews (the vendor user's: one starting, one coming within four weeks). A kept
+home is never another person's. These tests commit for real (transaction=True), as
+production does; a second view that reads fewer queries than the first proves the cache
+was used."""
 
 import datetime
 import threading
@@ -18,9 +20,10 @@ from django.utils import timezone
 from dashboards import selectors
 from governance import selectors as governance
 from governance import services as gov_services
+from governance.choices import Tier
 from governance.models import ActionItem
 from tests.dashboards.data import owner_item
-from tests.governance.factories import quarterly_cadence
+from tests.governance.factories import action_item, quarterly_cadence
 from vendors import services as vendor_services
 from vendors.choices import AssignmentRole
 from vendors.models import Vendor, VendorAssignment
@@ -184,3 +187,61 @@ def test_operations_home_kept_in_the_cache_shows_a_new_service_level_and_a_measu
     measurement(level, rules.window_start("weekly", timezone.localdate()), 99.9)  # this week
     page = _view(client)[0]
     assert "no measurement yet" not in page and "1 measurement so far" in page
+
+
+def test_vendor_users_kept_home_shows_an_item_done_and_never_another_vendors(
+        client, alice, charlie, vendor_a, vendor_b):
+    """Kept per person and vendor: each vendor user's kept home shows their vendor's items
+    only, a write shows at the next view, and one moved to another vendor sees that one
+    (its name in the title and the navigation, renamed at once)."""
+    item = action_item(vendor_a, title="Send the Acme capacity plan")
+    action_item(vendor_b, title="Send the Borealis capacity plan")
+    client.force_login(alice)
+    page, kept = _cached_view(client)
+    assert "Send the Acme capacity plan" in page and "Borealis" not in page
+    client.force_login(charlie)
+    page, _ = _cached_view(client)
+    assert "Send the Borealis capacity plan" in page and "Acme" not in page
+    client.force_login(alice)
+    gov_services.action_item_progress(item, status="done")
+    page, queries = _view(client)
+    assert "Send the Acme capacity plan" not in page and queries > kept
+    alice.vendor = vendor_b
+    alice.save(update_fields=["vendor"])
+    page, _ = _view(client)
+    assert "Send the Borealis capacity plan" in page and "Acme" not in page
+    assert _view(client)[1] == kept  # kept again
+    vendor_services.record_update(vendor_b, name="Borealis Cloud")  # title and navigation
+    page, _ = _view(client)
+    assert page.count("Borealis Cloud") >= 3 and "Borealis IT" not in page
+
+
+def test_vendor_users_kept_home_drops_a_review_once_it_starts_and_lists_one_within_four_weeks(
+        client, alice, vendor_a):
+    """No write: the home lists the reviews of the next four weeks, so the clock alone
+    changes it when the first starts and when a later one comes within the four weeks."""
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+    soon, later = (gov_services.meeting_arrange(
+        vendor=vendor_a, tier=Tier.HEALTH_CHECK, key=key, title=title, starts_at=starts_at,
+        duration_minutes=30) for key, title, starts_at in (
+            ("hc-1", "Review soon", start),
+            ("hc-2", "Review later", start + selectors.VENDOR_REVIEWS_AHEAD
+             + datetime.timedelta(hours=1))))
+    shown = lambda page, meeting: f'href="{meeting.get_absolute_url()}"' in page  # noqa: E731
+    with at(start - datetime.timedelta(minutes=30)):  # a session lasts two hours
+        client.force_login(alice)
+        page, kept = _cached_view(client)
+    assert shown(page, soon) and not shown(page, later)
+    with at(start - datetime.timedelta(minutes=1)):
+        page, queries = _view(client)
+    assert shown(page, soon) and queries == kept  # no write, not started: still kept
+    with at(start + datetime.timedelta(minutes=1)):
+        page, queries = _view(client)
+    assert not shown(page, soon) and not shown(page, later) and queries > kept
+    with at(start + datetime.timedelta(minutes=59)):
+        page, queries = _view(client)
+    assert not shown(page, later) and queries == kept
+    with at(start + datetime.timedelta(minutes=61)):  # four weeks before the later one
+        page, queries = _view(client)
+    assert shown(page, later) and queries > kept

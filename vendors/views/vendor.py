@@ -1,11 +1,17 @@
 """Vendors: the list, the vendor's own tabs, and adding, editing, archiving a vendor."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
+from vendorgov import freshness
 from vendorgov.pages import ConfirmPage, FormPage, ListPage
-from vendors import access, forms, overview, selectors, services
+from vendors import access, forms, header, overview, selectors, services
 from vendors.access import Action
 from vendors.filtersets import VendorFilterSet
 from vendors.models import Vendor
@@ -36,8 +42,27 @@ class VendorListView(ListPage):
                                         **kwargs)
 
 
+@dataclass
+class Kept:
+    """The Overview tab's content, rendered, and until when it holds without a write or a
+    new day (None: until a write)."""
+
+    html: str
+    holds_until: datetime | None
+
+
 class VendorTabView(VendorMixin, TemplateView):
-    """One of the vendor page's own tabs; each tab has its own template and URL."""
+    """One of the vendor page's own tabs; each tab has its own template and URL.
+
+    The Overview tab (the vendor page) reads about fifteen small queries across the apps
+    (its header's facts, the vendor 360, the vendor's records) on every view, though most
+    views come between two writes: its content, header included, is rendered once and kept
+    in the cache (vendorgov/freshness.py) until a table it read is written, the date changes
+    (overdue, "in 3 days"), or a part's `holds_until` passes (a next review has ended).
+    It is kept per person and vendor: what the person may see and do there (their role, the
+    vendor they belong to, their rights on this vendor) and the vendor's own row (read before,
+    by the access check) are in its key; whether they may open the page is checked on every
+    view, before the cache."""
 
     def get_template_names(self):
         return [f"vendors/tabs/{self.tab}.html"]
@@ -46,13 +71,37 @@ class VendorTabView(VendorMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if self.tab == "history":
             context["entries"] = selectors.vendor_history(self.vendor)
+            return context
+        show_archived = self.request.GET.get("archived") == "1"
+        context["show_archived"] = show_archived
+        if self.tab == "overview":
+            context["body"] = self.overview_body(context, show_archived)
         else:
-            show_archived = self.request.GET.get("archived") == "1"
             context["o"] = selectors.vendor_overview(self.vendor, include_archived=show_archived)
-            context["show_archived"] = show_archived
-            if self.tab == "overview":
-                context["overview_parts"] = overview.parts()
         return context
+
+    def overview_body(self, context: dict, show_archived: bool) -> str:
+        user, vendor = self.request.user, self.vendor
+        today, now = timezone.localdate(), timezone.now()
+
+        def compute() -> Kept:
+            parts = overview.parts()
+            html = render_to_string(
+                "vendors/tabs/_overview_body.html",
+                {**context, "overview_parts": parts,
+                 "o": selectors.vendor_overview(vendor, include_archived=show_archived)},
+                request=self.request)
+            ends = [part.holds_until(vendor) for part in (*header.parts(), *parts)
+                    if part.holds_until is not None]
+            return Kept(html, min((end for end in ends if end is not None), default=None))
+
+        row = tuple(getattr(vendor, f.attname) for f in vendor._meta.concrete_fields)
+        kept = freshness.cached(
+            "vendor-overview",
+            (user.pk, user.role, user.vendor_id, user.is_superuser, row,
+             tuple(sorted(context["rights"].items())), today, show_archived),
+            compute, valid=lambda k: k.holds_until is None or now < k.holds_until)
+        return kept.html
 
 
 class VendorCreateView(FormPage):
