@@ -40,6 +40,8 @@ query can carry (``NOT EXISTS`` on the engine's unique key, one index probe per 
 so a steady sweep reads only what is new. Where the recipient is worked out in Python (an
 escalation's target), the condition names the occasion only: an occasion recorded for
 anyone is not offered again (an escalation goes once, to whoever held the role then).
+Cheaper still, a kind may keep what it recorded on its own record and compare that column
+instead ("Settling" below; governance's action items and impediments do).
 Finds build rows from ``values()`` (no model instances) and reverse each URL pattern once
 (`url_pattern`): the per-row cost is what a cold sweep of thousands of due rows pays.
 
