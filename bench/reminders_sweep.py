@@ -195,15 +195,25 @@ RECORDING = ("COPY", 'INSERT INTO "reminders_reminder"', "COMMIT")
 
 
 def empty() -> None:
-    """The state before any sweep: no reminder rows, and no meeting participant stamped as
+    """The state before any sweep: no reminder rows, no meeting participant stamped as
     announced (`Attendance.invited_*`, written with the rows: governance/reminders.py,
-    "Settled meetings"), so that the cold sweep announces every meeting again."""
-    from governance.models import Attendance
+    "Settled meetings") and no action item, impediment or corrective action stamped as
+    reminded ("Settled items"), so that the cold sweep finds and records everything again."""
+    from governance.models import ActionItem, Attendance, Impediment
     from reminders.models import Reminder
+    from sla.models import CorrectiveAction
 
     Reminder.objects.all().delete()
     Attendance.objects.filter(invited_sequence__isnull=False).update(
         invited_sequence=None, invited_mailable=None, invited_peers=None)
+    ActionItem.objects.update(reminded_due_on=None, reminded_due_to="",
+                              reminded_overdue_on=None, reminded_overdue_to="",
+                              reminded_escalation_on=None)
+    Impediment.objects.filter(reminded_step__isnull=False).update(reminded_step=None,
+                                                                   reminded_since=None)
+    CorrectiveAction.objects.update(reminded_due_on=None, reminded_due_to="",
+                                    reminded_overdue_on=None, reminded_overdue_to="",
+                                    reminded_escalation_on=None)
 
 
 def _writes(sql: str) -> bool:

@@ -414,7 +414,21 @@ class ActionItem(Archivable, VendorScoped):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=now, editable=False)
-    history = HistoricalRecords()
+    # The reminder sweep's stamps (governance/reminders.py, "Settled items"): per kind of
+    # reminder, the due date (and, for the owner's reminders, the recipient key) of the last
+    # occasion recorded for this item, written in the transaction that records its reminder
+    # row. A stamp that matches the item's due date and owner says the row exists (reminder
+    # rows are never deleted), so the sweep leaves the item out without a lookup; anything
+    # else (a new due date, another owner, no stamp) means "find it again".
+    reminded_due_on = models.DateField(null=True, blank=True, editable=False)
+    reminded_due_to = models.CharField(max_length=300, blank=True, default="", editable=False)
+    reminded_overdue_on = models.DateField(null=True, blank=True, editable=False)
+    reminded_overdue_to = models.CharField(max_length=300, blank=True, default="",
+                                           editable=False)
+    reminded_escalation_on = models.DateField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=[
+        "reminded_due_on", "reminded_due_to", "reminded_overdue_on", "reminded_overdue_to",
+        "reminded_escalation_on"])
 
     objects = ActionItemQuerySet.as_manager()
 
@@ -491,7 +505,12 @@ class Impediment(Archivable, VendorScoped):
                                              "none.")
     resolved_on = models.DateField(null=True, blank=True, editable=False)
     resolution = models.TextField(blank=True)
-    history = HistoricalRecords()
+    # The reminder sweep's stamp (governance/reminders.py, "Settled items"): the step and the
+    # day counted from (`since`) of the last escalation reminder recorded for it, written in
+    # the transaction that records the row; compared with the live level and `since`.
+    reminded_step = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    reminded_since = models.DateField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["reminded_step", "reminded_since"])
 
     objects = ImpedimentQuerySet.as_manager()
 

@@ -415,9 +415,31 @@ def meetings_still_current(occasions: list[str]) -> set[str]:
 # -- action items ------------------------------------------------------------------------------
 #
 # The three action-item kinds read plain rows (`values_list`, no model instances), leave out
-# in SQL what the engine recorded already (`registry.not_recorded`), and build each Due from
-# a handful of cached values: at portfolio scale thousands of items are overdue at once, and
-# the sweep runs every minute (bench/reminders_sweep.py).
+# in SQL what is settled ("Settled items" below), and build each Due from a handful of
+# cached values: at portfolio scale thousands of items are overdue at once, and the sweep
+# runs every minute (bench/reminders_sweep.py).
+#
+# Settled items. Once a kind's reminder about an item is recorded, the steady sweep (every
+# minute) would find the item again and look its occasion up in the reminder table: an index
+# probe per item, thousands of them (most of a steady sweep's time before these stamps).
+# Instead the recording transaction stamps the item with what it recorded
+# (`ActionItem.reminded_<due|overdue>_on` and `_to`: the due date of the occasion and the
+# recipient key of the owner; `reminded_escalation_on`: the due date escalated, for anyone;
+# `Impediment.reminded_step`/`reminded_since`: the step and the day counted from), and the
+# finds leave out an item whose stamp equals its live due date and owner (its step and
+# `since`): a plain column comparison. Reminder rows are never deleted, so a matching stamp
+# means the row exists; a moved due date, another owner, a new escalation step or date, or
+# no stamp at all is a mismatch and the item is found (and recorded under the unique key,
+# which stays the guard: a row recorded before its stamp is simply found once more, not
+# recorded twice). What the kind would not send (an owner off the account, nobody to
+# escalate to, a moment not come: a lead time, grace period or age limit not reached) is
+# not recorded and so not stamped: it is read every sweep as before, and a changed lead
+# time, grace period or limit needs no stamp to be noticed. The settle writes the values
+# of the rows it recorded (their occasion and recipient), never the item's current columns,
+# so a change committed meanwhile shows as a mismatch; a stale `save()` writing an old
+# stamp back can only mismatch or be true. Archiving a vendor, closing or reopening an item
+# or deactivating a contact changes no occasion: what was recorded stays recorded, and the
+# finds' other conditions decide, as before, whether anything more is due.
 
 _ITEM_FIELDS = (
     "id", "vendor_id", "vendor__slug", "vendor__name", "title", "notes", "status", "due_on",
@@ -468,20 +490,20 @@ def _recipient_key_of_owner():
                 output_field=CharField())
 
 
-def _items(kind_key: str, what: str, *, first_day=None, last_day=None,
+def _items(what: str, *, first_day=None, last_day=None,
            per_recipient: bool = True) -> list[_Item]:
     """Open items of live vendors due within [first_day, last_day] whose `what` occasion
-    is not recorded yet (for their owner, or for anyone when `per_recipient` is False):
+    is not settled (for their owner, or for anyone when `per_recipient` is False):
     one query."""
-    rows = _open_items(kind_key, what, first_day=first_day, last_day=last_day,
+    rows = _open_items(what, first_day=first_day, last_day=last_day,
                        per_recipient=per_recipient)
     return [_Item(r) for r in rows.order_by("due_on", "id").values_list(*_ITEM_FIELDS)]
 
 
-def _open_items(kind_key: str, what: str, *, first_day, last_day, per_recipient: bool):
+def _open_items(what: str, *, first_day, last_day, per_recipient: bool):
     """The query `_items` and `_items_sql` share: open items of live vendors due within
-    [first_day, last_day], with their `occasion`, not recorded yet (for their owner, or for
-    anyone when `per_recipient` is False)."""
+    [first_day, last_day], with their `occasion`, whose `what` stamp does not match their
+    due date (and owner, when `per_recipient`): "Settled items"."""
     rows = (ActionItem.objects.filter(status__in=ACTION_OPEN, archived_at__isnull=True,
                                       vendor__archived_at__isnull=True)
             .annotate(occasion=Concat(Value("action_item:"), Cast("id", CharField()),
@@ -492,9 +514,35 @@ def _open_items(kind_key: str, what: str, *, first_day, last_day, per_recipient:
     if last_day is not None:
         rows = rows.filter(due_on__lte=last_day)
     if per_recipient:
-        return rows.alias(recipient_key=_recipient_key_of_owner()).filter(
-            registry.not_recorded(kind_key, OuterRef("occasion"), OuterRef("recipient_key")))
-    return rows.filter(registry.not_recorded(kind_key, OuterRef("occasion")))
+        return rows.alias(recipient_key=_recipient_key_of_owner()).exclude(
+            **{f"reminded_{what}_on": F("due_on"), f"reminded_{what}_to": F("recipient_key")})
+    return rows.exclude(**{f"reminded_{what}_on": F("due_on")})
+
+
+def _settle_items(what: str, stamps: dict[int, tuple]):
+    """`registry.Found.settle` stamping these items ({item id: (due date, recipient key)}
+    as recorded; the key None for an escalation): one statement (SQLite: one per batch)."""
+    if not stamps:
+        return None
+    names = [f"reminded_{what}_on"] + ([f"reminded_{what}_to"] if what != "escalation" else [])
+    items = [ActionItem(pk=pk, **dict(zip(names, stamp, strict=False)))
+             for pk, stamp in stamps.items()]
+
+    def settle():
+        ActionItem.objects.bulk_update(items, names)
+
+    return settle
+
+
+def _settle_items_sql(what: str) -> registry.SettleSql:
+    """`_settle_items` as `registry.Kind.settle_sql`: the due date read back from the
+    recorded occasion (``action_item:<id>:<what>:<due date>``), the recipient key as
+    recorded."""
+    values = {f"reminded_{what}_on": "split_part(f.occasion, ':', 4)"}
+    if what != "escalation":
+        values[f"reminded_{what}_to"] = "f.recipient_key"
+    return registry.SettleSql(model=ActionItem, key="split_part(f.occasion, ':', 2)",
+                              values=values)
 
 
 def _on_account(items: list[_Item]):
@@ -546,18 +594,22 @@ def _item_url():
     return registry.url_pattern("governance:action_item_update", "slug", 0)
 
 
-def _to_owner(kind_key, now, offset, what, moment_of, **days) -> list[Due]:
-    """One reminder per item to its owner, still on the account, at `moment_of(due_on)`."""
+def _to_owner(now, offset, what, moment_of, **days) -> registry.Found:
+    """One reminder per item to its owner, still on the account, at `moment_of(due_on)`;
+    settled once recorded ("Settled items")."""
     today = reminding.local_today(now)
-    rows = _items(kind_key, what, **days)
+    rows = _items(what, **days)
     moments = _Cached(lambda day: moment_of(day, offset))
     rows = [i for i in rows if moments[i.due_on] <= now]
     on_account = _on_account(rows)
     url, day = _item_url(), _Cached(formats.day)
-    return [Due(occasion=f"action_item:{i.pk}:{what}:{i.due_on}", recipient=i.owner(),
-                vendor_id=i.vendor_id, due_at=moments[i.due_on], url=url(i.slug, i.pk),
-                context=_item_context(i, today, day))
-            for i in rows if on_account[i.pk]]
+    due = [Due(occasion=f"action_item:{i.pk}:{what}:{i.due_on}", recipient=i.owner(),
+               vendor_id=i.vendor_id, due_at=moments[i.due_on], url=url(i.slug, i.pk),
+               context=_item_context(i, today, day))
+           for i in rows if on_account[i.pk]]
+    stamps = {int(d.occasion.split(":")[1]): (d.occasion.split(":")[3], d.recipient.key)
+              for d in due}
+    return registry.Found(due, settle=_settle_items(what, stamps))
 
 
 # The same rows in SQL (`registry.Kind.find_sql`: on PostgreSQL the engine records them with
@@ -599,10 +651,10 @@ def _item_context_sql(today, **extra) -> JSONObject:
         notes=Left("notes", 300), **extra)
 
 
-def _items_sql(kind_key: str, what: str, moment, now: datetime, *, first_day=None,
+def _items_sql(what: str, moment, now: datetime, *, first_day=None,
                last_day=None, per_recipient: bool = True):
     """`_items` in SQL, with the reminder moment `moment` (an expression) come by `now`."""
-    return (_open_items(kind_key, what, first_day=first_day, last_day=last_day,
+    return (_open_items(what, first_day=first_day, last_day=last_day,
                         per_recipient=per_recipient)
             .annotate(moment=moment).filter(moment__lte=now))
 
@@ -612,10 +664,10 @@ def _item_url_sql():
                             (0, F("id")))
 
 
-def _to_owner_sql(kind_key, now, offset, what, moment_sql, **days):
+def _to_owner_sql(now, offset, what, moment_sql, **days):
     """`_to_owner` as one query of `registry.SQL_FIELDS`."""
     today = reminding.local_today(now)
-    rows = (_items_sql(kind_key, what, moment_sql(F("due_on"), offset), now, **days)
+    rows = (_items_sql(what, moment_sql(F("due_on"), offset), now, **days)
             .filter(_on_account_sql())
             .annotate(
                 r_recipient_key=_recipient_key_of_owner(),
@@ -637,15 +689,14 @@ def _to_owner_sql(kind_key, now, offset, what, moment_sql, **days):
 
 def action_items_due_soon_sql(now: datetime, offset: timedelta):
     today = reminding.local_today(now)
-    return _to_owner_sql("governance.action_item_due", now, offset, "due",
-                         reminding.day_before_sql, first_day=today,
+    return _to_owner_sql(now, offset, "due", reminding.day_before_sql, first_day=today,
                          last_day=today + timedelta(days=offset.days + 1))
 
 
 def action_items_overdue_sql(now: datetime, offset: timedelta):
     today = reminding.local_today(now)
-    return _to_owner_sql("governance.action_item_overdue", now, offset, "overdue",
-                         reminding.day_after_sql, last_day=today - timedelta(days=offset.days))
+    return _to_owner_sql(now, offset, "overdue", reminding.day_after_sql,
+                         last_day=today - timedelta(days=offset.days))
 
 
 def _escalation_target_sql():
@@ -672,8 +723,7 @@ def _escalation_target_sql():
 def action_items_escalated_sql(now: datetime, offset: timedelta):
     """`action_items_escalated` as one query of `registry.SQL_FIELDS`."""
     today = reminding.local_today(now)
-    rows = (_items_sql("governance.action_item_escalation", "escalation",
-                       reminding.day_after_sql(F("due_on"), offset), now,
+    rows = (_items_sql("escalation", reminding.day_after_sql(F("due_on"), offset), now,
                        last_day=today - timedelta(days=offset.days), per_recipient=False)
             .annotate(r_to=_escalation_target_sql(), r_url=_item_url_sql(),
                       r_context=_item_context_sql(today, owner_left=~Q(_on_account_sql()))))
@@ -681,25 +731,25 @@ def action_items_escalated_sql(now: datetime, offset: timedelta):
                                                       "moment", "r_url", "r_context"))
 
 
-def action_items_due_soon(now: datetime, offset: timedelta) -> list[Due]:
+def action_items_due_soon(now: datetime, offset: timedelta) -> registry.Found:
     today = reminding.local_today(now)
-    return _to_owner("governance.action_item_due", now, offset, "due", reminding.day_before,
+    return _to_owner(now, offset, "due", reminding.day_before,
                      first_day=today, last_day=today + timedelta(days=offset.days + 1))
 
 
-def action_items_overdue(now: datetime, offset: timedelta) -> list[Due]:
+def action_items_overdue(now: datetime, offset: timedelta) -> registry.Found:
     today = reminding.local_today(now)
-    return _to_owner("governance.action_item_overdue", now, offset, "overdue",
-                     reminding.day_after, last_day=today - timedelta(days=offset.days))
+    return _to_owner(now, offset, "overdue", reminding.day_after,
+                     last_day=today - timedelta(days=offset.days))
 
 
-def action_items_escalated(now: datetime, offset: timedelta) -> list[Due]:
+def action_items_escalated(now: datetime, offset: timedelta) -> registry.Found:
     """Past the grace period: to our line manager (an item of ours) or the vendor's account
     executive (the vendor's) — also when the owner has left the account. Once per
     occasion: whoever held the role when it fell due."""
     today = reminding.local_today(now)
-    rows = _items("governance.action_item_escalation", "escalation",
-                  last_day=today - timedelta(days=offset.days), per_recipient=False)
+    rows = _items("escalation", last_day=today - timedelta(days=offset.days),
+                  per_recipient=False)
     moments = _Cached(lambda day: reminding.day_after(day, offset))
     rows = [i for i in rows if moments[i.due_on] <= now]
     people = reminding.people(i.vendor_id for i in rows)
@@ -718,7 +768,8 @@ def action_items_escalated(now: datetime, offset: timedelta) -> list[Due]:
         due.append(Due(occasion=f"action_item:{item.pk}:escalation:{item.due_on}",
                        recipient=to, vendor_id=item.vendor_id, due_at=moments[item.due_on],
                        url=url(item.slug, item.pk), context=context))
-    return due
+    return registry.Found(due, settle=_settle_items(
+        "escalation", {int(d.occasion.split(":")[1]): (d.occasion.split(":")[3],) for d in due}))
 
 
 def action_items_still_current(occasions: list[str]) -> set[str]:
@@ -751,11 +802,16 @@ def _impediment_owner(level: int, mine: reminding.VendorPeople) -> Recipient | N
     return mine.line_manager_of(None)
 
 
-def impediments_overdue(now: datetime, offset: timedelta) -> list[Due]:
+def _impediment_settled() -> Q:
+    """Its stamp matches its live step and `since` ("Settled items"); the step first (a
+    column compare), so `since`'s subquery is evaluated only where the step matches."""
+    return Q(reminded_step=F("escalation_level") + 1) & Q(reminded_since=F("since"))
+
+
+def impediments_overdue(now: datetime, offset: timedelta) -> registry.Found:
     """Plain rows, each impediment's last step read by a subquery so that its occasion is
-    known in SQL and one already recorded (for anyone: the next rung's owner is worked out
-    here) is left out there."""
-    kind_key = "governance.impediment_escalation"
+    known in SQL and one settled (recorded for anyone: the next rung's owner is worked out
+    here; "Settled items") is left out there."""
     last_step = (Escalation.objects.filter(impediment=OuterRef("pk"))
                  .order_by("-escalated_on").values("escalated_on")[:1])
     rows = list(Impediment.objects.filter(status__in=IMPEDIMENT_OPEN, archived_at__isnull=True,
@@ -768,7 +824,7 @@ def impediments_overdue(now: datetime, offset: timedelta) -> list[Due]:
                                        Cast(F("escalation_level") + 1, CharField()),
                                        Value(":"), Cast("since", CharField()),
                                        output_field=CharField()))
-                .filter(registry.not_recorded(kind_key, OuterRef("occasion")))
+                .exclude(_impediment_settled())
                 .order_by("raised_on", "id")
                 .values_list("id", "vendor_id", "vendor__slug", "vendor__name", "title",
                              "severity", "raised_on", "escalation_level", "since"))
@@ -803,7 +859,30 @@ def impediments_overdue(now: datetime, offset: timedelta) -> list[Due]:
                      "limit_days": limit,
                      "level": EscalationStep(level).label if level else "Not escalated",
                      "next_step": EscalationStep(step).label}))
-    return due
+    return registry.Found(due, settle=_settle_impediments(
+        {int(d.occasion.split(":")[1]): d.occasion.split(":")[3:] for d in due}))
+
+
+def _settle_impediments(stamps: dict[int, list[str]]):
+    """`registry.Found.settle` stamping these impediments ({id: [step, since]} as
+    recorded): one statement (SQLite: one per batch)."""
+    if not stamps:
+        return None
+    rows = [Impediment(pk=pk, reminded_step=int(step), reminded_since=since)
+            for pk, (step, since) in stamps.items()]
+
+    def settle():
+        Impediment.objects.bulk_update(rows, ["reminded_step", "reminded_since"])
+
+    return settle
+
+
+# `_settle_impediments` as `registry.Kind.settle_sql`: the step and `since` read back from the
+# recorded occasion (``impediment:<id>:step:<step>:<since>``).
+_SETTLE_IMPEDIMENTS_SQL = registry.SettleSql(
+    model=Impediment, key="split_part(f.occasion, ':', 2)",
+    values={"reminded_step": "split_part(f.occasion, ':', 4)",
+            "reminded_since": "split_part(f.occasion, ':', 5)"})
 
 
 class _PlusDays(Func):
@@ -817,7 +896,6 @@ class _PlusDays(Func):
 def impediments_overdue_sql(now: datetime, offset: timedelta):
     """`impediments_overdue` as one query of `registry.SQL_FIELDS`: the vendor's age limit
     and the next rung's owner (`_impediment_owner`) read by subqueries."""
-    kind_key = "governance.impediment_escalation"
     today = reminding.local_today(now)
     last_step = (Escalation.objects.filter(impediment=OuterRef("pk"))
                  .order_by("-escalated_on").values("escalated_on")[:1])
@@ -838,7 +916,7 @@ def impediments_overdue_sql(now: datetime, offset: timedelta):
                                       Value(":"), Cast("since", CharField()),
                                       output_field=CharField()),
                       limit_days=limit)
-            .filter(registry.not_recorded(kind_key, OuterRef("occasion")))
+            .exclude(_impediment_settled())
             .annotate(moment=reminding.day_after_sql(_PlusDays("since", "limit_days"),
                                                      offset))
             .filter(moment__lte=now)
@@ -889,21 +967,25 @@ KINDS = [
     Kind(key="governance.action_item_due", label="Action items due soon",
          description="Sent to the owner two days before an action item is due.",
          timing=Timing.BEFORE, default_offset=timedelta(days=2), find=action_items_due_soon,
-         still_current=action_items_still_current, find_sql=action_items_due_soon_sql),
+         still_current=action_items_still_current, find_sql=action_items_due_soon_sql,
+         settle_sql=_settle_items_sql("due")),
     Kind(key="governance.action_item_overdue", label="Overdue action items",
          description="Sent to the owner the morning after an open action item's due date.",
          timing=Timing.AFTER, default_offset=timedelta(0), find=action_items_overdue,
-         still_current=action_items_still_current, find_sql=action_items_overdue_sql),
+         still_current=action_items_still_current, find_sql=action_items_overdue_sql,
+         settle_sql=_settle_items_sql("overdue")),
     Kind(key="governance.action_item_escalation", label="Action items escalated",
          description="Sent a week after an open action item's due date to our line manager "
                      "(our items) or the vendor's account executive (theirs).",
          timing=Timing.AFTER, default_offset=timedelta(days=7), find=action_items_escalated,
-         still_current=action_items_still_current, find_sql=action_items_escalated_sql),
+         still_current=action_items_still_current, find_sql=action_items_escalated_sql,
+         settle_sql=_settle_items_sql("escalation")),
     Kind(key="governance.impediment_escalation", label="Impediments to escalate",
          description="Sent to the next rung's internal owner the morning an impediment has "
                      "been open (or at its step) longer than the vendor's plan allows.",
          timing=Timing.AFTER, default_offset=timedelta(0), find=impediments_overdue,
-         still_current=impediments_still_current, find_sql=impediments_overdue_sql),
+         still_current=impediments_still_current, find_sql=impediments_overdue_sql,
+         settle_sql=_SETTLE_IMPEDIMENTS_SQL),
 ]
 
 

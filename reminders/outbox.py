@@ -281,23 +281,34 @@ def record(config: KindConfig, dues, *, now: datetime) -> Inserted:
 # Recording straight from a kind's query (PostgreSQL): `registry.Kind.find_sql`.
 
 
+def _cte_name(config: KindConfig, part: str) -> str:
+    """The name of one of a kind's common table expressions in the recording statement."""
+    return db.ops.quote_name(f"{config.kind.key.replace('.', '_')}_{part}")
+
+
 def _sql_insert(config: KindConfig, horizon: datetime, now: datetime) -> tuple[str, list]:
-    """One kind's ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` over its
-    `find_sql` query: the same row per due (occasion, recipient) as `record` writes from
-    `find`'s Dues: the person's delivery (their preference; a mandatory kind is never off),
-    the status (no address, a bounced address, turned off, else pending), each value cut
-    to its column (a cast to varchar(n) cuts as `record`'s slices do)."""
+    """One kind's common table expressions for `record_sql`: its `find_sql` query
+    (`_cte_name(config, "found")`) and the ``INSERT … SELECT … ON CONFLICT DO NOTHING
+    RETURNING`` of what it found (`_cte_name(config, "inserted")`); `record_sql` adds the
+    settles (`_settle_sql`). The INSERT writes the same row per due (occasion, recipient)
+    as `record` writes from `find`'s Dues: the person's delivery (their preference; a
+    mandatory kind is never off), the status (no address, a bounced address, turned off,
+    else pending), each value cut to its column (a cast to varchar(n) cuts as `record`'s
+    slices do)."""
     quote = db.ops.quote_name
     meta = Reminder._meta
     query = config.kind.find_sql(horizon, config.offset)
     found_sql, found_params = (query if isinstance(query, tuple)
                                else query.query.sql_with_params())
+    found = _cte_name(config, "found")
 
     def typed(name):  # a found column, cast to its reminder column's type
         return f"CAST(f.{quote(name)} AS {meta.get_field(name.removesuffix('_id')).db_type(db)})"
 
     email = f"btrim(COALESCE({typed('email')}, ''), E' \\t\\n\\r\\f\\x0b')"
     sql = f"""
+        {found} ({", ".join(quote(n) for n in registry.SQL_FIELDS)}) AS ({found_sql}),
+        {_cte_name(config, "inserted")} AS (
         INSERT INTO {quote(meta.db_table)} ({", ".join(quote(meta.get_field(n).column)
                                                        for n in _COLUMNS)})
         SELECT %s, r.occasion, r.recipient_key, r.email, r.name, r.user_id, r.contact_id,
@@ -316,18 +327,57 @@ def _sql_insert(config: KindConfig, horizon: datetime, now: datetime) -> tuple[s
                           ELSE p.delivery END AS delivery,
                      {typed('due_at')} AS due_at, {typed('url')} AS url,
                      {typed('context')} AS context
-              FROM ({found_sql}) AS f ({", ".join(quote(n) for n in registry.SQL_FIELDS)})
+              FROM {found} AS f
               LEFT JOIN (SELECT s.recipient_key, p.delivery
                          FROM {quote(Preference._meta.db_table)} p
                          JOIN {quote(Subscriber._meta.db_table)} s ON s.id = p.subscriber_id
                          WHERE p.kind = %s) p
                 ON p.recipient_key = {typed('recipient_key')}) r
         ON CONFLICT (kind, occasion, recipient_key) DO NOTHING
-        RETURNING status, delivery, due_at"""
-    params = [config.kind.key, Status.NO_ADDRESS, Status.BOUNCED, Delivery.OFF,
+        RETURNING status, delivery, due_at)"""
+    params = [*found_params, config.kind.key, Status.NO_ADDRESS, Status.BOUNCED, Delivery.OFF,
               Status.SUPPRESSED, Status.PENDING, now, Delivery.OFF, config.mandatory,
-              Delivery.IMMEDIATE, *found_params, config.kind.key]
+              Delivery.IMMEDIATE, config.kind.key]
     return sql, params
+
+
+def _settle_sql(configs: list[KindConfig]) -> list[str]:
+    """The settles of these kinds' found rows (`registry.SettleSql`), as common table
+    expressions of the recording statement: beside the INSERTs, so both or neither are
+    written (a data-modifying CTE runs though nothing reads it). One UPDATE per table:
+    PostgreSQL applies only one of two updates of a row in one statement, and an item is
+    often overdue and escalated in the same sweep. Each kind's found rows give one row per
+    record (its values kept together); the kinds' rows are merged by record, each column
+    from the kind that stamps it."""
+    quote = db.ops.quote_name
+    by_model = defaultdict(list)
+    for config in configs:
+        if config.kind.settle_sql is not None:
+            by_model[config.kind.settle_sql.model].append(config)
+    ctes = []
+    for model, stampers in by_model.items():
+        meta = model._meta
+        columns = sorted({c for config in stampers for c in config.kind.settle_sql.values})
+        types = {c: meta.get_field(c).db_type(db) for c in columns}
+        arms = []
+        for config in stampers:
+            spec = config.kind.settle_sql
+            picked = ", ".join(
+                f"CAST({spec.values[c]} AS {types[c]})" if c in spec.values
+                else f"CAST(NULL AS {types[c]})" for c in columns)
+            arms.append(f"SELECT DISTINCT ON (1) CAST({spec.key} AS bigint), {picked} "
+                        f"FROM {_cte_name(config, 'found')} AS f")
+        listed = ", ".join(quote(c) for c in columns)
+        merged = ", ".join(f"MAX(u.{quote(c)}) AS {quote(c)}" for c in columns)
+        assign = ", ".join(f"{quote(c)} = COALESCE(s.{quote(c)}, t.{quote(c)})"
+                           for c in columns)
+        ctes.append(
+            f"{quote('settled_' + meta.db_table)} AS ("
+            f"UPDATE {quote(meta.db_table)} AS t SET {assign} "
+            f"FROM (SELECT u.id, {merged} FROM ({' UNION ALL '.join(arms)}) "
+            f"AS u (id, {listed}) GROUP BY u.id) AS s "
+            f"WHERE t.{quote(meta.pk.column)} = s.id)")
+    return ctes
 
 
 # Compiled statements. Building a kind's `find_sql` queryset and compiling it costs more
@@ -390,9 +440,10 @@ def record_sql(configs: list[KindConfig], *, horizon: datetime,
     parts, params = [], []
     for n, config in enumerate(configs):
         sql, part_params = _sql_insert_cached(config, horizon, now)
-        parts.append((f"k{n} AS ({sql})", f"SELECT {n}, k{n}.* FROM k{n}"))
+        inserted = _cte_name(config, "inserted")
+        parts.append((sql, f"SELECT {n}, {inserted}.* FROM {inserted}"))
         params += part_params
-    sql = (f"WITH {', '.join(cte for cte, _ in parts)} "
+    sql = (f"WITH {', '.join([*(cte for cte, _ in parts), *_settle_sql(configs)])} "
            f"SELECT n, COUNT(*), ARRAY_AGG(due_at) FILTER (WHERE status = %s AND "
            f"delivery = %s AND due_at > %s) "
            f"FROM ({' UNION ALL '.join(select for _, select in parts)}) "

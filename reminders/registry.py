@@ -40,6 +40,8 @@ query can carry (``NOT EXISTS`` on the engine's unique key, one index probe per 
 so a steady sweep reads only what is new. Where the recipient is worked out in Python (an
 escalation's target), the condition names the occasion only: an occasion recorded for
 anyone is not offered again (an escalation goes once, to whoever held the role then).
+Cheaper still, a kind may keep what it recorded on its own record and compare that column
+instead ("Settling" below; governance's action items and impediments do).
 Finds build rows from ``values()`` (no model instances) and reverse each URL pattern once
 (`url_pattern`): the per-row cost is what a cold sweep of thousands of due rows pays.
 
@@ -60,7 +62,14 @@ note, beside its own records, that something needs nothing more ("this meeting i
 to all its participants") and leave it out of the next sweeps' reads. Written in the same
 transaction, the note can neither outlive rows that were rolled back nor be missing once
 they are committed; whoever calls `find` without recording (the "Scheduled next" snapshot)
-does not settle.
+does not settle. A kind recorded in SQL settles in SQL: its `settle_sql` (a `SettleSql`)
+names the table it stamps, which row each found row stamps and with what, as SQL over a
+found row `f` (columns `SQL_FIELDS`); the engine writes it in the recording statement
+itself, beside the ``INSERT``, one ``UPDATE`` per table for all the kinds recorded together
+(a statement that updated one row twice would keep only one of the updates). Each kind
+stamps its own columns. A settle writes what the rows it is given say (their occasion,
+their recipient), never the record's current columns: a change committed between the read
+and the write must not be stamped as recorded.
 
 `sent_to(kind, occasions)` tells a kind which of its occasions already went to whom (the
 engine provides the lookup with `provide_sent_lookup`): a meeting's update goes at once to
@@ -132,6 +141,23 @@ class Kind:
     mandatory: bool = False  # the default; an admin may change it per kind
     # The rows `find` returns as one query (module docstring, "Recording in SQL"): PostgreSQL.
     find_sql: Callable[[datetime, timedelta], object] | None = None
+    # What `find_sql`'s rows settle, in SQL (module docstring, "Settling"): PostgreSQL.
+    settle_sql: "SettleSql | None" = None
+
+
+@dataclass(frozen=True)
+class SettleSql:
+    """A `find_sql` kind's settle (module docstring, "Settling"): for each row it found (`f`,
+    columns `SQL_FIELDS`), the row of `model`'s table whose primary key is `key` gets
+    `values` ({column: SQL over `f`}). A record found more than once keeps one found row's
+    values, all together."""
+
+    model: type
+    key: str
+    values: dict[str, str]
+
+    def __hash__(self):  # (frozen, with a dict: hashed by what it stamps)
+        return hash((self.model, self.key, tuple(sorted(self.values.items()))))
 
 
 class Found(list):

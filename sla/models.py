@@ -438,7 +438,19 @@ class CorrectiveAction(VendorScoped):
     verification_note = models.TextField(blank=True)
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    # The reminder sweep's stamps (sla/reminders.py, "Settled corrective actions"): per kind
+    # of reminder, the due date (and for the owner's, the recipient key) of the last
+    # occasion recorded for it, written in the transaction that records the reminder row;
+    # a stamp that matches the live due date and owner means "recorded, leave it out".
+    reminded_due_on = models.DateField(null=True, blank=True, editable=False)
+    reminded_due_to = models.CharField(max_length=300, blank=True, default="", editable=False)
+    reminded_overdue_on = models.DateField(null=True, blank=True, editable=False)
+    reminded_overdue_to = models.CharField(max_length=300, blank=True, default="",
+                                           editable=False)
+    reminded_escalation_on = models.DateField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=[
+        "reminded_due_on", "reminded_due_to", "reminded_overdue_on", "reminded_overdue_to",
+        "reminded_escalation_on"])
 
     class Meta:
         ordering = ["-opened_on", "-id"]

@@ -15,7 +15,8 @@ escalation>:<due date>`, `sla:<id>:review:<review due date>`.
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast, Concat
 
 from reminders import registry
 from reminders.registry import Due, Kind, Recipient, Timing
@@ -85,15 +86,54 @@ def measurements_missing_still_current(occasions: list[str]) -> set[str]:
 
 
 # -- corrective actions ------------------------------------------------------------------------
+#
+# Settled corrective actions (as governance's "Settled items"). Once a kind's reminder about
+# an action is recorded, the sweep (every minute) would read the action again, build its
+# reminder and offer it to the engine, which records nothing new: for every overdue action,
+# every minute. Instead the recording transaction stamps the action with what it recorded
+# (`reminded_<due|overdue>_on` and `_to`: the due date and the owner's recipient key;
+# `reminded_escalation_on`: the due date escalated, for anyone) and the finds leave out
+# actions whose stamp equals their live due date and owner. Reminder rows are never
+# deleted, so a matching stamp means the row exists; a moved due date, another owner or no
+# stamp is a mismatch and the action is read as before (the engine's unique key still
+# records it once). What is not recorded (no owner, an owner off the account, nobody to
+# escalate to, a moment not come) is not stamped. The stamps are the values recorded,
+# never the action's current columns.
 
-def _actions(last_day=None, first_day=None) -> list[CorrectiveAction]:
+def _actions(what: str, *, last_day=None, first_day=None,
+             per_recipient: bool = True) -> list[CorrectiveAction]:
+    """Working actions of live SLAs due within [first_day, last_day] whose `what` stamp
+    does not match their due date (and owner, when `per_recipient`): one query."""
     rows = (CorrectiveAction.objects.filter(_live_sla(), status__in=WORKING)
             .select_related("vendor", "sla", "owner").order_by("due_on", "id"))
     if first_day is not None:
         rows = rows.filter(due_on__gte=first_day)
     if last_day is not None:
         rows = rows.filter(due_on__lte=last_day)
-    return list(rows)
+    settled = {f"reminded_{what}_on": F("due_on")}
+    if per_recipient:
+        rows = rows.alias(owner_key=Concat(Value("user:"), Cast("owner_id", CharField()),
+                                           output_field=CharField()))
+        settled[f"reminded_{what}_to"] = F("owner_key")
+    return list(rows.exclude(**settled))
+
+
+def _settle(what: str, due: list[Due]):
+    """`registry.Found.settle` stamping the actions of these Dues as recorded (the due date
+    from the occasion, the recipient's key for the owner's kinds): one statement (SQLite:
+    one per batch)."""
+    if not due:
+        return None
+    names = [f"reminded_{what}_on"] + ([f"reminded_{what}_to"] if what != "escalation" else [])
+    stamps = [CorrectiveAction(pk=int(d.occasion.split(":")[1]),
+                               **dict(zip(names, (d.occasion.split(":")[3], d.recipient.key),
+                                          strict=False)))
+              for d in due]
+
+    def settle():
+        CorrectiveAction.objects.bulk_update(stamps, names)
+
+    return settle
 
 
 def _action_context(action: CorrectiveAction, today) -> dict:
@@ -103,7 +143,7 @@ def _action_context(action: CorrectiveAction, today) -> dict:
             "days_overdue": max((today - action.due_on).days, 0)}
 
 
-def _to_owner(rows, now, offset, today, what, moment_of) -> list[Due]:
+def _to_owner(rows, now, offset, today, what, moment_of) -> registry.Found:
     people = reminding.people(a.vendor_id for a in rows)
     due = []
     for a in rows:
@@ -115,26 +155,27 @@ def _to_owner(rows, now, offset, today, what, moment_of) -> list[Due]:
                        recipient=user_recipient(a.owner), vendor_id=a.vendor_id,
                        due_at=moment, url=a.get_absolute_url(),
                        context=_action_context(a, today)))
-    return due
+    return registry.Found(due, settle=_settle(what, due))
 
 
-def corrective_actions_due_soon(now: datetime, offset: timedelta) -> list[Due]:
+def corrective_actions_due_soon(now: datetime, offset: timedelta) -> registry.Found:
     today = reminding.local_today(now)
-    rows = _actions(first_day=today, last_day=today + timedelta(days=offset.days + 1))
+    rows = _actions("due", first_day=today, last_day=today + timedelta(days=offset.days + 1))
     return _to_owner(rows, now, offset, today, "due", reminding.day_before)
 
 
-def corrective_actions_overdue(now: datetime, offset: timedelta) -> list[Due]:
+def corrective_actions_overdue(now: datetime, offset: timedelta) -> registry.Found:
     today = reminding.local_today(now)
-    rows = _actions(last_day=today - timedelta(days=offset.days))
+    rows = _actions("overdue", last_day=today - timedelta(days=offset.days))
     return _to_owner(rows, now, offset, today, "overdue", reminding.day_after)
 
 
-def corrective_actions_escalated(now: datetime, offset: timedelta) -> list[Due]:
+def corrective_actions_escalated(now: datetime, offset: timedelta) -> registry.Found:
     """Past the grace period: our line manager (an action of ours, or one nobody owns) or
     the vendor's account executive (one a vendor user owns)."""
     today = reminding.local_today(now)
-    rows = _actions(last_day=today - timedelta(days=offset.days))
+    rows = _actions("escalation", last_day=today - timedelta(days=offset.days),
+                    per_recipient=False)
     people = reminding.people(a.vendor_id for a in rows)
     due = []
     for a in rows:
@@ -153,7 +194,7 @@ def corrective_actions_escalated(now: datetime, offset: timedelta) -> list[Due]:
         due.append(Due(occasion=f"corrective_action:{a.pk}:escalation:{a.due_on}",
                        recipient=to, vendor_id=a.vendor_id, due_at=moment,
                        url=a.get_absolute_url(), context=context))
-    return due
+    return registry.Found(due, settle=_settle("escalation", due))
 
 
 def corrective_actions_still_current(occasions: list[str]) -> set[str]:

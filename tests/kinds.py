@@ -76,3 +76,44 @@ def find_queries(kind_key: str, now: datetime, offset=None) -> tuple[int, list]:
     with CaptureQueriesContext(connection) as queries:
         dues = list(kind.find(now, kind.default_offset if offset is None else offset))
     return len(queries), dues
+
+
+ITEM_STAMPS = ("reminded_due_on", "reminded_due_to", "reminded_overdue_on",
+               "reminded_overdue_to", "reminded_escalation_on")
+IMPEDIMENT_STAMPS = ("reminded_step", "reminded_since")
+
+
+def item_stamps() -> dict:
+    """Every action item's and impediment's reminder stamps (governance/reminders.py,
+    "Settled items"): {("action_item" | "impediment", id): stamps}."""
+    from governance.models import ActionItem, Impediment
+
+    found = {("action_item", pk): rest
+             for pk, *rest in ActionItem.objects.values_list("pk", *ITEM_STAMPS)}
+    found.update({("impediment", pk): rest
+                  for pk, *rest in Impediment.objects.values_list("pk", *IMPEDIMENT_STAMPS)})
+    return found
+
+
+_RESET = {
+    "governance.action_item_due": ("action_item", {"reminded_due_on": None,
+                                                   "reminded_due_to": ""}),
+    "governance.action_item_overdue": ("action_item", {"reminded_overdue_on": None,
+                                                       "reminded_overdue_to": ""}),
+    "governance.action_item_escalation": ("action_item", {"reminded_escalation_on": None}),
+    "governance.impediment_escalation": ("impediment", {"reminded_step": None,
+                                                        "reminded_since": None}),
+}
+
+
+def unsettle(*kind_keys: str) -> None:
+    """No action item or impediment stamped for these kinds (all four when none is named):
+    the state before any sweep recorded one. A test that deletes reminder rows, which the
+    product never does, resets their stamps too."""
+    from governance.models import ActionItem, Impediment
+
+    models = {"action_item": ActionItem, "impediment": Impediment}
+    for key in kind_keys or _RESET:
+        if key in _RESET:
+            model, fields = _RESET[key]
+            models[model].objects.update(**fields)

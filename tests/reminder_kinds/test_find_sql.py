@@ -26,6 +26,7 @@ from tests.factories import (
     VendorUserFactory,
 )
 from tests.governance.factories import action_item, impediment
+from tests.kinds import item_stamps, unsettle
 from vendorgov.roles import Role
 from vendors.choices import AssignmentRole, ContactRole
 
@@ -149,11 +150,14 @@ def test_recording_in_sql_writes_the_rows_recording_in_python_writes(db, offset)
         seen |= {(row[FIELDS.index("status")], row[FIELDS.index("delivery")])
                  for row in expected}
         names |= {(key, row[FIELDS.index("name")]) for row in expected}
+        stamped = item_stamps()  # what recording them settled ("Settled items")
         Reminder.objects.filter(kind=key).delete()
+        unsettle(key)
 
         in_sql = outbox.record_sql([config], horizon=horizon, now=NOW)[key]
 
         got = _rows(key)
+        assert item_stamps() == stamped, key  # the same stamps, written the same way
         assert len(got) == len(expected), (key, {r[:8] for r in expected} - {r[:8] for r in got})
         for mine, theirs in zip(got, expected, strict=True):
             assert dict(zip(FIELDS, mine, strict=True)) == dict(
