@@ -51,7 +51,7 @@ from django.utils import timezone
 from reminders import emails, registry
 from reminders.choices import Delivery, Status
 from reminders.models import BouncedAddress, KindSetting, Preference, Reminder, Subscriber
-from vendorgov import jobs
+from vendorgov import freshness, jobs
 from vendorgov.models import JobFailure
 
 logger = logging.getLogger("reminders")
@@ -450,10 +450,17 @@ def record_sql(configs: list[KindConfig], *, horizon: datetime,
            f"AS inserted (n, status, delivery, due_at) GROUP BY n")
     params += [Status.PENDING, Delivery.IMMEDIATE, now]
     # A statement is atomic by itself; inside a caller's transaction (a test's), a
-    # savepoint keeps a failing statement from spoiling it.
-    with (transaction.atomic() if db.in_atomic_block else nullcontext()), db.cursor() as cursor:
+    # savepoint keeps a failing statement from spoiling it. Its INSERTs change the
+    # reminder table only when it returns rows (the steady sweep's, every minute, returns
+    # none); the stamps it may write without them (items recorded before their stamps
+    # existed, found again) are bookkeeping no page shows. So the pages kept until a write
+    # (vendorgov/freshness.py) are dropped only when something was recorded.
+    with (transaction.atomic() if db.in_atomic_block else nullcontext()), \
+            freshness.declared(), db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+        if rows:
+            freshness.written(freshness.tables_written(sql))
     found = {config.kind.key: Inserted() for config in configs}
     for n, count, ahead in rows:
         found[configs[n].kind.key] = Inserted(rows=count, immediate_due=list(ahead or []))

@@ -15,6 +15,8 @@ from vendorgov.roles import Role
 
 #: A query string longer than this is not worth keeping a page for.
 KEPT_QUERY_MAX = 300
+#: The homes whose title depends on their data: rendered with the body, above the surveys.
+HEADED = ("executive", "vendor")
 #: Surveys waiting for the person's answer listed at the top of any home.
 SURVEYS_SHOWN = 5
 
@@ -96,7 +98,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context = {"d": data, "role": role, "section": "home"}
         html = render_to_string(f"dashboards/_home_{role}_body.html", context,
                                 request=self.request)
-        if role == "vendor":
-            head = render_to_string("dashboards/_home_vendor_head.html", context,
+        if role in HEADED:
+            head = render_to_string(f"dashboards/_home_{role}_head.html", context,
                                     request=self.request)
         return Body(html, holds_until, head, vendor)

@@ -245,3 +245,25 @@ def test_vendor_users_kept_home_drops_a_review_once_it_starts_and_lists_one_with
     with at(start + datetime.timedelta(minutes=61)):  # four weeks before the later one
         page, queries = _view(client)
     assert shown(page, later) and queries > kept
+
+
+def test_a_sweep_that_records_nothing_new_keeps_the_vendor_managers_home(
+        client, vendor_manager, line_manager, vendor_a):
+    """The reminder sweep runs every minute; most runs record nothing, though their
+    statements are writes (an UPDATE that finds no row, an INSERT … ON CONFLICT DO NOTHING,
+    the one statement of the SQL kinds naming the items it reads). Such a run must not drop
+    the kept homes, or nothing would be kept for more than a minute."""
+    from reminders import outbox
+    from reminders.models import Reminder
+
+    owner_item(vendor_a, line_manager, days_overdue=9, title="Send the exit plan")
+    outbox.sweep()
+    assert Reminder.objects.filter(kind__startswith="governance.action_item").exists()
+    client.force_login(vendor_manager)
+    _, cached = _cached_view(client)
+    outbox.sweep()  # the steady sweep: nothing new
+    assert _view(client)[1] == cached  # kept
+    # What a sweep records, and a write that changes rows, still count.
+    Vendor.objects.filter(pk=vendor_a.pk).update(name="Acme Global")
+    page, queries = _view(client)
+    assert queries > cached and "Acme Global" in page

@@ -62,3 +62,48 @@ def test_measurements_copied_by_the_ingest_renew_the_measurement_table(vendor_a)
     with transaction.atomic():
         assert ingest.write(rows, by=None, source=MeasurementSource.API) == []  # by COPY
     assert freshness.cached("test-measurements", 1, count) == ingest.COPY_FROM
+
+
+@pytest.mark.parametrize(("sql", "tables"), [
+    # The target, not the tables read.
+    ('INSERT INTO "reminders_reminder" ("kind") SELECT "title" FROM "governance_actionitem"',
+     {"reminders_reminder"}),
+    ('UPDATE sla_evaluation SET x = 1 FROM "sla_monthlycompliance" WHERE 1 = 1',
+     {"sla_evaluation"}),
+    ('DELETE FROM ONLY "signs_sign" WHERE vendor_id IN (SELECT id FROM vendors_vendor)',
+     {"signs_sign"}),
+    ('UPDATE public."vendors_vendor" SET "name" = %s', {"vendors_vendor"}),
+    # Each data-modifying part of a WITH; a locking clause or ON CONFLICT is no target.
+    ('WITH f AS (SELECT id FROM "governance_actionitem" FOR UPDATE SKIP LOCKED), '
+     'i AS (INSERT INTO "reminders_reminder" (kind) SELECT 1 FROM f '
+     'ON CONFLICT (kind) DO UPDATE SET kind = 2 RETURNING id), '
+     's AS (UPDATE "governance_impediment" SET x = 1 FROM i) SELECT * FROM i',
+     {"reminders_reminder", "governance_impediment"}),
+    # Not plain to see: every table named.
+    ('INSERT INTO reminders_reminder_incoming SELECT * FROM "reminders_reminder"',
+     {"reminders_reminder"}),
+    ('WITH i AS (INSERT INTO temp_rows SELECT 1) UPDATE "vendors_vendor" SET x = 1 '
+     'FROM "sla_evaluation"', {"vendors_vendor", "sla_evaluation"}),
+    ('TRUNCATE "vendors_vendor", "signs_sign" CASCADE', {"vendors_vendor", "signs_sign"}),
+    ('ALTER TABLE "vendors_vendor" ADD COLUMN x int', {"vendors_vendor"}),
+])
+def test_a_write_renews_the_tables_it_changes_or_if_unclear_every_table_it_names(sql, tables):
+    assert freshness.tables_written(sql) == tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_changes_no_row_keeps_what_was_computed(vendor_a):
+    from vendors.models import Vendor
+
+    def names():
+        return sorted(Vendor.objects.values_list("name", flat=True))
+
+    freshness.cached("test-names", 1, names)
+    freshness.cached("test-names", 1, names)  # the tables read are learned first
+    Vendor.objects.filter(pk=-1).update(name="Nobody")
+    Vendor.objects.filter(pk=-1).delete()
+    with CaptureQueriesContext(connection) as queries:
+        assert freshness.cached("test-names", 1, names) == ["Acme Outsourcing"]
+    assert len(queries) == 0  # kept
+    Vendor.objects.filter(pk=vendor_a.pk).update(name="Acme Global")
+    assert freshness.cached("test-names", 1, names) == ["Acme Global"]
