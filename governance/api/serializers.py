@@ -37,7 +37,7 @@ from vendorgov.api.fields import (
     StrictPrimaryKeyRelatedField,
     StrictURLField,
 )
-from vendorgov.api.lists import PageListSerializer
+from vendorgov.api.lists import PageListSerializer, RowsOfPage
 from vendorgov.api.representation import represent_row, row_converters
 from vendors.api.serializers import VendorScopedSerializer, VisiblePrimaryKeyRelatedField
 from vendors.models import Contact
@@ -305,29 +305,25 @@ class EscalationSerializer(StrictModelSerializer):
 def attach_threads(impediments: list[Impediment]) -> None:
     """Give each impediment of a page its updates and escalations, represented as their
     serializers represent them, read in two queries for the whole page as plain rows (an
-    unsaved user per author, for the name; no model per row). Django's prefetch built a
-    queryset per impediment and relation, and model rows a record and an author for each
-    update and escalation: most of the list's time. A record read alone (its own address)
-    is represented through `.updates.all()` and `.escalations.all()` as before;
+    unsaved user per author, for the name; no model per row), their SQL compiled once
+    (`RowsOfPage`). Django's prefetch built a queryset per impediment and relation, and
+    model rows a record and an author for each update and escalation: most of the list's
+    time. Rows that carry who raised them as columns (`RAISED_BY_COLUMNS`, the list's
+    annotation) get that name the same way. A record read alone (its own address) is
+    represented through `.updates.all()` and `.escalations.all()` as before;
     tests/api/test_list_rows.py holds both to the same answer."""
     updates = {impediment.pk: [] for impediment in impediments}
     escalations = {pk: [] for pk in updates}
+    names = _UserNames()
     if updates:
-        names = _UserNames()
-        update_fields = row_converters(ImpedimentUpdateSerializer,
-                                       ["id", "text", "side", "created_at"])
-        for row in ImpedimentUpdate.objects.filter(impediment_id__in=updates).values_list(
-                "impediment_id", "id", "text", "side", "created_at", *names.columns("author")):
+        update_fields = _update_fields()
+        for row in _update_rows(updates):
             shown = represent_row(update_fields, row[1:5])
             updates[row[0]].append({"id": shown["id"], "text": shown["text"],
                                     "side": shown["side"], "author": names.of(row[5:]),
                                     "created_at": shown["created_at"]})
-        escalation_fields = row_converters(
-            EscalationSerializer, ["id", "level", "escalated_on", "to_user", "to_contact",
-                                   "note", "outcome", "outcome_on"])
-        for row in Escalation.objects.filter(impediment_id__in=updates).values_list(
-                "impediment_id", "id", "level", "escalated_on", "to_user_id", "to_contact_id",
-                "note", "outcome", "outcome_on", *names.columns("escalated_by")):
+        escalation_fields = _escalation_fields()
+        for row in _escalation_rows(escalations):
             shown = represent_row(escalation_fields, row[1:9])
             escalations[row[0]].append({
                 "id": shown["id"], "level": shown["level"],
@@ -336,8 +332,32 @@ def attach_threads(impediments: list[Impediment]) -> None:
                 "note": shown["note"], "outcome": shown["outcome"],
                 "outcome_on": shown["outcome_on"]})
     for impediment in impediments:
-        impediment._vg_represented = {"updates": updates[impediment.pk],
-                                      "escalations": escalations[impediment.pk]}
+        represented = {"updates": updates[impediment.pk],
+                       "escalations": escalations[impediment.pk]}
+        if RAISED_BY_COLUMNS[1] in impediment.__dict__:
+            represented["raised_by"] = names.of(
+                [impediment.raised_by_id] + [impediment.__dict__[column]
+                                             for column in RAISED_BY_COLUMNS[1:]])
+        impediment._vg_represented = represented
+
+
+def _update_fields():
+    return row_converters(ImpedimentUpdateSerializer, ["id", "text", "side", "created_at"])
+
+
+def _escalation_fields():
+    return row_converters(EscalationSerializer, ["id", "level", "escalated_on", "to_user",
+                                                 "to_contact", "note", "outcome",
+                                                 "outcome_on"])
+
+
+_update_rows = RowsOfPage(ImpedimentUpdate, lambda ids: ImpedimentUpdate.objects.filter(
+    impediment_id__in=ids).values_list("impediment_id", "id", "text", "side", "created_at",
+                                       *_UserNames.columns("author")))
+_escalation_rows = RowsOfPage(Escalation, lambda ids: Escalation.objects.filter(
+    impediment_id__in=ids).values_list("impediment_id", "id", "level", "escalated_on",
+                                       "to_user_id", "to_contact_id", "note", "outcome",
+                                       "outcome_on", *_UserNames.columns("escalated_by")))
 
 
 class _UserNames:
@@ -350,8 +370,9 @@ class _UserNames:
     def __init__(self):
         self._names = {}
 
-    def columns(self, relation: str) -> list[str]:
-        return [f"{relation}__{column}" for column in self._COLUMNS]
+    @classmethod
+    def columns(cls, relation: str) -> list[str]:
+        return [f"{relation}__{column}" for column in cls._COLUMNS]
 
     def of(self, values) -> str | None:
         pk = values[0]
@@ -361,6 +382,13 @@ class _UserNames:
             self._names[pk] = str(get_user_model()(**dict(zip(self._COLUMNS, values,
                                                                strict=True))))
         return self._names[pk]
+
+
+#: Annotations of an impediment list's rows (governance.api.views): who raised each, as the
+#: columns `str(user)` reads (its id is the row's own `raised_by_id`), so that a page builds
+#: no user per row.
+RAISED_BY_COLUMNS = ("raised_by_id", "raised_by_first_name", "raised_by_last_name",
+                     "raised_by_username")
 
 
 class ImpedimentListSerializer(PageListSerializer):
