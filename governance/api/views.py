@@ -97,6 +97,14 @@ class MeetingViewSet(ConflictMixin, VendorScopedReadOnlyViewSet):
     ordering_fields = ["starts_at", "status", "vendor"]
     write_action = Action.REVIEW
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        # A list never shows the frozen agenda: a held meeting's is kilobytes of JSON to
+        # read and parse for each row.
+        return queryset.defer("agenda_snapshot")
+
     @extend_schema(responses=serializers.AgendaSerializer,
                    summary="The agenda: live for its tier, or as frozen when held")
     @action(detail=True, methods=["get"])
@@ -229,10 +237,9 @@ class ImpedimentViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
             return queryset
         # The page's updates and escalations are read at once by the list serializer
         # (serializers.attach_threads); a prefetch would read them again.
-        _, *names = serializers.RAISED_BY_COLUMNS
         return queryset.prefetch_related(None).annotate(
             plan_escalate_after_days=F("vendor__governance_plan__escalate_after_days"),
-            **{name: F(name.replace("raised_by_", "raised_by__", 1)) for name in names})
+            **serializers.name_columns("raised_by"))
 
     def create_record(self, data):
         data.pop("status", None)
@@ -278,12 +285,21 @@ class SuggestionViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
     a decision; only our side moves them on (`status`): a vendor's attempt is a 400."""
 
     queryset = Suggestion.objects.select_related("submitted_by")
+    # A list's rows join no record: who submitted each comes as columns
+    # (serializers.attach_names), not as a user built per row.
+    list_select_related = ()
     serializer_class = serializers.SuggestionSerializer
     filterset_class = filtersets.SuggestionFilterSet
     search_fields = ["title", "description"]
     ordering_fields = ["submitted_on", "status", "category", "vendor"]
     write_action = Action.CONTRIBUTE
     action_rights = {"archive": Action.EDIT, "restore": Action.EDIT}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        return queryset.annotate(**serializers.name_columns("submitted_by"))
 
     def create_record(self, data):
         data.pop("status", None)
