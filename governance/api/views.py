@@ -237,7 +237,12 @@ class ImpedimentViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
             return queryset
         # The page's updates and escalations are read at once by the list serializer
         # (serializers.attach_threads); a prefetch would read them again.
-        return queryset.prefetch_related(None).annotate(
+        return queryset.prefetch_related(None)
+
+    def annotate_page(self, page):
+        # Joined for the page's rows only (vendorgov.api.pagination), not for every row the
+        # count and the order read.
+        return page.annotate(
             plan_escalate_after_days=F("vendor__governance_plan__escalate_after_days"),
             **serializers.name_columns("raised_by"))
 
@@ -295,11 +300,9 @@ class SuggestionViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
     write_action = Action.CONTRIBUTE
     action_rights = {"archive": Action.EDIT, "restore": Action.EDIT}
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if self.action != "list":
-            return queryset
-        return queryset.annotate(**serializers.name_columns("submitted_by"))
+    def annotate_page(self, page):
+        # Joined for the page's rows only (vendorgov.api.pagination).
+        return page.annotate(**serializers.name_columns("submitted_by"))
 
     def create_record(self, data):
         data.pop("status", None)
