@@ -12,7 +12,9 @@ per model class) and sorts each into the cheapest way that gives DRF's answer:
 * a model column or annotation read straight from the instance (`getattr`), converted with
   the field's own `to_representation`, skipped only where DRF's conversion returns the value
   unchanged (a `str` for a CharField, an `int` for an IntegerField, a `bool` for a
-  BooleanField); a DateTimeField's time zone is looked up once, not for every value;
+  BooleanField, a `str` or an `int` for a ChoiceField whose choices are all of that type);
+  a DateTimeField's time zone is looked up once, not for every value, and a DateField's
+  date is written by its `isoformat()` without DRF's checks around it;
 * a method DRF would call (no argument needed), called, then the same;
 * a related record's id (`PrimaryKeyRelatedField`) read from its `<name>_id` column, which
   is exactly what DRF's `PKOnlyObject` carries;
