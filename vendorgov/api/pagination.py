@@ -132,8 +132,8 @@ class _PageRecords(ModelIterable):
 
 
 def _records(queryset: QuerySet) -> list:
+    """The records of `queryset`, a queryset of this module's own making (not shared)."""
     if queryset._iterable_class is ModelIterable:
-        queryset = queryset._chain()
         queryset._iterable_class = _PageRecords
     return list(queryset)
 
