@@ -101,8 +101,8 @@ class MeetingViewSet(ConflictMixin, VendorScopedReadOnlyViewSet):
         queryset = super().get_queryset()
         if self.action != "list":
             return queryset
-        # A list never shows the frozen agenda: a held meeting's is kilobytes of JSON to
-        # read and parse for each row.
+        # A list never shows the frozen agenda: a held meeting's is a JSON document (its
+        # sections and entries) to read and parse for each row.
         return queryset.defer("agenda_snapshot")
 
     @extend_schema(responses=serializers.AgendaSerializer,
