@@ -8,6 +8,7 @@ is marked held (before that they are drafts of the meeting's own page), for ever
 import re
 
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -37,7 +38,7 @@ from vendorgov.api.fields import (
     StrictPrimaryKeyRelatedField,
     StrictURLField,
 )
-from vendorgov.api.lists import PageListSerializer
+from vendorgov.api.lists import PageListSerializer, RowsOfPage
 from vendorgov.api.representation import represent_row, row_converters
 from vendors.api.serializers import VendorScopedSerializer, VisiblePrimaryKeyRelatedField
 from vendors.models import Contact
@@ -121,14 +122,21 @@ class DecisionSerializer(StrictModelSerializer):
 
 
 def attach_decisions(meetings: list[Meeting]) -> None:
-    """Set `_decisions` on each meeting: its decisions not archived, in their order, read
-    in one query for a whole page. (Django's prefetch built a related manager and a query
-    per meeting to hold them, most of a list's time.)"""
+    """Set `_decisions` on each meeting: its decisions not archived, in their order, as
+    DecisionSerializer represents them, read in one query for a whole page as plain rows,
+    its SQL compiled once (`RowsOfPage`). (Django's prefetch built a related manager and a
+    query per meeting to hold them, and a model per decision, most of a list's time.)"""
     by_meeting = {meeting.pk: [] for meeting in meetings}
-    for decision in Decision.objects.active().filter(meeting_id__in=by_meeting):
-        by_meeting[decision.meeting_id].append(decision)
+    if by_meeting:
+        fields = row_converters(DecisionSerializer, ["id", "text", "recorded_at"])
+        for row in _decision_rows(by_meeting):
+            by_meeting[row[0]].append(represent_row(fields, row[1:]))
     for meeting in meetings:
         meeting._decisions = by_meeting[meeting.pk]
+
+
+_decision_rows = RowsOfPage(Decision, lambda ids: Decision.objects.active().filter(
+    meeting_id__in=ids).values_list("meeting_id", "id", "text", "recorded_at"))
 
 
 class MeetingListSerializer(PageListSerializer):
@@ -167,11 +175,7 @@ class MeetingSerializer(VendorScopedSerializer):
             attach_decisions([meeting])
         if not meeting.minutes_published:
             return []
-        # One serializer for every meeting of a list: building one per row (its fields
-        # copied each time) cost more than the decisions themselves.
-        if "_decisions" not in self.__dict__:
-            self._decisions = DecisionSerializer(context=self.context)
-        return [self._decisions.to_representation(d) for d in meeting._decisions]
+        return list(meeting._decisions)  # represented already (attach_decisions)
 
 
 class AgendaEntrySerializer(serializers.Serializer):
@@ -305,29 +309,25 @@ class EscalationSerializer(StrictModelSerializer):
 def attach_threads(impediments: list[Impediment]) -> None:
     """Give each impediment of a page its updates and escalations, represented as their
     serializers represent them, read in two queries for the whole page as plain rows (an
-    unsaved user per author, for the name; no model per row). Django's prefetch built a
-    queryset per impediment and relation, and model rows a record and an author for each
-    update and escalation: most of the list's time. A record read alone (its own address)
-    is represented through `.updates.all()` and `.escalations.all()` as before;
+    unsaved user per author, for the name; no model per row), their SQL compiled once
+    (`RowsOfPage`). Django's prefetch built a queryset per impediment and relation, and
+    model rows a record and an author for each update and escalation: most of the list's
+    time. Rows that carry who raised them as columns (`name_columns`, the list's
+    annotation) get that name the same way. A record read alone (its own address) is
+    represented through `.updates.all()` and `.escalations.all()` as before;
     tests/api/test_list_rows.py holds both to the same answer."""
     updates = {impediment.pk: [] for impediment in impediments}
     escalations = {pk: [] for pk in updates}
+    names = _UserNames()
     if updates:
-        names = _UserNames()
-        update_fields = row_converters(ImpedimentUpdateSerializer,
-                                       ["id", "text", "side", "created_at"])
-        for row in ImpedimentUpdate.objects.filter(impediment_id__in=updates).values_list(
-                "impediment_id", "id", "text", "side", "created_at", *names.columns("author")):
+        update_fields = _update_fields()
+        for row in _update_rows(updates):
             shown = represent_row(update_fields, row[1:5])
             updates[row[0]].append({"id": shown["id"], "text": shown["text"],
                                     "side": shown["side"], "author": names.of(row[5:]),
                                     "created_at": shown["created_at"]})
-        escalation_fields = row_converters(
-            EscalationSerializer, ["id", "level", "escalated_on", "to_user", "to_contact",
-                                   "note", "outcome", "outcome_on"])
-        for row in Escalation.objects.filter(impediment_id__in=updates).values_list(
-                "impediment_id", "id", "level", "escalated_on", "to_user_id", "to_contact_id",
-                "note", "outcome", "outcome_on", *names.columns("escalated_by")):
+        escalation_fields = _escalation_fields()
+        for row in _escalation_rows(escalations):
             shown = represent_row(escalation_fields, row[1:9])
             escalations[row[0]].append({
                 "id": shown["id"], "level": shown["level"],
@@ -338,6 +338,26 @@ def attach_threads(impediments: list[Impediment]) -> None:
     for impediment in impediments:
         impediment._vg_represented = {"updates": updates[impediment.pk],
                                       "escalations": escalations[impediment.pk]}
+    attach_names(impediments, "raised_by", names)
+
+
+def _update_fields():
+    return row_converters(ImpedimentUpdateSerializer, ["id", "text", "side", "created_at"])
+
+
+def _escalation_fields():
+    return row_converters(EscalationSerializer, ["id", "level", "escalated_on", "to_user",
+                                                 "to_contact", "note", "outcome",
+                                                 "outcome_on"])
+
+
+_update_rows = RowsOfPage(ImpedimentUpdate, lambda ids: ImpedimentUpdate.objects.filter(
+    impediment_id__in=ids).values_list("impediment_id", "id", "text", "side", "created_at",
+                                       *_UserNames.columns("author")))
+_escalation_rows = RowsOfPage(Escalation, lambda ids: Escalation.objects.filter(
+    impediment_id__in=ids).values_list("impediment_id", "id", "level", "escalated_on",
+                                       "to_user_id", "to_contact_id", "note", "outcome",
+                                       "outcome_on", *_UserNames.columns("escalated_by")))
 
 
 class _UserNames:
@@ -345,22 +365,51 @@ class _UserNames:
     columns it reads joined into a page's query: one unsaved user per distinct person, not
     a model read per row."""
 
-    _COLUMNS = ("id", "first_name", "last_name", "username")
+    COLUMNS = ("id", "first_name", "last_name", "username")
 
     def __init__(self):
         self._names = {}
 
-    def columns(self, relation: str) -> list[str]:
-        return [f"{relation}__{column}" for column in self._COLUMNS]
+    @classmethod
+    def columns(cls, relation: str) -> list[str]:
+        return [f"{relation}__{column}" for column in cls.COLUMNS]
 
     def of(self, values) -> str | None:
         pk = values[0]
         if pk is None:
             return None
         if pk not in self._names:
-            self._names[pk] = str(get_user_model()(**dict(zip(self._COLUMNS, values,
+            self._names[pk] = str(get_user_model()(**dict(zip(self.COLUMNS, values,
                                                                strict=True))))
         return self._names[pk]
+
+
+def name_columns(relation: str) -> dict:
+    """Annotations for a list's rows: the columns `str(user)` reads of the person
+    `relation` names (a foreign key to a user; its id is the row's own `<relation>_id`), so
+    that `attach_names` shows each name without a user built per row."""
+    return {f"{relation}_{column}": F(f"{relation}__{column}")
+            for column in _UserNames.COLUMNS[1:]}
+
+
+def attach_names(records: list, relation: str, names: "_UserNames | None" = None) -> None:
+    """Represent `relation` (a StringRelatedField of a user: `str(user)`) of each record that
+    carries its `name_columns`; a record without them is represented as DRF would."""
+    names = names or _UserNames()
+    columns = [f"{relation}_{column}" for column in _UserNames.COLUMNS[1:]]
+    for record in records:
+        values = record.__dict__
+        if columns[0] in values:
+            name = names.of([values[f"{relation}_id"], *(values[c] for c in columns)])
+            values.setdefault("_vg_represented", {})[relation] = name
+
+
+class SuggestionListSerializer(PageListSerializer):
+    """Shows who submitted each suggestion of a page from its columns (`attach_names`)."""
+
+    @staticmethod
+    def attach(suggestions):
+        attach_names(suggestions, "submitted_by")
 
 
 class ImpedimentListSerializer(PageListSerializer):
@@ -436,6 +485,7 @@ class SuggestionSerializer(VendorScopedSerializer):
 
     class Meta:
         model = Suggestion
+        list_serializer_class = SuggestionListSerializer
         fields = ["id", "url", "vendor", "title", "description", "category", "currency",
                   "estimated_value", "estimated_effort_days", "source_side", "submitted_by",
                   "submitted_on", "status", "rationale", "decision_rationale", "decided_on",

@@ -97,6 +97,14 @@ class MeetingViewSet(ConflictMixin, VendorScopedReadOnlyViewSet):
     ordering_fields = ["starts_at", "status", "vendor"]
     write_action = Action.REVIEW
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        # A list never shows the frozen agenda: a held meeting's is a JSON document (its
+        # sections and entries) to read and parse for each row.
+        return queryset.defer("agenda_snapshot")
+
     @extend_schema(responses=serializers.AgendaSerializer,
                    summary="The agenda: live for its tier, or as frozen when held")
     @action(detail=True, methods=["get"])
@@ -218,9 +226,10 @@ class ImpedimentViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
     write_action = Action.EDIT
     action_rights = {"create": Action.CONTRIBUTE, "updates": Action.CONTRIBUTE}
 
-    # A list's rows join who raised them only; their vendor's escalation limit comes as a
-    # column (a vendor and a plan built per row were a third of the list's time).
-    list_select_related = ("raised_by",)
+    # A list's rows join no record: their vendor's escalation limit and the name of who
+    # raised them come as columns (a vendor, a plan and a user built per row were a third
+    # of the list's time).
+    list_select_related = ()
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -228,8 +237,14 @@ class ImpedimentViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
             return queryset
         # The page's updates and escalations are read at once by the list serializer
         # (serializers.attach_threads); a prefetch would read them again.
-        return queryset.prefetch_related(None).annotate(
-            plan_escalate_after_days=F("vendor__governance_plan__escalate_after_days"))
+        return queryset.prefetch_related(None)
+
+    def annotate_page(self, page):
+        # Joined for the page's rows only (vendorgov.api.pagination), not for every row the
+        # count and the order read.
+        return page.annotate(
+            plan_escalate_after_days=F("vendor__governance_plan__escalate_after_days"),
+            **serializers.name_columns("raised_by"))
 
     def create_record(self, data):
         data.pop("status", None)
@@ -275,12 +290,19 @@ class SuggestionViewSet(ConflictMixin, ArchiveActionsMixin, VendorScopedViewSet)
     a decision; only our side moves them on (`status`): a vendor's attempt is a 400."""
 
     queryset = Suggestion.objects.select_related("submitted_by")
+    # A list's rows join no record: who submitted each comes as columns
+    # (serializers.attach_names), not as a user built per row.
+    list_select_related = ()
     serializer_class = serializers.SuggestionSerializer
     filterset_class = filtersets.SuggestionFilterSet
     search_fields = ["title", "description"]
     ordering_fields = ["submitted_on", "status", "category", "vendor"]
     write_action = Action.CONTRIBUTE
     action_rights = {"archive": Action.EDIT, "restore": Action.EDIT}
+
+    def annotate_page(self, page):
+        # Joined for the page's rows only (vendorgov.api.pagination).
+        return page.annotate(**serializers.name_columns("submitted_by"))
 
     def create_record(self, data):
         data.pop("status", None)

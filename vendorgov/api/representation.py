@@ -12,7 +12,9 @@ per model class) and sorts each into the cheapest way that gives DRF's answer:
 * a model column or annotation read straight from the instance (`getattr`), converted with
   the field's own `to_representation`, skipped only where DRF's conversion returns the value
   unchanged (a `str` for a CharField, an `int` for an IntegerField, a `bool` for a
-  BooleanField); a DateTimeField's time zone is looked up once, not for every value;
+  BooleanField, a `str` or an `int` for a ChoiceField whose choices are all of that type);
+  a DateTimeField's time zone is looked up once, not for every value, and a DateField's
+  date is written by its `isoformat()` without DRF's checks around it;
 * a method DRF would call (no argument needed), called, then the same;
 * a related record's id (`PrimaryKeyRelatedField`) read from its `<name>_id` column, which
   is exactly what DRF's `PKOnlyObject` carries;
@@ -55,13 +57,36 @@ def _unchanged_type(field) -> tuple:
     for base, kind in _UNCHANGED:
         if isinstance(field, base) and type(field).to_representation is base.to_representation:
             return (kind,)
+    base = serializers.ChoiceField
+    if isinstance(field, base) and type(field).to_representation is base.to_representation:
+        # DRF answers `choice_strings_to_values.get(str(value), value)`: when every choice
+        # is a plain str (or a plain int), a value of that very type comes back as itself
+        # or as the equal choice, and JSON cannot tell them apart.
+        keys = field.choice_strings_to_values.items()
+        for kind in (str, int):
+            if keys and all(type(key) is kind and text == str(key) for text, key in keys):
+                return (kind,)
     return ()
 
 
 def _converter(field):
     """The field's `to_representation`; for DRF's DateTimeField in ISO 8601 (ours), the
-    same steps with the time zone looked up once instead of on every value."""
+    same steps with the time zone looked up once instead of on every value; for its
+    DateField in ISO 8601, a date's `isoformat()` without the checks around it."""
     kind = type(field)
+    if (isinstance(field, serializers.DateField)
+            and kind.to_representation is serializers.DateField.to_representation):
+        output_format = getattr(field, "format", api_settings.DATE_FORMAT)
+        if output_format is None or output_format.lower() != ISO_8601:
+            return field.to_representation
+
+        def date_representation(value):
+            # Exactly a date (a datetime is a date too: DRF refuses that one).
+            if type(value) is datetime.date:
+                return value.isoformat()
+            return field.to_representation(value)
+
+        return date_representation
     base = serializers.DateTimeField
     if not (isinstance(field, base) and kind.to_representation is base.to_representation
             and kind.enforce_timezone is base.enforce_timezone
