@@ -5,7 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sla import ingest
+from sla import ingest, rules
 from sla.choices import CORRECTIVE_ACTION_PROGRESS, DisputeStatus, ResponsibleSide
 from sla.models import (
     SLA,
@@ -275,6 +275,46 @@ class SlaDisputeSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+def attach_evaluation_texts(evaluations: list[Evaluation], fields: dict) -> None:
+    """Set on each of a page's evaluations what its representation shows beyond its
+    columns (its window's label, the rule in words, the explanation of its value, its
+    dispute's id, its dispute deadline), by the models' own properties, with what a few
+    service levels share worked out once per level instead of once per row: the rule and
+    the explanation's words (`rules.explainer`), and the deadline per moment evaluated.
+    `fields`: the serializer's own fields, whose conversion gives the deadline as DRF
+    would."""
+    deadline_of = fields["dispute_deadline"].to_representation
+    levels, deadlines = {}, {}
+    for evaluation in evaluations:
+        level = evaluation.service_level
+        known = levels.get(level.pk)
+        if known is None:
+            known = levels[level.pk] = (level.rule, rules.explainer(level.terms))
+        rule, explain = known
+        key = (evaluation.evaluated_at, level.version.dispute_window_days)
+        deadline = deadlines.get(key)
+        if deadline is None:
+            deadline = deadlines[key] = deadline_of(evaluation.dispute_deadline())
+        try:
+            dispute = evaluation.dispute.pk
+        except Dispute.DoesNotExist:
+            dispute = None
+        evaluation._vg_represented = {
+            "window": evaluation.label,
+            "rule": rule,
+            "explanation": explain(evaluation.value),  # Evaluation.explanation's rule
+            "dispute": dispute,
+            "dispute_deadline": deadline,
+        }
+
+
+class SlaEvaluationListSerializer(PageListSerializer):
+    """Works out a page's texts once per service level (`attach_evaluation_texts`)."""
+
+    def attach(self, records):
+        attach_evaluation_texts(records, self.child.fields)
+
+
 class SlaEvaluationSerializer(ReadModelSerializer):
     url = IdentityUrlField(view_name="sla-evaluation-detail")
     vendor = _vendor()
@@ -286,6 +326,7 @@ class SlaEvaluationSerializer(ReadModelSerializer):
 
     class Meta:
         model = Evaluation
+        list_serializer_class = SlaEvaluationListSerializer
         fields = ["id", "url", "vendor", "sla", "service_level", "window", "window_start",
                   "window_end", "status", "value", "rule", "explanation", "excused",
                   "evaluated_at", "corrective_action", "dispute", "dispute_deadline"]
