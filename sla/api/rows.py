@@ -10,7 +10,10 @@ each instance as `Model.from_db` leaves it, the way Python builds an unpickled o
 bare instance of the model class whose `__dict__` receives the columns under their
 attribute names, with its `_state` (not adding, this database), each `select_related`
 record cached on it and on its relation's other side as Django's RelatedPopulator does,
-and the annotations. The instances are the models' own: their properties, methods and
+and the annotations. A record that many rows point to (a many-to-one relation: a page of
+a vendor's evaluations has 100 rows and about 7 service levels with their versions) is
+built once per query and given to each row that points to it, as `prefetch_related`
+shares its records. The instances are the models' own: their properties, methods and
 descriptors, deferred columns, and DRF's own representation, all work on them.
 
 Only where nothing is skipped: a model with `pre_init`/`post_init` receivers, or a column
@@ -42,9 +45,10 @@ def _builds_bare(model, names: tuple[str, ...]) -> bool:
     return all(type(model.__dict__.get(name)) in _PLAIN for name in names)
 
 
-def _builder(klass_info: dict, select: list, db: str):
+def _builder(klass_info: dict, select: list, db: str, shared: bool = False):
     """A function building a klass_info's instance (and its select_related records) from a
-    result row; None where an outer join found no record."""
+    result row; None where an outer join found no record. `shared`: a record many rows
+    point to (a many-to-one relation), built once per query and given to each of them."""
     model = klass_info["model"]
     positions = klass_info["select_fields"]
     if klass_info.get("from_parent"):
@@ -52,15 +56,23 @@ def _builder(klass_info: dict, select: list, db: str):
     names = tuple(select[i][0].target.attname for i in positions)
     start, end = positions[0], positions[-1] + 1
     pk_at = names.index(model._meta.pk.attname)
-    related = [(_builder(info, select, db), info["local_setter"], info["remote_setter"])
+    related = [(_builder(info, select, db, shared=not (info["reverse"]
+                                                       or info["field"].unique)),
+                info["local_setter"], info["remote_setter"])
                for info in klass_info.get("related_klass_infos", ())]
     bare = _builds_bare(model, names)
     new = object.__new__
+    built = {} if shared else None
 
     def build(row):
         values = row[start:end]
-        if values[pk_at] is None:
+        pk = values[pk_at]
+        if pk is None:
             return None
+        if built is not None:
+            instance = built.get(pk)
+            if instance is not None:
+                return instance
         if bare:
             instance = new(model)
             state = instance.__dict__["_state"] = ModelState()
@@ -73,6 +85,8 @@ def _builder(klass_info: dict, select: list, db: str):
             local_setter(instance, record)
             if record is not None:
                 remote_setter(record, instance)
+        if built is not None:
+            built[pk] = instance
         return instance
 
     return build

@@ -65,7 +65,7 @@ class BusinessCalendarViewSet(VendorScopedReadOnlyViewSet):
 
 
 @extend_schema(tags=TAGS)
-class SLAViewSet(VendorScopedReadOnlyViewSet):
+class SLAViewSet(FastListMixin, VendorScopedReadOnlyViewSet):
     """SLAs with every version of their terms (the current one and those it superseded)."""
 
     # Each page reads its versions and service level ids itself (SLAListSerializer).
