@@ -36,11 +36,17 @@ from django.db.models.query_utils import DeferredAttribute
 _PLAIN = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
-@functools.cache
 def _builds_bare(model, names: tuple[str, ...]) -> bool:
-    """May instances of `model` holding the columns `names` be built without __init__?"""
-    if (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
-            or model._meta.parents):
+    """May instances of `model` holding the columns `names` be built without __init__?
+    (Asked once per query: a receiver may be connected at any time.)"""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return False
+    return _plain_columns(model, names)
+
+
+@functools.cache
+def _plain_columns(model, names: tuple[str, ...]) -> bool:
+    if model._meta.parents:
         return False
     return all(type(model.__dict__.get(name)) in _PLAIN for name in names)
 

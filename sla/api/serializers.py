@@ -205,18 +205,16 @@ def _versions_with_levels(sla_ids: list[int], using: str):
         yield from compiler.results_iter([rows])  # Django's own converters, if any
         return
     versions = SLAVersion.objects.using(using).order_by("-number")
-    version = None
+    folded = {}  # by version id, in the order first seen (newest first)
     for version_id, *values, level_id in (
             versions.filter(sla_id__in=sla_ids).order_by("-number", *_LEVEL_ORDER)
             .values_list("id", *_VERSION_COLUMNS, "service_levels__id")):
-        if version is None or version[0] != version_id:
-            if version is not None:
-                yield version
-            version = (version_id, *values, [])
+        version = folded.get(version_id)
+        if version is None:
+            version = folded[version_id] = (version_id, *values, [])
         if level_id is not None:
             version[-1].append(level_id)
-    if version is not None:
-        yield version
+    yield from folded.values()
 
 
 def attach_versions(slas: list[SLA]) -> None:
