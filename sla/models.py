@@ -515,6 +515,12 @@ class Evaluation(VendorScoped):
                    # The hourly scorecard derivation reads what was evaluated since its
                    # last run (sla.selectors.windows_evaluated_since).
                    models.Index(fields=["evaluated_at"], name="evaluation_evaluated_at_idx"),
+                   # The API list's default order (-window_start, the service level's
+                   # position, id): read in window order and only each window's few rows
+                   # sorted, instead of every evaluation (1 M rows: 130-300 ms a page).
+                   models.Index(fields=["-window_start"], name="evaluation_list_idx"),
+                   models.Index(fields=["vendor", "-window_start"],
+                                name="evaluation_vendor_list_idx"),
                    # Closed windows without data (homes, SLA portfolio, reminders): a few
                    # rows, found without reading each vendor's whole history.
                    models.Index(fields=["vendor", "window_end"],

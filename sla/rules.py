@@ -211,17 +211,28 @@ def rule_text(terms: Terms) -> str:
 
 def explain(value: Decimal | None, terms: Terms) -> str:
     """Why one value got its status, in a sentence."""
-    status = classify(value, terms)
-    if status == EvaluationStatus.NO_DATA:
-        return "No measurement was submitted for this window, so it cannot count as met."
-    v, t, b = (with_unit(value, terms.unit), with_unit(terms.target, terms.unit),
-               with_unit(terms.breach, terms.unit))
+    return explainer(terms)(value)
+
+
+def explainer(terms: Terms):
+    """`explain` for one set of terms, as a function of the value: the words every value's
+    sentence shares (target, threshold, direction) are worked out once, for a list that
+    explains many values of a few service levels."""
+    t, b = with_unit(terms.target, terms.unit), with_unit(terms.breach, terms.unit)
     better, worse = (("above", "below") if terms.comparator == Comparator.GTE
                      else ("below", "above"))
-    if status == EvaluationStatus.MET:
-        where = "meets" if value == terms.target else f"is {better}"
-        return f"{v} {where} the {t} target: met."
-    if status == EvaluationStatus.BREACHED:
-        return f"{v} is {worse} the {b} breach threshold: breached."
-    return (f"{v} misses the {t} target but is not {worse} the {b} breach threshold: "
-            "at risk.")
+
+    def explain_value(value: Decimal | None) -> str:
+        status = classify(value, terms)
+        if status == EvaluationStatus.NO_DATA:
+            return "No measurement was submitted for this window, so it cannot count as met."
+        v = with_unit(value, terms.unit)
+        if status == EvaluationStatus.MET:
+            where = "meets" if value == terms.target else f"is {better}"
+            return f"{v} {where} the {t} target: met."
+        if status == EvaluationStatus.BREACHED:
+            return f"{v} is {worse} the {b} breach threshold: breached."
+        return (f"{v} misses the {t} target but is not {worse} the {b} breach threshold: "
+                "at risk.")
+
+    return explain_value
