@@ -1,4 +1,4 @@
-"""The SLA API's lists read their pages faster (sla/api/rows.py, sla/api/serializers.py,
+"""The SLA API's lists read their pages faster (vendorgov/api/rows.py, sla/api/serializers.py,
 issue 15) and still answer exactly as each record's own address and DRF's own
 representation do: records built without Model.__init__, shared records built once per
 page, texts worked out once per service level, decimals without DRF's quantize, the
@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from sla.api.rows import fast_models
 from sla.api.serializers import StoredDecimalField
 from sla.choices import Comparator, EvaluationStatus, Unit, VersionStatus, Window
 from sla.models import SLA, Dispute, Evaluation, Measurement, ServiceLevel, SLAVersion
 from tests.factories import UserFactory
 from tests.sla.factories import VersionFactory, measurement, service_level
 from vendorgov.api.representation import FastRepresentationMixin
+from vendorgov.api.rows import fast_models
 from vendorgov.roles import Role
 
 pytestmark = pytest.mark.django_db

@@ -18,21 +18,18 @@ A page past the end has no rows: a 404 (page 1 of an empty list is an empty page
 count is 0).
 """
 
-import functools
-import inspect
 import re
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
-from django.db.models import IntegerField, Model, QuerySet, signals
-from django.db.models.base import ModelState
+from django.db.models import IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ModelIterable
-from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 from rest_framework import exceptions, pagination
 from rest_framework.response import Response
+
+from vendorgov.api.rows import FastModelIterable
 
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _COUNT = "_vg_bounded_count"
@@ -78,63 +75,11 @@ def _ids_first(queryset: QuerySet) -> bool:
     return any("__" in str(field) for field in _ordering(query))
 
 
-@functools.cache
-def _plain_fields(model) -> tuple | None:
-    """The attribute names of `model`'s columns when a record is made by setting them, as
-    `Model.__init__` does (no `__init__` or `from_db` of its own, every column a plain
-    attribute or a foreign key's id); None otherwise."""
-    if (model.__init__ is not Model.__init__
-            or model.from_db.__func__ is not Model.from_db.__func__):
-        return None
-    names = []
-    for field in model._meta.concrete_fields:
-        descriptor = inspect.getattr_static(model, field.attname, None)
-        if type(descriptor) not in (DeferredAttribute, ForeignKeyDeferredAttribute):
-            return None
-        names.append(field.attname)
-    return tuple(names)
-
-
-class _PageRecords(ModelIterable):
-    """A page's records as ModelIterable makes them, each made without `Model.__init__`
-    (its signals, a positional walk over every field and a descriptor call per foreign key)
-    when nothing can tell the difference: a model whose columns are plain attributes (see
-    `_plain_fields`), no `pre_init`/`post_init` receiver, no joined records. For 100 rows of
-    20 columns, building records was a sixth of a list's time. Otherwise: Django's own."""
-
-    def __iter__(self):
-        queryset = self.queryset
-        model, query = queryset.model, queryset.query
-        if (_plain_fields(model) is None or query.select_related
-                or queryset._known_related_objects or signals.pre_init.has_listeners(model)
-                or signals.post_init.has_listeners(model)):
-            yield from super().__iter__()
-            return
-        db = queryset.db
-        compiler = query.get_compiler(using=db)
-        results = compiler.execute_sql(chunked_fetch=self.chunked_fetch,
-                                       chunk_size=self.chunk_size)
-        select, klass_info = compiler.select, compiler.klass_info
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        annotations = list(compiler.annotation_col_map.items())
-        new = model.__new__
-        for row in compiler.results_iter(results):
-            record = new(model)
-            record._state = ModelState()
-            record._state.adding, record._state.db = False, db
-            # Columns not read (deferred) stay absent, to be loaded if asked for, as Django
-            # leaves them.
-            record.__dict__.update(zip(names, row[start:end], strict=True))
-            for name, position in annotations:
-                setattr(record, name, row[position])
-            yield record
-
-
 def _records(queryset: QuerySet) -> list:
-    """The records of `queryset`, a queryset of this module's own making (not shared)."""
+    """The records of `queryset`, a queryset of this module's own making (not shared),
+    built without `Model.__init__` where nothing can tell (vendorgov/api/rows.py)."""
     if queryset._iterable_class is ModelIterable:
-        queryset._iterable_class = _PageRecords
+        queryset._iterable_class = FastModelIterable
     return list(queryset)
 
 

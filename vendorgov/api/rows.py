@@ -16,16 +16,20 @@ built once per query and given to each row that points to it, as `prefetch_relat
 shares its records. The instances are the models' own: their properties, methods and
 descriptors, deferred columns, and DRF's own representation, all work on them.
 
-Only where nothing is skipped: a model with `pre_init`/`post_init` receivers, or a column
+Every paginated API list reads its page this way (vendorgov/api/pagination.py).
+
+Only where nothing is skipped: a model with `pre_init`/`post_init` receivers, an
+`__init__` or `from_db` of its own, or a column
 whose descriptor does more on assignment than store it (anything but a plain column and
 a foreign key's id, whose descriptor only clears a cached record that a new instance does
 not have), is built by `from_db` as before; so is a model with a parent (multi-table
-inheritance reorders its columns). tests/sla/test_api_rows.py compares both ways.
+inheritance reorders its columns). tests/sla/test_api_rows.py and
+tests/api/test_page_rows.py compare both ways.
 """
 
 import functools
 
-from django.db.models import signals
+from django.db.models import Model, signals
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import BaseIterable, ModelIterable
@@ -46,7 +50,9 @@ def _builds_bare(model, names: tuple[str, ...]) -> bool:
 
 @functools.cache
 def _plain_columns(model, names: tuple[str, ...]) -> bool:
-    if model._meta.parents:
+    # A model with an __init__ or from_db of its own, or a parent, is built as Django does.
+    if (model._meta.parents or model.__init__ is not Model.__init__
+            or model.from_db.__func__ is not Model.from_db.__func__):
         return False
     return all(type(model.__dict__.get(name)) in _PLAIN for name in names)
 
