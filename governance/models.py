@@ -38,6 +38,7 @@ from governance.choices import (
     Tier,
     Weekday,
 )
+from reminders.models import DueItemStamps
 from vendorgov import formats
 from vendorgov.tokens import HashedSecret
 from vendors.choices import Currency, Side
@@ -391,7 +392,7 @@ class ActionItemQuerySet(ArchivableQuerySet):
         return self.filter(status__in=ACTION_OPEN, archived_at__isnull=True)
 
 
-class ActionItem(Archivable, VendorScoped):
+class ActionItem(Archivable, DueItemStamps, VendorScoped):
     """Something one person agreed to do by a date: one of our people or a vendor contact.
     Open items come back on the next meeting's agenda until they are done or dropped."""
 
@@ -414,21 +415,9 @@ class ActionItem(Archivable, VendorScoped):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=now, editable=False)
-    # The reminder sweep's stamps (governance/reminders.py, "Settled items"): per kind of
-    # reminder, the due date (and, for the owner's reminders, the recipient key) of the last
-    # occasion recorded for this item, written in the transaction that records its reminder
-    # row. A stamp that matches the item's due date and owner says the row exists (reminder
-    # rows are never deleted), so the sweep leaves the item out without a lookup; anything
-    # else (a new due date, another owner, no stamp) means "find it again".
-    reminded_due_on = models.DateField(null=True, blank=True, editable=False)
-    reminded_due_to = models.CharField(max_length=300, blank=True, default="", editable=False)
-    reminded_overdue_on = models.DateField(null=True, blank=True, editable=False)
-    reminded_overdue_to = models.CharField(max_length=300, blank=True, default="",
-                                           editable=False)
-    reminded_escalation_on = models.DateField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=[
-        "reminded_due_on", "reminded_due_to", "reminded_overdue_on", "reminded_overdue_to",
-        "reminded_escalation_on"])
+    # The reminder sweep's stamps (governance/reminders.py, "Settled items") are
+    # DueItemStamps' fields.
+    history = HistoricalRecords(excluded_fields=list(DueItemStamps.FIELDS))
 
     objects = ActionItemQuerySet.as_manager()
 

@@ -18,6 +18,30 @@ from reminders.choices import PROBLEMS, Delivery, Status
 from vendors.models import VendorScoped
 
 
+class DueItemStamps(models.Model):
+    """The reminder sweep's stamps on an item with a due date and an owner (an action
+    item, a corrective action): per kind of reminder, the due date (and, for the owner's
+    reminders, the recipient key) of the last occasion recorded for it, written in the
+    transaction that records its reminder row. A stamp that matches the item's due date
+    and owner says the row exists (reminder rows are never deleted), so the sweep leaves
+    the item out without a lookup; anything else (a new due date, another owner, no stamp)
+    means "find it again". Bookkeeping no page shows: left out of the item's history
+    (`HistoricalRecords(excluded_fields=DueItemStamps.FIELDS)`)."""
+
+    FIELDS = ["reminded_due_on", "reminded_due_to", "reminded_overdue_on",
+              "reminded_overdue_to", "reminded_escalation_on"]
+
+    reminded_due_on = models.DateField(null=True, blank=True, editable=False)
+    reminded_due_to = models.CharField(max_length=300, blank=True, default="", editable=False)
+    reminded_overdue_on = models.DateField(null=True, blank=True, editable=False)
+    reminded_overdue_to = models.CharField(max_length=300, blank=True, default="",
+                                           editable=False)
+    reminded_escalation_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class Reminder(VendorScoped):
     """One reminder of one kind, about one occasion, for one recipient: recorded once by
     the sweep, claimed and sent once (or recorded as why it was not)."""

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from reminders.models import DueItemStamps
 from sla import calendars, rules
 from sla.choices import (
     CORRECTIVE_ACTION_OPEN,
@@ -417,7 +418,7 @@ class Measurement(VendorScoped):
         return f"{self.service_level} · {self.window_start}: {self.value}"
 
 
-class CorrectiveAction(VendorScoped):
+class CorrectiveAction(DueItemStamps, VendorScoped):
     """What is done about a breach: opened automatically, worked on by its owner, verified
     (or rejected) by us. Breaches in consecutive windows join the open action."""
 
@@ -438,19 +439,9 @@ class CorrectiveAction(VendorScoped):
     verification_note = models.TextField(blank=True)
     opened_on = models.DateField(default=timezone.localdate)
     closed_on = models.DateField(null=True, blank=True)
-    # The reminder sweep's stamps (sla/reminders.py, "Settled corrective actions"): per kind
-    # of reminder, the due date (and for the owner's, the recipient key) of the last
-    # occasion recorded for it, written in the transaction that records the reminder row;
-    # a stamp that matches the live due date and owner means "recorded, leave it out".
-    reminded_due_on = models.DateField(null=True, blank=True, editable=False)
-    reminded_due_to = models.CharField(max_length=300, blank=True, default="", editable=False)
-    reminded_overdue_on = models.DateField(null=True, blank=True, editable=False)
-    reminded_overdue_to = models.CharField(max_length=300, blank=True, default="",
-                                           editable=False)
-    reminded_escalation_on = models.DateField(null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=[
-        "reminded_due_on", "reminded_due_to", "reminded_overdue_on", "reminded_overdue_to",
-        "reminded_escalation_on"])
+    # The reminder sweep's stamps (sla/reminders.py, "Settled corrective actions") are
+    # DueItemStamps' fields.
+    history = HistoricalRecords(excluded_fields=list(DueItemStamps.FIELDS))
 
     class Meta:
         ordering = ["-opened_on", "-id"]
