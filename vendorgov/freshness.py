@@ -109,7 +109,9 @@ def tables_written(sql: str) -> set[str]:
     the pattern misread), falls back to every table the statement names: a mistake costs
     entries, never a stale page."""
     head = sql.lstrip(" \t\r\n(")[:10].upper()
-    if head.startswith(_DML):
+    if _several(sql):
+        targets = []
+    elif head.startswith(_DML):
         # One statement, one target, at its start (a 5,000-row INSERT is 230 KB of text).
         targets = _TARGET.findall(sql, 0, 400)[:1]
     elif head.startswith("WITH"):
@@ -122,11 +124,16 @@ def tables_written(sql: str) -> set[str]:
     return tables_in(sql)
 
 
+def _several(sql: str) -> bool:
+    """Several statements in one text (psycopg2 runs them; its row count is the last's)?"""
+    return ";" in sql.rstrip(" \t\r\n;")
+
+
 def _changed_nothing(sql: str, many: bool, cursor, connection) -> bool:
     """Did this INSERT, UPDATE or DELETE change no row? (Only when its row count can be
     trusted: not for executemany, and on SQLite not with RETURNING, whose count is known
     only once the rows are fetched.)"""
-    if many or not sql.lstrip(" \t\r\n(")[:10].upper().startswith(_DML):
+    if many or not sql.lstrip(" \t\r\n(")[:10].upper().startswith(_DML) or _several(sql):
         return False
     if connection.vendor != "postgresql" and "RETURNING" in sql.upper():
         return False

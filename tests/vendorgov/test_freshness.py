@@ -85,6 +85,8 @@ def test_measurements_copied_by_the_ingest_renew_the_measurement_table(vendor_a)
     ('WITH i AS (INSERT INTO temp_rows SELECT 1) UPDATE "vendors_vendor" SET x = 1 '
      'FROM "sla_evaluation"', {"vendors_vendor", "sla_evaluation"}),
     ('TRUNCATE "vendors_vendor", "signs_sign" CASCADE', {"vendors_vendor", "signs_sign"}),
+    ('UPDATE "vendors_vendor" SET x = 1; DELETE FROM "signs_sign";',
+     {"vendors_vendor", "signs_sign"}),
     ('ALTER TABLE "vendors_vendor" ADD COLUMN x int', {"vendors_vendor"}),
 ])
 def test_a_write_renews_the_tables_it_changes_or_if_unclear_every_table_it_names(sql, tables):
