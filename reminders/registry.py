@@ -43,7 +43,9 @@ anyone is not offered again (an escalation goes once, to whoever held the role t
 Cheaper still, a kind may keep what it recorded on its own record and compare that column
 instead ("Settling" below; governance's action items and impediments do).
 Finds build rows from ``values()`` (no model instances) and reverse each URL pattern once
-(`url_pattern`): the per-row cost is what a cold sweep of thousands of due rows pays.
+(`url_pattern`): the per-row cost is what a cold sweep of thousands of due rows pays. A
+find's query that the sweep asks every minute is built and compiled once per process
+(`compiled`, given the call's dates and moments): building it cost more than running it.
 
 Recording in SQL. A kind whose due rows, recipients and email facts can all be computed in
 SQL also gives `find_sql(now, offset)`: one queryset (``values_list`` of `SQL_FIELDS`, in
@@ -53,8 +55,10 @@ ON CONFLICT DO NOTHING`` (no row is read into Python); elsewhere (SQLite) and fo
 other caller of a kind (the "Scheduled next" snapshot) `find` is used, so both must agree
 (tests/reminder_kinds/test_find_sql.py compares what each records). The engine compiles a
 kind's statement once per quarter of an hour and puts each sweep's moment in
-(`outbox._sql_insert_cached`): a `find_sql` may depend on its `now` through `now` itself
-and the dates of its day (in any zone), not through a rounded time of day.
+(`outbox._sql_insert_cached`), and runs the statement of all of them as a prepared
+statement whose only parameters are the sweep's moments (`outbox`, "Planned once"): a
+`find_sql` may depend on its `now` through `now` itself and the dates of its day (in any
+zone), not through a rounded time of day.
 
 Settling. A find may return a `Found` (a list of Dues) with a `settle` callable: the engine
 calls it inside the transaction that records those Dues (`outbox.record`), so a kind can

@@ -28,8 +28,8 @@ from tests.factories import (
 from tests.governance.factories import action_item, impediment
 from tests.kinds import item_stamps, unsettle
 from vendorgov.roles import Role
-from vendors.models import Vendor
 from vendors.choices import AssignmentRole, ContactRole
+from vendors.models import Vendor
 
 pytestmark = pytest.mark.postgres
 
