@@ -477,18 +477,22 @@ _NOW, _HORIZON = _Slot(1), _Slot(2)
 
 def _prepare(cursor, sql: str, marked: list) -> str:
     """The name of the statement prepared from `sql` and `marked` (its parameters, `_NOW`
-    and `_HORIZON` in place of the sweep's moments) on this connection. Asked of the server
-    when the text or the connection changed (or a statement failed): prepared there unless
-    it is already (the name is the text's digest), any other of ours deallocated."""
+    and `_HORIZON` in place of the sweep's moments) on this connection: prepared on a new
+    connection; on this one, when its text changed or a statement failed, the server is
+    asked what it holds: prepared there unless it is already (the name is the text's
+    digest), any other of ours deallocated."""
     text = cursor.mogrify(sql, marked).decode()
     name = f"{_PREPARED}{hashlib.sha1(text.encode()).hexdigest()[:24]}"
-    raw = db.connection  # a new database connection holds no statement
-    if getattr(db, "_vendorgov_prepared", None) == (raw, name):
+    raw = db.connection
+    known = getattr(db, "_vendorgov_prepared", None)  # (connection, name or None: ask)
+    if known == (raw, name):
         return name
-    db._vendorgov_prepared = None
-    cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE %s",
-                   [_PREPARED.replace("_", "\\_") + "%"])
-    held = {held for (held,) in cursor.fetchall()}
+    held = set()  # a new database connection holds no statement
+    if known is not None and known[0] is raw:
+        db._vendorgov_prepared = (raw, None)
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE %s",
+                       [_PREPARED.replace("_", "\\_") + "%"])
+        held = {held for (held,) in cursor.fetchall()}
     for other in sorted(held - {name}):
         cursor.execute(f"DEALLOCATE {other}")
     if name not in held:
@@ -541,8 +545,8 @@ def record_sql(configs: list[KindConfig], *, horizon: datetime, now: datetime,
                 # (SET LOCAL: for this statement, or the caller's transaction, only.)
                 cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan; "
                                f"EXECUTE {name} (%s, %s)", [now, horizon])
-            except Exception:
-                db._vendorgov_prepared = None  # asked of the server again next time
+            except Exception:  # what the server holds now is asked next time
+                db._vendorgov_prepared = (db.connection, None)
                 raise
         rows = cursor.fetchall()
         if rows:
