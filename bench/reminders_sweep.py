@@ -21,8 +21,9 @@ health-check plan. Then, in the same run, at the same moment:
 first at a tenth of the portfolio and then at all of it, counting the SQL queries of the
 kinds' finds, of the cold sweep and of the steady sweep (none may grow with the portfolio:
 the kinds that give `find_sql` are found and recorded together in one INSERT … SELECT
-statement, prepared on the connection by the first sweep that runs it (three statements
-more then: the look-up of what is prepared, DEALLOCATE, PREPARE), the others write their due
+statement, prepared on the connection by the first sweep that runs it (a PREPARE more
+then; where the connection held another text, also the look-up of what it holds and a
+DEALLOCATE), the others write their due
 rows with one COPY and one INSERT whatever their number). It prints the medians, their
 ratios (goal: the sweep within 3x the query), how much of the cold sweep is the statements
 that write (COPY, INSERT, COMMIT, the EXECUTE of the prepared INSERT … SELECT, which also
