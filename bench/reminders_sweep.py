@@ -28,8 +28,8 @@ number). It prints the medians, their ratios (goal: the sweep within 3x the quer
 much of the cold sweep is the statements that write (COPY, INSERT, COMMIT, the EXECUTE of
 the prepared INSERT … SELECT, which also finds), the floor of any cold sweep (the same
 rows inserted again from a copy, with the table's indexes, by one INSERT … SELECT … ON
-CONFLICT DO NOTHING, committed) and a per-kind profile, and exits non-zero when the finds' query count grows. The scratch database is
-dropped at the end.
+CONFLICT DO NOTHING, committed) and a per-kind profile, and exits non-zero when the finds'
+query count grows. The scratch database is dropped at the end.
 """
 
 import argparse
