@@ -249,26 +249,33 @@ def _meeting_context(meeting: Meeting, flavour: str) -> dict:
             "cancel_reason": meeting.cancel_reason, "sequence": meeting.sequence}
 
 
+def _candidates(tier: str, *, now: datetime, soon: datetime):
+    """The meetings of `tier` a find reads (live vendors). Scheduled and not over: those
+    whose lead time has come (a superset bounded in SQL: starting by `soon`), and any that
+    changed since their first version (whoever had it needs the update now); gone:
+    cancelled or taken out of the series, still ahead. Written as OR-ed arms, each served
+    by a partial index (governance migration 0005_reminder_sweep_indexes), and compiled
+    once (`registry.compiled`): the sweep asks this every minute for each tier."""
+    scheduled = {"status": MeetingStatus.SCHEDULED, "archived_at__isnull": True,
+                 "ends_at__gt": now}
+    upcoming = Q(**scheduled, starts_at__lte=soon) | Q(**scheduled, sequence__gt=0)
+    gone = (Q(starts_at__gt=now, status=MeetingStatus.CANCELLED)
+            | Q(starts_at__gt=now, archived_at__isnull=False))
+    return (Meeting.objects.filter(tier=tier, vendor__archived_at__isnull=True)
+            .filter(upcoming | gone)
+            .values_list("id", "sequence", "status", "archived_at", "starts_at", "time_zone"))
+
+
 def _meetings_find(tier: str):
     key = meeting_key(tier)
 
     def find(now: datetime, offset: timedelta) -> list[Due]:
         _INVITES.clear()  # built afresh by each sweep: a meeting may have changed since
-        live = Meeting.objects.filter(tier=tier, vendor__archived_at__isnull=True)
-        # Scheduled and not over: those whose lead time has come (a superset bounded in
-        # SQL), and any that changed since their first version (whoever had it needs the
-        # update now); gone: cancelled or taken out of the series, still ahead.
-        # Written as OR-ed arms, each served by a partial index (governance migration
-        # 0005_reminder_sweep_indexes): the sweep asks this every minute for each tier.
-        scheduled = {"status": MeetingStatus.SCHEDULED, "archived_at__isnull": True,
-                     "ends_at__gt": now}
-        upcoming = (Q(**scheduled, starts_at__lte=now + max(offset, timedelta(0)) + DST_SLACK)
-                    | Q(**scheduled, sequence__gt=0))
-        gone = (Q(starts_at__gt=now, status=MeetingStatus.CANCELLED)
-                | Q(starts_at__gt=now, archived_at__isnull=False))
         with registry.no_jit():  # (`registry.no_jit`: this query is why it exists)
-            candidates = list(live.filter(upcoming | gone).values_list(
-                "id", "sequence", "status", "archived_at", "starts_at", "time_zone"))
+            candidates = registry.compiled(
+                f"governance.meeting_candidates:{tier}",
+                lambda **moments: _candidates(tier, **moments), now=now,
+                soon=now + max(offset, timedelta(0)) + DST_SLACK)
         # Left out before anything else is read: a meeting at its first version whose
         # moment has not come (the SQL bound is a superset: DST_SLACK), and the scheduled
         # ones announced to everyone already ("Settled meetings"). Cancelled or archived

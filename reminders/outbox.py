@@ -29,6 +29,7 @@ row is retried with back-off (`BACKOFF`), then `failed` after `MAX_ATTEMPTS`, su
 same way, never dropped silently.
 """
 
+import hashlib
 import io
 import json
 import logging
@@ -399,6 +400,14 @@ def _bucket(moment: datetime) -> int:
 def _sql_insert_cached(config: KindConfig, horizon: datetime,
                        now: datetime) -> tuple[str, list]:
     """`_sql_insert`, compiled once per kind, setting and quarter of an hour."""
+    sql, params, _ = _sql_insert_compiled(config, horizon, now)
+    return sql, params
+
+
+def _sql_insert_compiled(config: KindConfig, horizon: datetime,
+                         now: datetime) -> tuple[str, list, dict[int, str] | None]:
+    """`_sql_insert_cached`, and which of its parameters are the sweep's `now` and
+    `horizon` ({index: "now" | "horizon"}; None for a statement compiled each time)."""
     key = (config.kind.key, config.offset, config.mandatory, _bucket(horizon), _bucket(now))
     if key not in _statements:
         for stale in [k for k in _statements if k[3:] != key[3:]]:
@@ -423,26 +432,96 @@ def _sql_insert_cached(config: KindConfig, horizon: datetime,
         _statements[key] = (sql, list(params), slots) if keep else None
     entry = _statements[key]
     if entry is None:
-        return _sql_insert(config, horizon, now)
+        return (*_sql_insert(config, horizon, now), None)
     sql, params, slots = entry
     params = list(params)
     for n, which in slots.items():
         params[n] = horizon if which == "horizon" else now
-    return sql, params
+    return sql, params, slots
 
 
-def record_sql(configs: list[KindConfig], *, horizon: datetime,
-               now: datetime) -> dict[str, Inserted]:
+# Planned once. The recording statement is about 45 KB of SQL over some twenty tables, and
+# planning it took 7-10 ms of each steady sweep's 20 ms in it (bench/RESULTS.md, "Reminder
+# sweep"), every minute, for the same text: its text changes only with the quarter of an
+# hour (`_sql_insert_cached`), a kind's setting or the registered kinds. So it is a
+# server-side prepared statement, one per database connection: every value but the
+# sweep's `now` and `horizon` written into its text (as psycopg2 writes them into the
+# statement it sends otherwise), those two its parameters $1 and $2 (timestamptz, as
+# psycopg2 sends an aware datetime), prepared when the text changes or the connection is a
+# new one (the one it replaces is deallocated), then executed. Its plan is the generic
+# plan, made once (`plan_cache_mode = force_generic_plan`, for this execution only): the
+# two parameters are compared only with moments computed per row (`AT TIME ZONE` over a
+# date and a lead time) and with the rows the statement itself inserts, for which
+# PostgreSQL has no statistics and assumes the same selectivity whatever the value, so a
+# plan made for the values of the day would be the same plan (the generic one's EXPLAIN at
+# 100,000 meetings: bench/RESULTS.md); left to choose, PostgreSQL would plan the first five
+# executions in full again. A statement that cannot be written so (a kind compiled at every
+# sweep) is sent as it is, as before.
+
+
+class _Slot:
+    """A prepared statement's parameter ($n), written where psycopg2 would write a value."""
+
+    def __init__(self, number: int):
+        self.number = number
+
+    def __conform__(self, protocol):  # (psycopg2's adaptation protocol)
+        return self
+
+    def getquoted(self) -> bytes:
+        return b"$%d" % self.number
+
+
+_NOW, _HORIZON = _Slot(1), _Slot(2)
+
+
+def _prepare(cursor, sql: str, marked: list) -> str:
+    """The name of the statement prepared from `sql` and `marked` (its parameters, `_NOW`
+    and `_HORIZON` in place of the sweep's moments) on this connection: prepared on a new
+    connection; on this one, when its text changed or a statement failed, the server is
+    asked what it holds: prepared there unless it is already (the name is the text's
+    digest), any other of ours deallocated."""
+    text = cursor.mogrify(sql, marked).decode()
+    name = f"{_PREPARED}{hashlib.sha1(text.encode()).hexdigest()[:24]}"
+    raw = db.connection
+    known = getattr(db, "_vendorgov_prepared", None)  # (connection, name or None: ask)
+    if known == (raw, name):
+        return name
+    held = set()  # a new database connection holds no statement
+    if known is not None and known[0] is raw:
+        db._vendorgov_prepared = (raw, None)
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE %s",
+                       [_PREPARED.replace("_", "\\_") + "%"])
+        held = {held for (held,) in cursor.fetchall()}
+    for other in sorted(held - {name}):
+        cursor.execute(f"DEALLOCATE {other}")
+    if name not in held:
+        cursor.execute(f"PREPARE {name} (timestamptz, timestamptz) AS {text}")
+    db._vendorgov_prepared = (raw, name)
+    return name
+
+
+_PREPARED = "vg_reminders_"  # the names of the statements prepared here
+
+
+def record_sql(configs: list[KindConfig], *, horizon: datetime, now: datetime,
+               prepared: bool = True) -> dict[str, Inserted]:
     """Record what each of these kinds' `find_sql` selects, in one statement (one round
     trip for all of them: the steady sweep, every minute, finds nothing new): each kind's
     INSERT is a data-modifying CTE, and the statement returns per kind the rows inserted
-    and the due moments still ahead of the immediate ones (to wake the senders at)."""
-    parts, params = [], []
+    and the due moments still ahead of the immediate ones (to wake the senders at).
+    `prepared`: as a prepared statement ("Planned once" above) where it can be."""
+    parts, params, marked = [], [], [] if prepared else None
     for n, config in enumerate(configs):
-        sql, part_params = _sql_insert_cached(config, horizon, now)
+        sql, part_params, slots = _sql_insert_compiled(config, horizon, now)
         inserted = _cte_name(config, "inserted")
         parts.append((sql, f"SELECT {n}, {inserted}.* FROM {inserted}"))
         params += part_params
+        if marked is not None and slots is not None:
+            marked += [(_NOW if slots[i] == "now" else _HORIZON) if i in slots else value
+                       for i, value in enumerate(part_params)]
+        else:
+            marked = None
     sql = (f"WITH {', '.join([*(cte for cte, _ in parts), *_settle_sql(configs)])} "
            f"SELECT n, COUNT(*), ARRAY_AGG(due_at) FILTER (WHERE status = %s AND "
            f"delivery = %s AND due_at > %s) "
@@ -457,7 +536,18 @@ def record_sql(configs: list[KindConfig], *, horizon: datetime,
     # (vendorgov/freshness.py) are dropped only when something was recorded.
     with (transaction.atomic() if db.in_atomic_block else nullcontext()), \
             freshness.declared(), db.cursor() as cursor:
-        cursor.execute(sql, params)
+        if marked is None:
+            cursor.execute(sql, params)
+        else:
+            try:
+                name = _prepare(cursor, sql, [*marked, Status.PENDING, Delivery.IMMEDIATE,
+                                              _NOW])
+                # (SET LOCAL: for this statement, or the caller's transaction, only.)
+                cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan; "
+                               f"EXECUTE {name} (%s, %s)", [now, horizon])
+            except Exception:  # what the server holds now is asked next time
+                db._vendorgov_prepared = (db.connection, None)
+                raise
         rows = cursor.fetchall()
         if rows:
             freshness.written(freshness.tables_written(sql))
@@ -523,7 +613,8 @@ def _sweep(now: datetime) -> SweepResult:
             together = {}
             for config in in_sql:
                 try:
-                    together.update(record_sql([config], horizon=horizon, now=now))
+                    together.update(record_sql([config], horizon=horizon, now=now,
+                                               prepared=False))
                 except Exception as error:  # noqa: BLE001
                     failed(config, error)
         for config in in_sql:

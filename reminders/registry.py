@@ -43,7 +43,9 @@ anyone is not offered again (an escalation goes once, to whoever held the role t
 Cheaper still, a kind may keep what it recorded on its own record and compare that column
 instead ("Settling" below; governance's action items and impediments do).
 Finds build rows from ``values()`` (no model instances) and reverse each URL pattern once
-(`url_pattern`): the per-row cost is what a cold sweep of thousands of due rows pays.
+(`url_pattern`): the per-row cost is what a cold sweep of thousands of due rows pays. A
+find's query that the sweep asks every minute is built and compiled once per process
+(`compiled`, given the call's dates and moments): building it cost more than running it.
 
 Recording in SQL. A kind whose due rows, recipients and email facts can all be computed in
 SQL also gives `find_sql(now, offset)`: one queryset (``values_list`` of `SQL_FIELDS`, in
@@ -53,8 +55,10 @@ ON CONFLICT DO NOTHING`` (no row is read into Python); elsewhere (SQLite) and fo
 other caller of a kind (the "Scheduled next" snapshot) `find` is used, so both must agree
 (tests/reminder_kinds/test_find_sql.py compares what each records). The engine compiles a
 kind's statement once per quarter of an hour and puts each sweep's moment in
-(`outbox._sql_insert_cached`): a `find_sql` may depend on its `now` through `now` itself
-and the dates of its day (in any zone), not through a rounded time of day.
+(`outbox._sql_insert_cached`), and runs the statement of all of them as a prepared
+statement whose only parameters are the sweep's moments (`outbox`, "Planned once"): a
+`find_sql` may depend on its `now` through `now` itself and the dates of its day (in any
+zone), not through a rounded time of day.
 
 Settling. A find may return a `Found` (a list of Dues) with a `settle` callable: the engine
 calls it inside the transaction that records those Dues (`outbox.record`), so a kind can
@@ -80,12 +84,14 @@ import enum
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import CharField, Exists, Value
 from django.db.models.functions import Cast, Concat
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.urls import reverse
+from django.utils import timezone
 
 from reminders.models import Reminder  # the engine's table, for the finds' conditions
 
@@ -249,6 +255,130 @@ def no_jit():
                 cursor.execute("SET jit = off")
             connection._vendorgov_jit_off = raw
     yield
+
+
+# Compiled once. A steady sweep (every minute) asks each kind found in Python whether
+# anything is due, and most answer with one query that returns nothing: building that
+# queryset and compiling it took 1-2 ms of Python per kind, several times what the
+# database spends on it (bench/RESULTS.md, "Reminder sweep"). `compiled` builds and
+# compiles a find's query once per process and quarter of an hour (so what a builder reads
+# of the clock itself, e.g. `timezone.localdate()`, is as fresh as the day: every time
+# zone's day starts on a quarter of an hour) and puts each call's dates and moments in its
+# place. Which parameters those are is found by building it twice with two sets of
+# stand-ins; a query whose other parameters or text move with them (a bound computed from
+# a value inside the builder) is not kept, and is built at every call, as before. The SQL,
+# the rows and the records made of them are Django's own (the compiler's converters,
+# `from_db`, the related records of `select_related`), as in vendorgov/tokens.py.
+
+_BUCKET = timedelta(minutes=15)
+_compiled: dict[tuple, "_Compiled | None"] = {}
+
+
+def compiled(name: str, build: Callable[..., object], **values) -> list:
+    """``list(build(**values))``: the rows (tuples of a ``values_list``) or records (a
+    model's queryset, with its ``select_related``) of the queryset `build` makes of these
+    dates and moments (keyword arguments, each a `date` or an aware `datetime`), built and
+    compiled once per process, database, `name` and quarter of an hour ("Compiled once"
+    above). `name` names the query's shape: a builder that makes another query for other
+    values than these (an optional filter) needs another name for each."""
+    using = "default"
+    key = (name, using, tuple(sorted((k, type(v)) for k, v in values.items())),
+           int(timezone.now().timestamp() // _BUCKET.total_seconds()))
+    if key not in _compiled:
+        for stale in [k for k in _compiled if k[3] != key[3]]:
+            del _compiled[stale]  # an earlier quarter of an hour
+        _compiled[key] = _Compiled.of(build, values, using)
+    found = _compiled[key]
+    if found is None:
+        return list(build(**values))
+    return found.run(values)
+
+
+def _stand_ins(values: dict, round_: int) -> dict:
+    """Values no query holds otherwise, of the same types: dates and moments in 1901/1902."""
+    found = {}
+    for n, (name, value) in enumerate(sorted(values.items())):
+        if isinstance(value, datetime):
+            found[name] = datetime(1901 + round_, 2, 3, 4, 5, n, 678901, tzinfo=UTC)
+        elif isinstance(value, date):
+            found[name] = date(1901 + round_, 2, 3) + timedelta(days=n)
+        else:
+            raise TypeError(f"{name}: only dates and moments are put in a compiled query")
+    return found
+
+
+class _Compiled:
+    """One find's query, compiled (see `compiled`)."""
+
+    def __init__(self, compiler, sql: str, params: list, slots: dict, using: str,
+                 records: bool):
+        self.compiler, self.sql, self.params, self.slots = compiler, sql, params, slots
+        self.using, self.records = using, records
+
+    @classmethod
+    def of(cls, build, values: dict, using: str) -> "_Compiled | None":
+        ops = connections[using].ops
+
+        def adapters(value):  # how a backend may have written a value among the parameters
+            adapt = (ops.adapt_datetimefield_value if isinstance(value, datetime)
+                     else ops.adapt_datefield_value)
+            return adapt, _as_it_is
+
+        first, second = _stand_ins(values, 0), _stand_ins(values, 1)
+        queryset = build(**first)
+        again = build(**second)
+        if (queryset._iterable_class not in (ModelIterable, ValuesListIterable)
+                or queryset._prefetch_related_lookups or queryset._known_related_objects):
+            return None
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        other_sql, other_params = again.query.get_compiler(using=using).as_sql()
+        if sql != other_sql or len(params) != len(other_params):
+            return None
+        slots = {}  # {parameter index: (value name, adapter)}
+        for n, (one, two) in enumerate(zip(params, other_params, strict=True)):
+            if one == two:
+                continue
+            slot = next(((name, adapt) for name in first for adapt in adapters(first[name])
+                         if (adapt(first[name]), adapt(second[name])) == (one, two)), None)
+            if slot is None:
+                return None  # a parameter that moves otherwise: built at every call
+            slots[n] = slot
+        if len({name for name, _ in slots.values()}) != len(values):
+            return None  # a value that is not a parameter of its own
+        if queryset._iterable_class is ModelIterable and compiler.annotation_col_map:
+            return None
+        return cls(compiler, sql, list(params), slots, using,
+                   queryset._iterable_class is ModelIterable)
+
+    def run(self, values: dict) -> list:
+        params = list(self.params)
+        for n, (name, adapt) in self.slots.items():
+            params[n] = adapt(values[name])
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        if not self.records:
+            return list(self.compiler.results_iter([rows], tuple_expected=True))
+        # The records of the rows, with their `select_related` records: as ModelIterable.
+        select, klass_info = self.compiler.select, self.compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, self.using)
+        records = []
+        for row in self.compiler.results_iter([rows]):
+            record = klass_info["model"].from_db(self.using, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, record)
+            records.append(record)
+        return records
+
+
+def _as_it_is(value):
+    return value
 
 
 def url_pattern(name: str, *args) -> Callable[..., str]:

@@ -57,12 +57,18 @@ def _missing(periods: list[Period]) -> dict[int, dict[str, list[str]]]:
     return found
 
 
+def _closed(*, latest, earliest):
+    """Open periods that ended within [earliest, latest]: one query, compiled once
+    (`registry.compiled`: the sweep asks every minute)."""
+    return _periods().filter(ends_on__lte=latest, ends_on__gte=earliest).order_by("ends_on",
+                                                                                 "id")
+
+
 def actuals_missing(now: datetime, offset: timedelta) -> list[Due]:
     today = reminding.local_today(now)
     latest = today - timedelta(days=offset.days)
-    periods = [p for p in _periods().filter(ends_on__lte=latest,
-                                             ends_on__gte=latest - HORIZON).order_by("ends_on",
-                                                                                     "id")
+    periods = [p for p in registry.compiled("scorecards.actuals_missing", _closed,
+                                             latest=latest, earliest=latest - HORIZON)
                if now >= reminding.day_after(p.ends_on, offset)
                and now <= reminding.day_after(p.ends_on, offset) + HORIZON]
     gaps = _missing(periods)

@@ -41,14 +41,20 @@ def _live_sla() -> Q:
 
 # -- missing measurements ----------------------------------------------------------------------
 
+def _gaps(*, latest, earliest):
+    """Windows without data that ended within [earliest, latest]."""
+    return (Evaluation.objects.filter(_live_sla(), status=EvaluationStatus.NO_DATA,
+                                      excused=False, window_end__lte=latest,
+                                      window_end__gte=earliest)
+            .select_related("sla__vendor", "vendor", "service_level")
+            .order_by("window_start", "id"))
+
+
 def measurements_missing(now: datetime, offset: timedelta) -> list[Due]:
     today = reminding.local_today(now)
     latest = today - timedelta(days=offset.days)  # windows that ended by then may be due
-    rows = (Evaluation.objects.filter(_live_sla(), status=EvaluationStatus.NO_DATA,
-                                      excused=False, window_end__lte=latest,
-                                      window_end__gte=latest - MISSING_HORIZON)
-            .select_related("sla__vendor", "vendor", "service_level")
-            .order_by("window_start", "id"))
+    rows = registry.compiled("sla.measurements_missing", _gaps, latest=latest,
+                             earliest=latest - MISSING_HORIZON)
     windows = defaultdict(list)
     for e in rows:
         windows[(e.sla_id, e.window_start, e.window_end)].append(e)
@@ -103,7 +109,16 @@ def measurements_missing_still_current(occasions: list[str]) -> set[str]:
 def _actions(what: str, *, last_day=None, first_day=None,
              per_recipient: bool = True) -> list[CorrectiveAction]:
     """Working actions of live SLAs due within [first_day, last_day] whose `what` stamp
-    does not match their due date (and owner, when `per_recipient`): one query."""
+    does not match their due date (and owner, when `per_recipient`): one query, compiled
+    once (`registry.compiled`)."""
+    bounds = {name: day for name, day in (("first_day", first_day), ("last_day", last_day))
+              if day is not None}
+    return registry.compiled(
+        f"sla.corrective_actions:{what}:{per_recipient}:{','.join(bounds)}",
+        lambda **days: _actions_query(what, per_recipient=per_recipient, **days), **bounds)
+
+
+def _actions_query(what: str, *, per_recipient: bool, first_day=None, last_day=None):
     rows = (CorrectiveAction.objects.filter(_live_sla(), status__in=WORKING)
             .select_related("vendor", "sla", "owner").order_by("due_on", "id"))
     if first_day is not None:
@@ -115,7 +130,7 @@ def _actions(what: str, *, last_day=None, first_day=None,
         rows = rows.alias(owner_key=Concat(Value("user:"), Cast("owner_id", CharField()),
                                            output_field=CharField()))
         settled[f"reminded_{what}_to"] = F("owner_key")
-    return list(rows.exclude(**settled))
+    return rows.exclude(**settled)
 
 
 def _settle(what: str, due: list[Due]):
@@ -216,14 +231,19 @@ def corrective_actions_still_current(occasions: list[str]) -> set[str]:
 
 # -- reviews -----------------------------------------------------------------------------------
 
+def _reviews(*, last_day):
+    """Live SLAs whose review is due by `last_day`."""
+    return (SLA.objects.filter(archived_at__isnull=True, retired_on__isnull=True,
+                               vendor__archived_at__isnull=True, review_due_on__lte=last_day)
+            .select_related("vendor", "owner").order_by("review_due_on", "id"))
+
+
 def reviews_due(now: datetime, offset: timedelta) -> list[Due]:
     """To the SLA's owner and the vendor's operations lead, once per review date (still
     current until the review moves the date)."""
     today = reminding.local_today(now)
-    rows = list(SLA.objects.filter(archived_at__isnull=True, retired_on__isnull=True,
-                                   vendor__archived_at__isnull=True,
-                                   review_due_on__lte=today + timedelta(days=offset.days + 1))
-                .select_related("vendor", "owner").order_by("review_due_on", "id"))
+    rows = registry.compiled("sla.reviews_due", _reviews,
+                             last_day=today + timedelta(days=offset.days + 1))
     people = reminding.people(s.vendor_id for s in rows)
     due = []
     for s in rows:

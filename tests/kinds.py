@@ -6,6 +6,7 @@ recorded (`registry.Found`), as the engine does."""
 
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 from django.db import connection
@@ -76,6 +77,25 @@ def find_queries(kind_key: str, now: datetime, offset=None) -> tuple[int, list]:
     with CaptureQueriesContext(connection) as queries:
         dues = list(kind.find(now, kind.default_offset if offset is None else offset))
     return len(queries), dues
+
+
+def settling_then_failing(kind: registry.Kind) -> registry.Kind:
+    """`kind` recorded from its Python `find` (as on SQLite: no `find_sql`), whose settle
+    writes its stamps and then fails as if the database went away before the commit: the
+    recording transaction must roll the rows and the stamps back together."""
+
+    def find(now, offset):
+        found = kind.find(now, offset)
+        settle = registry.settle_of(found)
+        assert settle is not None, f"{kind.key} settles nothing here"
+
+        def settle_then_fail():
+            settle()
+            raise ConnectionError("the database went away before the commit")
+
+        return registry.Found(found, settle=settle_then_fail)
+
+    return replace(kind, find=find, find_sql=None, settle_sql=None)
 
 
 ITEM_STAMPS = ("reminded_due_on", "reminded_due_to", "reminded_overdue_on",

@@ -29,6 +29,7 @@ from tests.governance.factories import action_item, impediment
 from tests.kinds import item_stamps, unsettle
 from vendorgov.roles import Role
 from vendors.choices import AssignmentRole, ContactRole
+from vendors.models import Vendor
 
 pytestmark = pytest.mark.postgres
 
@@ -183,6 +184,31 @@ def test_recording_in_sql_writes_the_rows_recording_in_python_writes(db, offset)
                 ("healthchecks.health_check_due", "vera")} <= names
 
 
+def _prepared():
+    """The reminder statements prepared on this database connection (outbox, "Planned
+    once"): [(name, statement, generic plans, custom plans)]."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement, generic_plans, custom_plans "
+                       "FROM pg_prepared_statements WHERE name LIKE 'vg\\_reminders\\_%%'")
+        return cursor.fetchall()
+
+
+@pytest.fixture
+def unprepared(db):
+    """No statement prepared on the database connection (it outlives a test's rollback)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection._vendorgov_prepared = None
+
+
+def _executed(captured):
+    return [q["sql"] for q in captured.captured_queries]
+
+
 def test_every_sql_kind_is_recorded_in_one_statement_and_again_finds_nothing(db):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -195,9 +221,88 @@ def test_every_sql_kind_is_recorded_in_one_statement_and_again_finds_nothing(db)
 
     assert first.inserted == recorded > 0
     assert again.inserted == 0 and Reminder.objects.count() == recorded
-    inserts = [q["sql"] for q in captured.captured_queries if "INSERT INTO" in q["sql"]]
-    assert len(inserts) == 1
-    assert all(f"'{key}'" in inserts[0] or key in str(inserts[0]) for key in SQL_KINDS)
+    # One statement records them all: prepared by the first sweep, executed by the second.
+    [(name, statement, *_)] = _prepared()
+    assert statement.count("INSERT INTO") == len(SQL_KINDS)
+    assert all(f"'{key}'" in statement for key in SQL_KINDS)
+    assert [sql for sql in _executed(captured) if name in sql or "INSERT" in sql] == [
+        f"SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE {name} "
+        f"('{NOW.isoformat()}'::timestamptz, "
+        f"'{(NOW + outbox.lookahead()).isoformat()}'::timestamptz)"]
+
+
+def test_the_recording_statement_is_planned_once_and_given_each_sweeps_moment(unprepared):
+    """Prepared on the database connection once per quarter of an hour; each sweep runs it
+    with its own `now` (its generic plan: made once, never planned again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _portfolio()
+    outbox._statements.clear()
+    sweeps, statements = [], []
+    for minutes in (0, 5, 10):  # one quarter of an hour (09:00-09:15 UTC)
+        with CaptureQueriesContext(connection) as captured:
+            sweeps.append(outbox.sweep(now=NOW + timedelta(minutes=minutes)))
+        statements.append(_executed(captured))
+    [(name, _, generic, custom)] = _prepared()
+
+    assert [sum(sql.startswith("PREPARE") for sql in run) for run in statements] == [1, 0, 0]
+    assert [sum(f"EXECUTE {name} ('{(NOW + timedelta(minutes=m)).isoformat()}'" in sql
+                for sql in run) for run, m in zip(statements, (0, 5, 10), strict=True)
+            ] == [1, 1, 1]
+    assert (generic, custom) == (3, 0)
+    assert sweeps[0].inserted > 0 and sweeps[1].inserted == sweeps[2].inserted == 0
+
+
+def test_a_changed_lead_time_prepares_its_statement_and_records_what_python_finds(db):
+    """A vendor manager lengthens a lead time between two sweeps of the same quarter of an
+    hour: the statement is a new one (the old one deallocated), and it records exactly the
+    occasions the kind's Python find gives at the new lead time."""
+    _portfolio()
+    key = "governance.action_item_due"
+    outbox.sweep(now=NOW)
+    [(before, *_)] = _prepared()
+    recorded = set(Reminder.objects.filter(kind=key).values_list("occasion", "recipient_key"))
+    KindSetting.objects.filter(kind=key).update(offset=timedelta(days=4))
+    later = NOW + timedelta(minutes=1)
+    # What Python finds new at the longer lead time (what is recorded and stamped is not).
+    found = {(d.occasion, d.recipient.key) for d in registry.get(key).find(
+        later + outbox.lookahead(), timedelta(days=4))}
+
+    assert outbox.sweep(now=later).failed_kinds == []
+
+    [(after, *_)] = _prepared()
+    now_recorded = set(Reminder.objects.filter(kind=key)
+                       .values_list("occasion", "recipient_key"))
+    assert after != before
+    assert now_recorded - recorded == found != set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_database_connection_prepares_the_statement_again():
+    """Celery closes the database connection around each task, and a connection may drop:
+    the statement prepared on the old one is gone with it, and the next sweep prepares it
+    on the new one (not: fails, and records each kind alone)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _portfolio()
+    outbox.sweep(now=NOW)
+    acme = Vendor.objects.get(slug="acme")
+    item = action_item(acme, owner=ContactFactory(vendor=acme),
+                       due_on=NOW.astimezone(AMS).date() + timedelta(days=1))
+    connection.close()
+
+    with CaptureQueriesContext(connection) as captured:
+        again = outbox.sweep(now=NOW + timedelta(minutes=1))
+
+    assert again.failed_kinds == [] and again.inserted >= 1
+    assert Reminder.objects.filter(kind="governance.action_item_due",
+                                   occasion__startswith=f"action_item:{item.pk}:").exists()
+    [(name, *_)] = _prepared()
+    statements = _executed(captured)
+    assert sum(sql.startswith("PREPARE") for sql in statements) == 1
+    assert not [sql for sql in statements if sql.lstrip().startswith("WITH")]  # not alone
 
 
 def test_a_kind_whose_sql_fails_is_kept_as_a_failure_and_the_others_are_recorded(db):

@@ -5,14 +5,13 @@ reminder again, until its due date moves or another person owns it. Nothing is r
 twice (the engine's unique key)."""
 
 import datetime
-from dataclasses import replace
 from datetime import timedelta
 
 from reminders import outbox, registry
 from reminders.models import Reminder
 from sla.models import CorrectiveAction
 from tests.factories import AssignmentFactory, UserFactory, VendorFactory
-from tests.kinds import find_queries
+from tests.kinds import find_queries, settling_then_failing
 from tests.reminder_kinds.test_kinds import SLA_NOW, build_sla
 from tests.reminders.kinds import registered
 from vendorgov.roles import Role
@@ -84,19 +83,7 @@ def test_a_corrective_actions_stamps_roll_back_with_the_recording_that_failed(db
     vendor = VendorFactory()
     build_sla(vendor)
     overdue = registry.get(OVERDUE)
-
-    def recording_fails(now, offset):
-        found = overdue.find(now, offset)
-        settle = registry.settle_of(found)
-        assert settle is not None
-
-        def settle_then_fail():
-            settle()
-            raise ConnectionError("the database went away before the commit")
-
-        return registry.Found(found, settle=settle_then_fail)
-
-    with registered(replace(overdue, find=recording_fails)):
+    with registered(settling_then_failing(overdue)):
         assert outbox.sweep(now=SLA_NOW).failed_kinds == [OVERDUE]
     assert _occasions(OVERDUE) == []
     assert {s[3:5] for s in _stamps(vendor)} == {(None, "")}

@@ -23,7 +23,13 @@ from reminders.models import Reminder
 from tests.factories import AssignmentFactory, ContactFactory, UserFactory, VendorFactory
 from tests.governance import conftest as governance_fixtures
 from tests.governance.factories import action_item, impediment
-from tests.kinds import IMPEDIMENT_STAMPS, ITEM_STAMPS, find_queries, unsettle
+from tests.kinds import (
+    IMPEDIMENT_STAMPS,
+    ITEM_STAMPS,
+    find_queries,
+    settling_then_failing,
+    unsettle,
+)
 from tests.reminders.kinds import registered
 from vendorgov.roles import Role
 from vendors.choices import ContactRole
@@ -116,20 +122,8 @@ def test_an_items_stamps_roll_back_with_the_recording_that_failed(clock, vendor_
                                                                    line_manager):
     late, *_ = _portfolio(clock, vendor_a, line_manager)
     overdue = registry.get(OVERDUE)
-
-    def recording_fails(now, offset):
-        found = overdue.find(now, offset)
-        settle = registry.settle_of(found)
-        assert settle is not None
-
-        def settle_then_fail():
-            settle()
-            raise ConnectionError("the database went away before the commit")
-
-        return registry.Found(found, settle=settle_then_fail)
-
     # (Recorded from `find` in Python, as on SQLite: the kind gives no SQL.)
-    broken = replace(overdue, find=recording_fails, find_sql=None, settle_sql=None)
+    broken = settling_then_failing(overdue)
     with registered(broken):
         assert outbox.sweep(now=NOW).failed_kinds == [OVERDUE]
     assert _recorded(OVERDUE, late) == [] and _stamps(late)[2:4] == (None, "")
