@@ -7,9 +7,12 @@ from celery.signals import (
     beat_init,
     before_task_publish,
     task_failure,
+    task_postrun,
+    task_prerun,
     task_success,
     worker_ready,
 )
+from django.db import close_old_connections
 
 from vendorgov import broker, health
 from vendorgov.schedule import AT_START, beat_schedule
@@ -37,6 +40,20 @@ def _run_catch_up_jobs(sender, **kwargs):
     for name in AT_START:
         entry = schedule[name]
         sender.app.send_task(entry["task"], **entry.get("options", {}))
+
+
+# The database connection in a worker is treated as in a web request (Django's
+# request_started/request_finished): before and after each task it is closed only when it
+# has reached CONN_MAX_AGE or failed and no longer answers, and the first query of a task
+# checks it (CONN_HEALTH_CHECKS), so a connection PostgreSQL dropped is replaced. Celery's
+# own fix-up closes it around every task instead, unless CELERY_DB_REUSE_MAX is set
+# (settings: set, so that it leaves this to these handlers). Kept, the connection keeps the
+# reminder sweep's prepared statement (reminders/outbox.py, "Planned once") from one
+# minute's sweep to the next, instead of planning it again each time.
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(**kwargs):
+    close_old_connections()
 
 
 # Signs of life for vendorgov/health.py: the worker as it starts and

@@ -14,3 +14,13 @@ def nap(seconds: float, folder: str, tag: str) -> str:
     with open(Path(folder, f"{tag}.done"), "a") as done:
         done.write("ran\n")
     return tag
+
+
+@shared_task(name="tests.infra.fault_tasks.backend_pid")
+def backend_pid() -> int:
+    """The PostgreSQL server process behind this worker's database connection."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]

@@ -105,7 +105,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the embedded mode needs, so its warning about that is not shown on every start.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # Five minutes: a Celery worker keeps its connection as a web thread does (vendorgov/
+    # celery.py), and the reminder sweep, each minute, finds its prepared statement there
+    # for five sweeps instead of none (at 60 s, the connection a sweep opened would be too
+    # old by the next one).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -287,6 +291,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
 CELERY_RESULT_BACKEND_MAX_RETRIES = 20
+# Celery's Django fix-up closes the database connection around every task unless this is
+# set; vendorgov/celery.py closes it as Django closes a request's instead (when too old
+# or broken), so the fix-up is told to leave it (it still closes after 2 x this many).
+CELERY_DB_REUSE_MAX = 1_000_000
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=300.0)
 VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
