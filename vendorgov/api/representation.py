@@ -206,7 +206,9 @@ class FastRepresentationMixin:
 
     def to_representation(self, instance):
         plans = self.__dict__.setdefault("_fast_plans", {})
-        model = type(instance)
+        # `__class__`, not type(): the signed-in user of a session (/me) is a lazy object
+        # standing for the record, which answers `__class__` for it.
+        model = instance.__class__
         plan = plans.get(model)
         if plan is None:
             plan = plans[model] = _plan(self, model)
