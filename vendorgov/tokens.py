@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar, Self
 
-from django.db import connections, models
+from django.db import DatabaseError, connections, models
 from django.db.models.query import get_related_populators
 from django.utils import timezone
 
@@ -158,9 +158,7 @@ class _Lookup:
         moment = connection.ops.adapt_datetimefield_value(now)
         params = [prefix if p is _ANY_PREFIX else moment if p is _ANY_MOMENT else p
                   for p in self.params]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        rows = run_as_health_check(connection, self.sql, params)
         for row in self.compiler.results_iter([rows]):
             return self._record(row)
         return None
@@ -175,3 +173,35 @@ class _Lookup:
         for populator in get_related_populators(klass_info, select, self.db):
             populator.populate(row, record)
         return record
+
+
+def _fetch(connection, sql: str, params) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def run_as_health_check(connection, sql: str, params) -> list:
+    """The rows of a read-only `sql`, run as this request's connection health check when
+    that is still to come (CONN_HEALTH_CHECKS).
+
+    Django checks a reused connection with a `SELECT 1` round trip before the first query of
+    each request, so that a connection the server dropped between requests (a restart, an
+    idle timeout) is replaced instead of failing the request. An API request's first query
+    is its token's lookup, a plain read: run it as that check instead, and when it fails
+    because the connection is dead (the check would have said so), do what the check does
+    (close the connection) and run it again on a new one. One round trip a request fewer,
+    and a dropped connection is still never an error. In a transaction, or when the check
+    is done, off or needless (a new connection), this is a plain query."""
+    pending = (connection.health_check_enabled and not connection.health_check_done
+               and connection.connection is not None and not connection.in_atomic_block)
+    if not pending:
+        return _fetch(connection, sql, params)
+    connection.health_check_done = True  # this query is the check
+    try:
+        return _fetch(connection, sql, params)
+    except DatabaseError:
+        if connection.in_atomic_block or connection.is_usable():
+            raise  # the connection is fine: the error is the query's own
+        connection.close()
+    return _fetch(connection, sql, params)
