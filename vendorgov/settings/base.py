@@ -227,6 +227,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": ["vendorgov.api.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "vendorgov.api.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "vendorgov.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "vendorgov.api.exceptions.exception_handler",
     # Per token, per anonymous address, and rows per token for bulk endpoints
