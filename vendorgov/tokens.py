@@ -126,7 +126,7 @@ class _Lookup:
     building and compiling that query again took more time than running it (about a
     third of a short API list's own time). The SQL, its rows and the records made of
     them are Django's own (the compiler's converters, `from_db`, the related records of
-    `select_related`)."""
+    `select_related`), worked out once with the SQL."""
 
     _compiled: ClassVar[dict] = {}
 
@@ -150,6 +150,18 @@ class _Lookup:
                        for p in params]
         if self.params.count(_ANY_PREFIX) != 1:  # not a query this class can reuse
             self.compiler = None
+            return
+        # What the compiler would work out again for every row (results_iter): the
+        # columns' converters, and how a row becomes the record and its related records.
+        compiler = self.compiler
+        fields = [column[0] for column in compiler.select[:compiler.col_count]]
+        self.converters = (None if compiler.has_composite_fields(fields)
+                           else list(compiler.get_converters(fields).items()))
+        select, klass_info = compiler.select, compiler.klass_info
+        positions = klass_info["select_fields"]
+        self.start, self.end = positions[0], positions[-1] + 1
+        self.names = [column[0].target.attname for column in select[self.start:self.end]]
+        self.populators = get_related_populators(klass_info, select, db)
 
     def find(self, prefix: str, now: datetime):
         if self.compiler is None:
@@ -159,18 +171,23 @@ class _Lookup:
         params = [prefix if p is _ANY_PREFIX else moment if p is _ANY_MOMENT else p
                   for p in self.params]
         rows = run_as_health_check(connection, self.sql, params)
-        for row in self.compiler.results_iter([rows]):
-            return self._record(row)
-        return None
+        if not rows:
+            return None
+        if self.converters is None:
+            row = next(iter(self.compiler.results_iter([rows])))
+        else:  # as SQLCompiler.apply_converters, with this thread's connection
+            row = list(rows[0])
+            for position, (functions, expression) in self.converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+        return self._record(row)
 
     def _record(self, row):
         """The record of one row, with its `select_related` records: as ModelIterable."""
-        select, klass_info = self.compiler.select, self.compiler.klass_info
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        record = self.model.from_db(self.db, names, row[start:end])
-        for populator in get_related_populators(klass_info, select, self.db):
+        record = self.model.from_db(self.db, self.names, row[self.start:self.end])
+        for populator in self.populators:
             populator.populate(row, record)
         return record
 
