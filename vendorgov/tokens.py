@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar, Self
 
-from django.db import connections, models
+from django.db import DatabaseError, connections, models
 from django.db.models.query import get_related_populators
 from django.utils import timezone
 
@@ -126,7 +126,7 @@ class _Lookup:
     building and compiling that query again took more time than running it (about a
     third of a short API list's own time). The SQL, its rows and the records made of
     them are Django's own (the compiler's converters, `from_db`, the related records of
-    `select_related`)."""
+    `select_related`), worked out once with the SQL."""
 
     _compiled: ClassVar[dict] = {}
 
@@ -150,6 +150,18 @@ class _Lookup:
                        for p in params]
         if self.params.count(_ANY_PREFIX) != 1:  # not a query this class can reuse
             self.compiler = None
+            return
+        # What the compiler would work out again for every row (results_iter): the
+        # columns' converters, and how a row becomes the record and its related records.
+        compiler = self.compiler
+        fields = [column[0] for column in compiler.select[:compiler.col_count]]
+        self.converters = (None if compiler.has_composite_fields(fields)
+                           else list(compiler.get_converters(fields).items()))
+        select, klass_info = compiler.select, compiler.klass_info
+        positions = klass_info["select_fields"]
+        self.start, self.end = positions[0], positions[-1] + 1
+        self.names = [column[0].target.attname for column in select[self.start:self.end]]
+        self.populators = get_related_populators(klass_info, select, db)
 
     def find(self, prefix: str, now: datetime):
         if self.compiler is None:
@@ -158,20 +170,55 @@ class _Lookup:
         moment = connection.ops.adapt_datetimefield_value(now)
         params = [prefix if p is _ANY_PREFIX else moment if p is _ANY_MOMENT else p
                   for p in self.params]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
-        for row in self.compiler.results_iter([rows]):
-            return self._record(row)
-        return None
+        rows = run_as_health_check(connection, self.sql, params)
+        if not rows:
+            return None
+        if self.converters is None:
+            row = next(iter(self.compiler.results_iter([rows])))
+        else:  # as SQLCompiler.apply_converters, with this thread's connection
+            row = list(rows[0])
+            for position, (functions, expression) in self.converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+        return self._record(row)
 
     def _record(self, row):
         """The record of one row, with its `select_related` records: as ModelIterable."""
-        select, klass_info = self.compiler.select, self.compiler.klass_info
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        record = self.model.from_db(self.db, names, row[start:end])
-        for populator in get_related_populators(klass_info, select, self.db):
+        record = self.model.from_db(self.db, self.names, row[self.start:self.end])
+        for populator in self.populators:
             populator.populate(row, record)
         return record
+
+
+def _fetch(connection, sql: str, params) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def run_as_health_check(connection, sql: str, params) -> list:
+    """The rows of a read-only `sql`, run as this request's connection health check when
+    that is still to come (CONN_HEALTH_CHECKS).
+
+    Django checks a reused connection with a `SELECT 1` round trip before the first query of
+    each request, so that a connection the server dropped between requests (a restart, an
+    idle timeout) is replaced instead of failing the request. An API request's first query
+    is its token's lookup, a plain read: run it as that check instead, and when it fails
+    because the connection is dead (the check would have said so), do what the check does
+    (close the connection) and run it again on a new one. One round trip a request fewer,
+    and a dropped connection is still never an error. In a transaction, or when the check
+    is done, off or needless (a new connection), this is a plain query."""
+    pending = (connection.health_check_enabled and not connection.health_check_done
+               and connection.connection is not None and not connection.in_atomic_block)
+    if not pending:
+        return _fetch(connection, sql, params)
+    connection.health_check_done = True  # this query is the check
+    try:
+        return _fetch(connection, sql, params)
+    except DatabaseError:
+        if connection.in_atomic_block or connection.is_usable():
+            raise  # the connection is fine: the error is the query's own
+        connection.close()
+    return _fetch(connection, sql, params)

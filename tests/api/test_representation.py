@@ -115,3 +115,57 @@ def test_a_serializer_given_data_builds_its_own_fields():
     assert reading.fields["name"] is not VendorSerializer().fields["name"]
     assert not set(map(id, writing.fields.values())) & set(map(id, reading.fields.values()))
     assert writing.fields["name"].parent is writing
+
+
+def _context():
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    return {"request": Request(APIRequestFactory().get("/api/v1/vendors/"))}
+
+
+def test_a_later_serializer_binds_only_the_fields_that_answer_to_their_request(db):
+    # How a class represents a model is worked out once: later serializers bind only the
+    # record's address (its request's host) and answer exactly as the first.
+    from tests.factories import VendorFactory
+    from vendors.api.serializers import VendorSerializer
+
+    vendors = [VendorFactory(), VendorFactory()]
+    first = VendorSerializer(vendors, many=True, context=_context()).data
+    later = VendorSerializer(vendors, many=True, context=_context())
+    assert later.data == first
+    assert "fields" not in later.child.__dict__  # no field built for it but the address
+    drf = [serializers.Serializer.to_representation(VendorSerializer(context=_context()), v)
+           for v in vendors]
+    assert [dict(row) for row in later.data] == [dict(row) for row in drf]
+
+
+def test_a_serializer_that_changes_its_own_fields_is_answered_from_them(db):
+    from tests.factories import VendorFactory
+    from vendors.api.serializers import VendorSerializer
+
+    class Narrow(VendorSerializer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields.pop("description")
+
+    vendor = VendorFactory()
+    assert "description" in VendorSerializer(vendor, context=_context()).data
+    for _ in range(2):
+        assert "description" not in Narrow(vendor, context=_context()).data
+
+
+def test_times_are_written_in_the_zone_of_each_request(db):
+    import zoneinfo
+
+    from django.utils import timezone as tz
+
+    from tests.factories import VendorFactory
+    from vendors.api.serializers import VendorSerializer
+
+    vendor = VendorFactory()
+    utc = VendorSerializer(vendor, context=_context()).data["created_at"]
+    with tz.override(zoneinfo.ZoneInfo("Asia/Tokyo")):
+        tokyo = VendorSerializer(vendor, context=_context()).data["created_at"]
+    again = VendorSerializer(vendor, context=_context()).data["created_at"]
+    assert tokyo.endswith("+09:00") and again == utc != tokyo

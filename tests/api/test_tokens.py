@@ -222,3 +222,12 @@ def test_the_token_lookup_is_not_built_again_for_each_request(line_manager, monk
     with django_assert_num_queries(1):  # the token with its owner, in one query
         assert client.get(ME).status_code == 200
     assert built == []
+
+
+def test_me_answers_a_person_signed_in_with_a_session(client, line_manager):
+    # The browsable API's caller: DRF's session authentication hands over the session's
+    # user as Django's lazy object, not the record itself (a 500 before).
+    client.force_login(line_manager)
+    response = client.get(reverse("me"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert response.json()["username"] == "liam"

@@ -74,3 +74,24 @@ def test_revoking_stops_a_token_and_a_second_revocation_keeps_the_first_moment()
     assert CalendarFeed.find(raw) is None
     assert CalendarFeed.objects.filter(user=user).revoke() == 0
     assert CalendarFeed.objects.get(pk=feed.pk).revoked_at == first
+
+
+@pytest.mark.django_db
+def test_a_lookup_works_out_its_rows_conversion_once(monkeypatch):
+    from django.db.models.sql.compiler import SQLCompiler
+
+    user = UserFactory()
+    token, raw = ApiToken.issue(user=user, name="api")
+    token.save()
+    feed, feed_raw = CalendarFeed.issue(user=user)
+    feed.save()
+    assert ApiToken.find(raw) == token and CalendarFeed.find(feed_raw) == feed  # compiled
+    worked_out = []
+    real = SQLCompiler.get_converters
+    monkeypatch.setattr(SQLCompiler, "get_converters",
+                        lambda self, expressions: worked_out.append(1) or real(self, expressions))
+    for _ in range(3):
+        found = ApiToken.find(raw)
+        assert found == token and found.user == user and found.user.username == user.username
+        assert CalendarFeed.find(feed_raw) == feed
+    assert worked_out == []

@@ -40,6 +40,7 @@ import inspect
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db.models.query_utils import DeferredAttribute
+from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework import serializers
 from rest_framework.fields import SkipField
@@ -171,6 +172,12 @@ def _plan(serializer, model) -> list[tuple]:
     return plan
 
 
+def _own_settings_only(field) -> bool:
+    """Does `field.to_representation` read nothing but the field's own settings (DRF's own
+    fields: no parent, context or request), so that an unbound copy answers as a bound one?"""
+    return type(field).to_representation.__module__ == "rest_framework.fields"
+
+
 def _fresh(field):
     """A copy of an unbound prototype field that this serializer may bind (DRF's
     BindingDict sets its name, parent, label and source). A plain field keeps nothing but
@@ -204,12 +211,74 @@ class FastRepresentationMixin:
             cls._vg_prototype_fields = prototypes
         return {name: _fresh(field) for name, field in prototypes.items()}
 
+    def _fast_plan(self, model) -> list[tuple]:
+        """This serializer's plan for records of `model`: from the class's recipe (see
+        `_recipe`) where it may have one, binding only the fields a row needs bound; else
+        worked out from this serializer's own fields."""
+        recipe = self._recipe(model)
+        if recipe is None:
+            return _plan(self, model)
+        plan = []
+        for name, kind, source, unchanged, convert, prototype in recipe:
+            if prototype is None:
+                plan.append((name, kind, source, unchanged, convert))
+                continue
+            field = _fresh(prototype)
+            field.bind(field_name=name, parent=self)  # as DRF's BindingDict binds it
+            if kind is _WHOLE:
+                plan.append((name, kind, None, (), field.to_representation))
+            elif kind is _DRF:
+                plan.append((name, kind, field, (), None))
+            else:
+                plan.append((name, kind, source, unchanged, _converter(field)))
+        return plan
+
+    def _recipe(self, model) -> list[tuple] | None:
+        # How this serializer class represents `model`, worked out once per class, model
+        # and current time zone (a DateTimeField's zone is part of it) instead of on every
+        # request: which fields are read as columns, ids, methods or whole records, their
+        # conversions. A conversion that reads only its field's own settings (DRF's own
+        # fields) comes from the class's unbound prototype; every field that answers to
+        # its request (record URLs, method fields, nested or custom fields) is bound anew
+        # for each serializer. None where the fields may differ from the class's: a
+        # serializer given data, one whose fields were built or changed already (its own
+        # __init__), or a class that chooses its fields itself (its own get_fields).
+        if (type(self).get_fields is not FastRepresentationMixin.get_fields
+                or "fields" in self.__dict__ or hasattr(self, "initial_data")
+                or hasattr(self.root, "initial_data")):
+            return None
+        cls = type(self)
+        recipes = cls.__dict__.get("_vg_recipes")
+        if recipes is None:
+            recipes = cls._vg_recipes = {}
+        key = (model, timezone.get_current_timezone())
+        recipe = recipes.get(key)
+        if recipe is None:
+            # From this serializer's own bound fields, once; the prototypes exist now.
+            plan = _plan(self, model)
+            prototypes = cls.__dict__["_vg_prototype_fields"]
+            recipe = []
+            for name, kind, source, unchanged, _ in plan:
+                prototype = prototypes[name]
+                if kind is _FK:
+                    recipe.append((name, kind, source, (), None, None))
+                elif kind in (_ATTR, _CALL) and _own_settings_only(prototype):
+                    recipe.append((name, kind, source, unchanged, _converter(prototype), None))
+                else:
+                    recipe.append((name, kind, source if kind in (_ATTR, _CALL) else None,
+                                   unchanged, None, prototype))
+            if len(recipes) < 64:  # models x time zones: a few
+                recipes[key] = recipe
+        return recipe
+
     def to_representation(self, instance):
         plans = self.__dict__.setdefault("_fast_plans", {})
-        model = type(instance)
+        # `__class__`, not type(): the signed-in user of a session (/me) is a lazy object
+        # standing for the record, which answers `__class__` for it.
+        model = instance.__class__
         plan = plans.get(model)
         if plan is None:
-            plan = plans[model] = _plan(self, model)
+            plan = plans[model] = self._fast_plan(model)
         ret = {}
         # What a page's reader (vendorgov.api.lists) has already represented for this record,
         # by field name: nested lists read as plain rows (see `row_converters`).

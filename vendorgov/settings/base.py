@@ -52,17 +52,19 @@ INSTALLED_APPS = [
     "dashboards",
 ]
 
+# Sessions, their user and flash messages: Django's, skipped for an API request that names
+# its caller by a token (vendorgov.middleware.token_request).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "vendorgov.api.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vendorgov.api.middleware.AuthenticationMiddleware",
     "vendorgov.middleware.SessionIdleTimeoutMiddleware",
     "vendorgov.middleware.NoStoreMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "vendorgov.api.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -229,6 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": ["vendorgov.api.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "vendorgov.api.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "vendorgov.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "vendorgov.api.exceptions.exception_handler",
     # Per token, per anonymous address, and rows per token for bulk endpoints
