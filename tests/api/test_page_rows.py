@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from governance import services
+from governance.api import serializers as governance_serializers
 from governance.api.serializers import DecisionSerializer
 from governance.models import (
     Decision,
@@ -28,6 +29,7 @@ from tests.factories import ApiTokenFactory, UserFactory
 from tests.shared_data import built_once
 from vendorgov.api.lists import RowsOfPage
 from vendorgov.api.pagination import _records
+from vendorgov.api.representation import row_converters
 from vendorgov.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +189,27 @@ def test_a_list_counts_and_chooses_its_rows_without_what_they_show(client, name)
     chosen = page.split(" IN (SELECT ", 1)[1]
     for inner in (count, chosen):
         assert "JOIN" not in inner, inner
+
+
+def test_an_impediment_pages_row_converters_are_built_once(client, monkeypatch):
+    """The conversions of an impediment page's updates and escalations (their serializers'
+    fields) are built once, not on every request."""
+    assert client.get(reverse("impediment-list"), {"page_size": 100}).status_code == 200
+    built = []
+    monkeypatch.setattr(governance_serializers, "row_converters",
+                        lambda *args: built.append(args) or row_converters(*args))
+    rows = client.get(reverse("impediment-list"), {"page_size": 100}).json()["results"]
+    assert built == [] and any(row["updates"] and row["escalations"] for row in rows)
+
+
+def test_an_impediment_pages_updates_are_written_in_the_time_zone_in_force(client):
+    """A timestamp's conversion holds the time zone it writes in: kept conversions are kept
+    per zone, so a list shows an update's time as its record does in any zone."""
+    url = reverse("impediment-list")
+    for zone in ("UTC", "America/New_York", "UTC"):
+        with timezone.override(zone):
+            rows = client.get(url, {"page_size": 100}).json()["results"]
+            row = next(row for row in rows if row["updates"])
+            assert row["updates"] == client.get(row["url"]).json()["updates"], zone
+            offset = "-0" if zone == "America/New_York" else "Z"
+            assert all(offset in u["created_at"] for u in row["updates"]), zone
