@@ -9,7 +9,6 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.db.models import F
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -40,7 +39,8 @@ from vendorgov.api.fields import (
     StrictURLField,
 )
 from vendorgov.api.lists import PageListSerializer, RowsOfPage
-from vendorgov.api.representation import represent_row, row_converters
+from vendorgov.api.representation import represent_row
+from vendors.api.converters import kept_row_converters
 from vendors.api.serializers import VendorScopedSerializer, VisiblePrimaryKeyRelatedField
 from vendors.models import Contact
 
@@ -129,7 +129,7 @@ def attach_decisions(meetings: list[Meeting]) -> None:
     query per meeting to hold them, and a model per decision, most of a list's time.)"""
     by_meeting = {meeting.pk: [] for meeting in meetings}
     if by_meeting:
-        fields = row_converters(DecisionSerializer, ["id", "text", "recorded_at"])
+        fields = kept_row_converters(DecisionSerializer, ("id", "text", "recorded_at"))
         for row in _decision_rows(by_meeting):
             by_meeting[row[0]].append(represent_row(fields, row[1:]))
     for meeting in meetings:
@@ -343,26 +343,13 @@ def attach_threads(impediments: list[Impediment]) -> None:
 
 
 def _update_fields():
-    return _converters(ImpedimentUpdateSerializer, ("id", "text", "side", "created_at"))
+    return kept_row_converters(ImpedimentUpdateSerializer, ("id", "text", "side", "created_at"))
 
 
 def _escalation_fields():
-    return _converters(EscalationSerializer, ("id", "level", "escalated_on", "to_user",
-                                              "to_contact", "note", "outcome", "outcome_on"))
-
-
-#: `row_converters` by serializer, columns and time zone: building a serializer's fields
-#: for them on every request cost more than converting a page's rows. (A datetime's
-#: converter holds the zone it writes in, so the zone is part of the key.)
-_CONVERTERS: dict[tuple, list] = {}
-
-
-def _converters(serializer_class, names: tuple[str, ...]) -> list:
-    key = (serializer_class, names, timezone.get_current_timezone())
-    converters = _CONVERTERS.get(key)
-    if converters is None:
-        converters = _CONVERTERS[key] = row_converters(serializer_class, names)
-    return converters
+    return kept_row_converters(EscalationSerializer, ("id", "level", "escalated_on",
+                                                      "to_user", "to_contact", "note",
+                                                      "outcome", "outcome_on"))
 
 
 _update_rows = RowsOfPage(ImpedimentUpdate, lambda ids: ImpedimentUpdate.objects.filter(

@@ -14,7 +14,6 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from governance import services
-from governance.api import serializers as governance_serializers
 from governance.api.serializers import DecisionSerializer
 from governance.models import (
     Decision,
@@ -29,7 +28,7 @@ from tests.factories import ApiTokenFactory, UserFactory
 from tests.shared_data import built_once
 from vendorgov.api.lists import RowsOfPage
 from vendorgov.api.pagination import _records
-from vendorgov.api.representation import row_converters
+from vendorgov.api.representation import FastRepresentationMixin
 from vendorgov.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -191,15 +190,25 @@ def test_a_list_counts_and_chooses_its_rows_without_what_they_show(client, name)
         assert "JOIN" not in inner, inner
 
 
-def test_an_impediment_pages_row_converters_are_built_once(client, monkeypatch):
-    """The conversions of an impediment page's updates and escalations (their serializers'
-    fields) are built once, not on every request."""
-    assert client.get(reverse("impediment-list"), {"page_size": 100}).status_code == 200
-    built = []
-    monkeypatch.setattr(governance_serializers, "row_converters",
-                        lambda *args: built.append(args) or row_converters(*args))
-    rows = client.get(reverse("impediment-list"), {"page_size": 100}).json()["results"]
-    assert built == [] and any(row["updates"] and row["escalations"] for row in rows)
+@pytest.mark.parametrize("name", ["impediment-list", "sla-list", "meeting-list"])
+def test_a_pages_nested_row_conversions_are_built_once(client, name, monkeypatch):
+    """The conversions of a page's nested rows (an impediment's updates and escalations, an
+    SLA's versions, a meeting's decisions: their serializers' fields) are built once, not
+    on every request."""
+    nested = {"impediment-list": "updates", "sla-list": "versions",
+              "meeting-list": "decisions"}[name]
+    assert client.get(reverse(name), {"page_size": 100}).status_code == 200
+    built, get_fields = [], FastRepresentationMixin.get_fields
+
+    def recording(serializer):
+        if serializer.parent is None:  # a serializer of its own, not a list's fields
+            built.append(type(serializer).__name__)
+        return get_fields(serializer)
+
+    monkeypatch.setattr(FastRepresentationMixin, "get_fields", recording)
+    rows = client.get(reverse(name), {"page_size": 100}).json()["results"]
+    assert any(row[nested] for row in rows)
+    assert set(built) <= {"ImpedimentSerializer", "SLASerializer", "MeetingSerializer"}
 
 
 def test_an_impediment_pages_updates_are_written_in_the_time_zone_in_force(client):
