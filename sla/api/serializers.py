@@ -355,6 +355,10 @@ class SlaDisputeSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+#: The annotation of an evaluation list's rows that holds its dispute's id (or None).
+DISPUTE_PK = "_vg_dispute_pk"
+
+
 def attach_evaluation_texts(evaluations: list[Evaluation], fields: dict) -> None:
     """Set on each of a page's evaluations what its representation shows beyond its
     columns (its window's label, the rule in words, the explanation of its value, its
@@ -375,10 +379,13 @@ def attach_evaluation_texts(evaluations: list[Evaluation], fields: dict) -> None
         deadline = deadlines.get(key)
         if deadline is None:
             deadline = deadlines[key] = deadline_of(evaluation.dispute_deadline())
-        try:
-            dispute = evaluation.dispute.pk
-        except Dispute.DoesNotExist:
-            dispute = None
+        if DISPUTE_PK in evaluation.__dict__:  # a list's column (EvaluationViewSet)
+            dispute = evaluation.__dict__[DISPUTE_PK]
+        else:
+            try:
+                dispute = evaluation.dispute.pk
+            except Dispute.DoesNotExist:
+                dispute = None
         evaluation._vg_represented = {
             "window": evaluation.label,
             "rule": rule,
