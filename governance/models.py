@@ -505,6 +505,10 @@ class Impediment(Archivable, VendorScoped):
 
     class Meta:
         ordering = ["raised_on", "id"]
+        # The API list's default: unarchived impediments in this order (the page's ids are
+        # read in order instead of sorting every impediment).
+        indexes = [models.Index(fields=["raised_on", "id"], name="impediment_list_idx",
+                                condition=Q(archived_at__isnull=True))]
         constraints = [
             models.CheckConstraint(name="impediment_has_at_most_one_owner",
                                    condition=Q(owner_user__isnull=True)
@@ -648,6 +652,9 @@ class Suggestion(Archivable, VendorScoped):
 
     class Meta:
         ordering = ["-submitted_on", "-id"]
+        # The API list's default: unarchived suggestions in this order.
+        indexes = [models.Index(fields=["-submitted_on", "-id"], name="suggestion_list_idx",
+                                condition=Q(archived_at__isnull=True))]
 
     def __str__(self):
         return self.title

@@ -140,6 +140,10 @@ class SLA(Archivable, VendorScoped):
     class Meta:
         verbose_name = "SLA"
         ordering = ["reference"]
+        # The API list's default: unarchived SLAs in this order, ties by id
+        # (vendorgov.api.pagination): read in order instead of sorting every SLA.
+        indexes = [models.Index(fields=["reference", "id"], name="sla_list_idx",
+                                condition=Q(archived_at__isnull=True))]
         constraints = [
             models.UniqueConstraint("vendor", Lower("reference"), name="sla_reference_unique",
                                     violation_error_message="This vendor already has an SLA "

@@ -35,7 +35,8 @@ from vendorgov.api.fields import (
     StrictModelSerializer,
 )
 from vendorgov.api.lists import PageListSerializer
-from vendorgov.api.representation import represent_row, row_converters
+from vendorgov.api.representation import represent_row
+from vendors.api.converters import kept_row_converters
 
 
 class StoredDecimalField(serializers.DecimalField):
@@ -229,7 +230,7 @@ def attach_versions(slas: list[SLA]) -> None:
     by_sla = {sla.pk: [] for sla in slas}
     terms = {pk: [] for pk in by_sla}
     columns = _VERSION_COLUMNS[1:]
-    converters = row_converters(SlaVersionSerializer, columns)
+    converters = kept_row_converters(SlaVersionSerializer, columns)
     for _version_id, sla_id, *values, level_ids in _versions_with_levels(
             list(by_sla), slas[0]._state.db or DEFAULT_DB_ALIAS):
         shown = represent_row(converters, values)
@@ -354,6 +355,10 @@ class SlaDisputeSerializer(ReadModelSerializer):
         read_only_fields = fields
 
 
+#: The annotation of an evaluation list's rows that holds its dispute's id (or None).
+DISPUTE_PK = "_vg_dispute_pk"
+
+
 def attach_evaluation_texts(evaluations: list[Evaluation], fields: dict) -> None:
     """Set on each of a page's evaluations what its representation shows beyond its
     columns (its window's label, the rule in words, the explanation of its value, its
@@ -374,10 +379,13 @@ def attach_evaluation_texts(evaluations: list[Evaluation], fields: dict) -> None
         deadline = deadlines.get(key)
         if deadline is None:
             deadline = deadlines[key] = deadline_of(evaluation.dispute_deadline())
-        try:
-            dispute = evaluation.dispute.pk
-        except Dispute.DoesNotExist:
-            dispute = None
+        if DISPUTE_PK in evaluation.__dict__:  # a list's column (EvaluationViewSet)
+            dispute = evaluation.__dict__[DISPUTE_PK]
+        else:
+            try:
+                dispute = evaluation.dispute.pk
+            except Dispute.DoesNotExist:
+                dispute = None
         evaluation._vg_represented = {
             "window": evaluation.label,
             "rule": rule,

@@ -28,6 +28,7 @@ from tests.factories import ApiTokenFactory, UserFactory
 from tests.shared_data import built_once
 from vendorgov.api.lists import RowsOfPage
 from vendorgov.api.pagination import _records
+from vendorgov.api.representation import FastRepresentationMixin
 from vendorgov.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +188,37 @@ def test_a_list_counts_and_chooses_its_rows_without_what_they_show(client, name)
     chosen = page.split(" IN (SELECT ", 1)[1]
     for inner in (count, chosen):
         assert "JOIN" not in inner, inner
+
+
+@pytest.mark.parametrize("name", ["impediment-list", "sla-list", "meeting-list"])
+def test_a_pages_nested_row_conversions_are_built_once(client, name, monkeypatch):
+    """The conversions of a page's nested rows (an impediment's updates and escalations, an
+    SLA's versions, a meeting's decisions: their serializers' fields) are built once, not
+    on every request."""
+    nested = {"impediment-list": "updates", "sla-list": "versions",
+              "meeting-list": "decisions"}[name]
+    assert client.get(reverse(name), {"page_size": 100}).status_code == 200
+    built, get_fields = [], FastRepresentationMixin.get_fields
+
+    def recording(serializer):
+        if serializer.parent is None:  # a serializer of its own, not a list's fields
+            built.append(type(serializer).__name__)
+        return get_fields(serializer)
+
+    monkeypatch.setattr(FastRepresentationMixin, "get_fields", recording)
+    rows = client.get(reverse(name), {"page_size": 100}).json()["results"]
+    assert any(row[nested] for row in rows)
+    assert set(built) <= {"ImpedimentSerializer", "SLASerializer", "MeetingSerializer"}
+
+
+def test_an_impediment_pages_updates_are_written_in_the_time_zone_in_force(client):
+    """A timestamp's conversion holds the time zone it writes in: kept conversions are kept
+    per zone, so a list shows an update's time as its record does in any zone."""
+    url = reverse("impediment-list")
+    for zone in ("UTC", "America/New_York", "UTC"):
+        with timezone.override(zone):
+            rows = client.get(url, {"page_size": 100}).json()["results"]
+            row = next(row for row in rows if row["updates"])
+            assert row["updates"] == client.get(row["url"]).json()["updates"], zone
+            offset = "-0" if zone == "America/New_York" else "Z"
+            assert all(offset in u["created_at"] for u in row["updates"]), zone
