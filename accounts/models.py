@@ -48,7 +48,13 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.name_of(self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str, username: str) -> str:
+        """How a person is named (`str(user)`), from the three columns alone: lists that
+        read them joined into their own query name people without building a user each."""
+        return f"{first_name} {last_name}".strip() or username
 
     def get_absolute_url(self):
         return reverse("accounts:user_detail", args=[self.pk])

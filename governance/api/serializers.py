@@ -363,8 +363,8 @@ _escalation_rows = RowsOfPage(Escalation, lambda ids: Escalation.objects.filter(
 
 class _UserNames:
     """A person's name as `str(user)` gives it (what StringRelatedField shows), from the
-    columns it reads joined into a page's query: one unsaved user per distinct person, not
-    a model read per row."""
+    columns it reads joined into a page's query (`User.name_of`), worked out once per
+    distinct person: no model read or built per row."""
 
     COLUMNS = ("id", "first_name", "last_name", "username")
 
@@ -380,8 +380,7 @@ class _UserNames:
         if pk is None:
             return None
         if pk not in self._names:
-            self._names[pk] = str(get_user_model()(**dict(zip(self.COLUMNS, values,
-                                                               strict=True))))
+            self._names[pk] = get_user_model().name_of(*values[1:])
         return self._names[pk]
 
 
