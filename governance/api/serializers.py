@@ -39,8 +39,7 @@ from vendorgov.api.fields import (
     StrictURLField,
 )
 from vendorgov.api.lists import PageListSerializer, RowsOfPage
-from vendorgov.api.representation import represent_row
-from vendors.api.converters import kept_row_converters
+from vendorgov.api.representation import represent_row, row_converters
 from vendors.api.serializers import VendorScopedSerializer, VisiblePrimaryKeyRelatedField
 from vendors.models import Contact
 
@@ -129,7 +128,7 @@ def attach_decisions(meetings: list[Meeting]) -> None:
     query per meeting to hold them, and a model per decision, most of a list's time.)"""
     by_meeting = {meeting.pk: [] for meeting in meetings}
     if by_meeting:
-        fields = kept_row_converters(DecisionSerializer, ("id", "text", "recorded_at"))
+        fields = row_converters(DecisionSerializer, ("id", "text", "recorded_at"))
         for row in _decision_rows(by_meeting):
             by_meeting[row[0]].append(represent_row(fields, row[1:]))
     for meeting in meetings:
@@ -343,11 +342,11 @@ def attach_threads(impediments: list[Impediment]) -> None:
 
 
 def _update_fields():
-    return kept_row_converters(ImpedimentUpdateSerializer, ("id", "text", "side", "created_at"))
+    return row_converters(ImpedimentUpdateSerializer, ("id", "text", "side", "created_at"))
 
 
 def _escalation_fields():
-    return kept_row_converters(EscalationSerializer, ("id", "level", "escalated_on",
+    return row_converters(EscalationSerializer, ("id", "level", "escalated_on",
                                                       "to_user", "to_contact", "note",
                                                       "outcome", "outcome_on"))
 

@@ -35,8 +35,7 @@ from vendorgov.api.fields import (
     StrictModelSerializer,
 )
 from vendorgov.api.lists import PageListSerializer
-from vendorgov.api.representation import represent_row
-from vendors.api.converters import kept_row_converters
+from vendorgov.api.representation import represent_row, row_converters
 
 
 class StoredDecimalField(serializers.DecimalField):
@@ -230,7 +229,7 @@ def attach_versions(slas: list[SLA]) -> None:
     by_sla = {sla.pk: [] for sla in slas}
     terms = {pk: [] for pk in by_sla}
     columns = _VERSION_COLUMNS[1:]
-    converters = kept_row_converters(SlaVersionSerializer, columns)
+    converters = row_converters(SlaVersionSerializer, columns)
     for _version_id, sla_id, *values, level_ids in _versions_with_levels(
             list(by_sla), slas[0]._state.db or DEFAULT_DB_ALIAS):
         shown = represent_row(converters, values)

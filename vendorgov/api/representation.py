@@ -311,11 +311,27 @@ class FastRepresentationMixin:
         return ret
 
 
-def row_converters(serializer_class, names) -> list[tuple]:
+_ROW_CONVERTERS: dict[tuple, list] = {}
+
+
+def row_converters(serializer_class, names: tuple[str, ...]) -> list[tuple]:
     """(name, unchanged types, convert) for each field `names` of `serializer_class`, taken
     from the serializer's own fields: a page reader that reads nested records as plain
     rows (`.values_list()`) turns each column into what DRF gives for the field, without
-    a model instance per row. `represent_row` applies them."""
+    a model instance per row. `represent_row` applies them.
+
+    Kept from one request to the next: building the serializer's fields for them on every
+    request cost more than converting a page's rows, and they depend only on the class,
+    the columns and the time zone in force (a datetime's conversion holds the zone it
+    writes in), never on the request."""
+    key = (serializer_class, tuple(names), timezone.get_current_timezone())
+    converters = _ROW_CONVERTERS.get(key)
+    if converters is None:
+        converters = _ROW_CONVERTERS[key] = _row_converters(serializer_class, names)
+    return converters
+
+
+def _row_converters(serializer_class, names) -> list[tuple]:
     fields = serializer_class().fields
     converters = []
     for name in names:
