@@ -50,10 +50,13 @@ def _run_catch_up_jobs(sender, **kwargs):
 # (settings: set, so that it leaves this to these handlers). Kept, the connection keeps the
 # reminder sweep's prepared statement (reminders/outbox.py, "Planned once") from one
 # minute's sweep to the next, instead of planning it again each time.
+# Not for a task run eagerly (in the caller's process, perhaps inside its transaction,
+# whose connection is the caller's to keep), as Celery's fix-up does not either.
 @task_prerun.connect
 @task_postrun.connect
-def _close_old_connections(**kwargs):
-    close_old_connections()
+def _close_old_connections(sender=None, **kwargs):
+    if not getattr(sender.request, "is_eager", False):
+        close_old_connections()
 
 
 # Signs of life for vendorgov/health.py: the worker as it starts and
