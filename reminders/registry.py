@@ -89,11 +89,12 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection, connections
 from django.db.models import CharField, Exists, Value
 from django.db.models.functions import Cast, Concat
-from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable
 from django.urls import reverse
 from django.utils import timezone
 
 from reminders.models import Reminder  # the engine's table, for the finds' conditions
+from vendorgov.api.rows import record_builder
 
 
 class Timing(enum.StrEnum):
@@ -267,8 +268,8 @@ def no_jit():
 # place. Which parameters those are is found by building it twice with two sets of
 # stand-ins; a query whose other parameters or text move with them (a bound computed from
 # a value inside the builder) is not kept, and is built at every call, as before. The SQL,
-# the rows and the records made of them are Django's own (the compiler's converters,
-# `from_db`, the related records of `select_related`), as in vendorgov/tokens.py.
+# the rows are Django's own (the compiler's converters) and the records are built as the
+# API's pages build theirs (vendorgov/api/rows.py `record_builder`).
 
 _BUCKET = timedelta(minutes=15)
 _compiled: dict[tuple, "_Compiled | None"] = {}
@@ -362,19 +363,10 @@ class _Compiled:
             return []
         if not self.records:
             return list(self.compiler.results_iter([rows], tuple_expected=True))
-        # The records of the rows, with their `select_related` records: as ModelIterable.
-        select, klass_info = self.compiler.select, self.compiler.klass_info
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, self.using)
-        records = []
-        for row in self.compiler.results_iter([rows]):
-            record = klass_info["model"].from_db(self.using, names, row[start:end])
-            for populator in populators:
-                populator.populate(row, record)
-            records.append(record)
-        return records
+        # The records of the rows, with their `select_related` records, as the API's
+        # pages build them (vendorgov/api/rows.py).
+        build = record_builder(self.compiler.klass_info, self.compiler.select, self.using)
+        return [build(row) for row in self.compiler.results_iter([rows])]
 
 
 def _as_it_is(value):

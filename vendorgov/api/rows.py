@@ -57,10 +57,12 @@ def _plain_columns(model, names: tuple[str, ...]) -> bool:
     return all(type(model.__dict__.get(name)) in _PLAIN for name in names)
 
 
-def _builder(klass_info: dict, select: list, db: str, shared: bool = False):
+def record_builder(klass_info: dict, select: list, db: str, shared: bool = False):
     """A function building a klass_info's instance (and its select_related records) from a
-    result row; None where an outer join found no record. `shared`: a record many rows
-    point to (a many-to-one relation), built once per query and given to each of them."""
+    result row (a compiler's, converted); None where an outer join found no record. Make
+    one per query run: the related records it shares are kept for that run's rows.
+    `shared`: a record many rows point to (a many-to-one relation), built once per query
+    and given to each of them."""
     model = klass_info["model"]
     positions = klass_info["select_fields"]
     if klass_info.get("from_parent"):
@@ -68,7 +70,7 @@ def _builder(klass_info: dict, select: list, db: str, shared: bool = False):
     names = tuple(select[i][0].target.attname for i in positions)
     start, end = positions[0], positions[-1] + 1
     pk_at = names.index(model._meta.pk.attname)
-    related = [(_builder(info, select, db, shared=not (info["reverse"]
+    related = [(record_builder(info, select, db, shared=not (info["reverse"]
                                                        or info["field"].unique)),
                 info["local_setter"], info["remote_setter"])
                for info in klass_info.get("related_klass_infos", ())]
@@ -117,7 +119,7 @@ class FastModelIterable(BaseIterable):
         compiler = queryset.query.get_compiler(using=queryset.db)
         results = compiler.execute_sql(chunked_fetch=self.chunked_fetch,
                                        chunk_size=self.chunk_size)
-        build = _builder(compiler.klass_info, compiler.select, queryset.db)
+        build = record_builder(compiler.klass_info, compiler.select, queryset.db)
         annotations = list(compiler.annotation_col_map.items())
         for row in compiler.results_iter(results):
             instance = build(row)
